@@ -1,0 +1,47 @@
+/**
+ * The one place that reads the environment. Every variable is validated here so a bad
+ * value stops the process at start-up with the variable's name, its value and the rule.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { PROJECT_ROOT } from '../scripts/lib/temporal-binaries';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+export const configSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('ar'),
+  TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  /** When false, `npm start` connects to TEMPORAL_ADDRESS instead of starting a dev server. */
+  AR_START_TEMPORAL: bool.default(true),
+  DATABASE_URL: z.string().url().optional(),
+  AR_DATA_DIR: z.string().min(1).default(path.join(PROJECT_ROOT, '.data')),
+  ADMIN_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
+  RESEND_API_KEY: z.string().min(1).optional(),
+  EMAIL_FROM: z.string().min(3).default('Accounts Receivable <ar@example.com>'),
+  /** Load the demo ledger into an empty database at start. */
+  AR_DEMO_LEDGER: bool.default(true),
+  /** Run invoice sync at start (starts one workflow per open invoice). */
+  AR_SYNC_ON_START: bool.default(true),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset" so `FOO= npm start` behaves like no FOO at all.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const key = String(i.path[0]);
+      return `  ${key}=${JSON.stringify(cleaned[key])}: ${i.message}`;
+    });
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

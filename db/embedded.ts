@@ -1,0 +1,33 @@
+/**
+ * Embedded PostgreSQL (PGlite) for a laptop with nothing installed: a data directory on disk,
+ * served on a loopback port so the worker, the admin endpoint and the `ar` command all use
+ * the ordinary PostgreSQL client.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { mkdirSync } from 'node:fs';
+
+export interface EmbeddedDatabase {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedDatabase(opts: { dataDir?: string; port?: number; host?: string } = {}): Promise<EmbeddedDatabase> {
+  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  const pglite = await PGlite.create(opts.dataDir);
+  const host = opts.host ?? '127.0.0.1';
+  const server = new PGLiteSocketServer({ db: pglite, host, port: opts.port ?? 0, maxConnections: 32 });
+  await server.start();
+  const conn = server.getServerConn();
+  const port = Number(conn.slice(conn.lastIndexOf(':') + 1));
+  return {
+    url: `postgres://postgres@${host}:${port}/postgres?sslmode=disable`,
+    port,
+    async stop() {
+      await server.stop();
+      // Closing flushes PGlite's files so the next start finds every row.
+      await pglite.close();
+    },
+  };
+}

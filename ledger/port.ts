@@ -1,0 +1,115 @@
+/**
+ * The ERP port: everything the system reads from and writes to the finance team's system of
+ * record. The built-in PostgreSQL ledger implements it (ledger/builtin.ts); an adapter for
+ * NetSuite, QuickBooks, Xero or Sage implements the same interface and passes the same
+ * contract suite (test/integration/ledger-contract.test.ts).
+ *
+ * Every write carries an idempotency key or a natural key, so activity retries never double-post.
+ */
+
+export type Tier = 'strategic' | 'standard' | 'small';
+export type InvoiceStatus = 'open' | 'paid' | 'disputed' | 'written_off' | 'void';
+
+export interface CustomerRecord {
+  id: string;
+  name: string;
+  tier: Tier;
+  segment: string;
+  riskScore: number;
+  noTouch: boolean;
+  timezone: string;
+  locale: string;
+  paymentTermsDays: number;
+  contacts: ContactRecord[];
+}
+
+export interface ContactRecord {
+  role: 'billing' | 'decision_maker' | 'other';
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+}
+
+export interface InvoiceRecord {
+  number: string;
+  customerId: string;
+  currency: string;
+  amountMinor: number;
+  openMinor: number;
+  issueDate: string;
+  dueDate: string;
+  terms: string | null;
+  poNumber: string | null;
+  status: InvoiceStatus;
+  noTouch: boolean;
+}
+
+export interface OpenInvoicePage {
+  invoices: InvoiceRecord[];
+  /** Opaque; pass back to get the next page. Absent when there are no more. */
+  nextCursor?: string;
+}
+
+export interface RecordContactInput {
+  idempotencyKey: string;
+  customerId: string;
+  invoiceNumbers: string[];
+  channel: 'email' | 'sms' | 'phone' | 'letter';
+  summary: string;
+}
+
+export interface PaymentApplicationInput {
+  paymentId: string;
+  invoiceNumber: string;
+  amountMinor: number;
+  currency: string;
+  appliedBy: string;
+}
+
+export interface PaymentApplicationResult {
+  invoiceNumber: string;
+  openMinor: number;
+  status: InvoiceStatus;
+  /** False when this exact application was already posted (a retry). */
+  applied: boolean;
+}
+
+export interface LedgerPort {
+  /**
+   * Open invoices, a page at a time, in a stable key order (the built-in ledger: invoice number).
+   * Paging a full scan returns every invoice that stays open throughout exactly once, even while
+   * invoices change, close or open between pages (an invoice opened behind the cursor appears in
+   * the next scan). Ordering by last change would not: a changed invoice would come round again.
+   */
+  listOpenInvoices(opts: { cursor?: string; limit: number }): Promise<OpenInvoicePage>;
+  getInvoice(number: string): Promise<InvoiceRecord | null>;
+  getCustomer(id: string): Promise<CustomerRecord | null>;
+  recordContact(input: RecordContactInput): Promise<void>;
+  logPromise(input: { id: string; invoiceNumber: string; promisedDate: string; amountMinor: number | null; currency: string; loggedBy: string }): Promise<void>;
+  openDispute(input: { id: string; invoiceNumber: string; reason: string; note: string | null; owner: string | null; deadline: string | null; openedBy: string }): Promise<void>;
+  setDisputeStatus(input: { id: string; status: 'open' | 'resolved_invalid' | 'resolved_credit' | 'resolved_write_off'; resolution?: unknown }): Promise<void>;
+  /**
+   * Idempotent per (payment, invoice): a retry returns applied=false; the same pair with another
+   * amount is a 'conflict'. Refused as 'invalid': more than the invoice's open balance or the
+   * payment's unallocated rest, a currency other than the invoice's and the payment's, a void invoice.
+   */
+  postPaymentApplication(input: PaymentApplicationInput): Promise<PaymentApplicationResult>;
+  /**
+   * A credit against an invoice (e.g. a dispute settled with a credit): reduces its open balance.
+   * Idempotent by id; refused as 'invalid' above the open balance or in another currency.
+   */
+  postCreditNote(input: { id: string; invoiceNumber: string; amountMinor: number; currency: string; reason: string }): Promise<void>;
+  /** Idempotent by id. Refused as 'invalid': more than the open balance, or another currency. */
+  recordWriteOff(input: { id: string; invoiceNumber: string; amountMinor: number; currency: string; reason: string; approvedBy: string }): Promise<void>;
+  updateInvoiceStatus(number: string, status: InvoiceStatus): Promise<void>;
+}
+
+export class LedgerError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'not_found' | 'conflict' | 'invalid',
+  ) {
+    super(message);
+    this.name = 'LedgerError';
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * The `ar` command line: `npx ar <command>`. Each command lives in its own file under
+ * commands/ and registers itself here.
+ */
+import { Command } from 'commander';
+import { registerImportCommands } from './commands/import';
+import { registerReadinessCommand } from './commands/readiness';
+import { registerSyncCommand } from './commands/sync';
+import { registerUsersCommands } from './commands/users';
+
+const program = new Command()
+  .name('ar')
+  .description('Accounts-receivable automation: ledger imports, readiness, workflow sync and administration.')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerImportCommands(program);
+registerReadinessCommand(program);
+registerSyncCommand(program);
+registerUsersCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  const e = err as { code?: string; exitCode?: number; message?: string };
+  if (e.code?.startsWith('commander.')) process.exit(e.exitCode ?? 1);
+  console.error(`ar: ${e.message ?? String(err)}`);
+  process.exit(1);
+}

@@ -1,0 +1,75 @@
+/**
+ * Which database a command uses: DATABASE_URL if set; else the embedded database of a running
+ * `npm start` (its URL is in the data folder's stack file); else the embedded database opened
+ * in this process. Commands call openDatabase() and close() it when done.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../../config';
+import { closeDb, createDb, migrateDb, type Db } from '../../db/client';
+import { startEmbeddedDatabase } from '../../db/embedded';
+
+export interface StackFile {
+  pid: number;
+  databaseUrl: string;
+  temporalAddress: string;
+  adminUrl: string;
+  uiUrl?: string;
+}
+
+export function stackFilePath(config: Pick<Config, 'AR_DATA_DIR'>): string {
+  return path.join(config.AR_DATA_DIR, 'stack.json');
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The running local stack, if there is one. */
+export function readRunningStack(config: Pick<Config, 'AR_DATA_DIR'>): StackFile | undefined {
+  const f = stackFilePath(config);
+  if (!existsSync(f)) return undefined;
+  try {
+    const s = JSON.parse(readFileSync(f, 'utf8')) as StackFile;
+    return alive(s.pid) ? s : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface OpenedDatabase {
+  db: Db;
+  url: string;
+  source: 'DATABASE_URL' | 'running stack' | 'embedded';
+  close(): Promise<void>;
+}
+
+export async function openDatabase(config: Config): Promise<OpenedDatabase> {
+  if (config.DATABASE_URL) {
+    const db = createDb(config.DATABASE_URL);
+    await migrateDb(db);
+    return { db, url: config.DATABASE_URL, source: 'DATABASE_URL', close: () => closeDb(db) };
+  }
+  const stack = readRunningStack(config);
+  if (stack) {
+    const db = createDb(stack.databaseUrl, { max: 4 });
+    return { db, url: stack.databaseUrl, source: 'running stack', close: () => closeDb(db) };
+  }
+  const embedded = await startEmbeddedDatabase({ dataDir: path.join(config.AR_DATA_DIR, 'pglite') });
+  const db = createDb(embedded.url, { max: 4 });
+  await migrateDb(db);
+  return {
+    db,
+    url: embedded.url,
+    source: 'embedded',
+    async close() {
+      await closeDb(db);
+      await embedded.stop();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * Production worker entrypoint: `npm run worker` (or `npx tsx workers/main.ts` in a container).
+ * Scale by running more of these against the same task queue; Ctrl-C / SIGTERM drains and stops.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfig } from '../config';
+import { openDatabase } from '../scripts/lib/database';
+import { createArWorker } from './create-worker';
+import { emailSenderFromConfig } from './email-sender';
+
+const config = loadConfig();
+const database = await openDatabase(config);
+const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+const worker = await createArWorker({
+  connection,
+  namespace: config.TEMPORAL_NAMESPACE,
+  taskQueue: config.TEMPORAL_TASK_QUEUE,
+  db: database.db,
+  email: emailSenderFromConfig(config),
+  emailFrom: config.EMAIL_FROM,
+});
+console.log(`[worker] polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS} (database: ${database.source})`);
+try {
+  // The SDK installs SIGINT/SIGTERM handlers that shut the worker down gracefully.
+  await worker.run();
+} finally {
+  await connection.close();
+  await database.close();
+}
