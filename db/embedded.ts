@@ -7,6 +7,13 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { mkdirSync } from 'node:fs';
 
+/**
+ * PGlite is one PostgreSQL session. pglite-socket multiplexes connections onto it message by
+ * message, so two clients' extended-protocol exchanges can interleave (seen as a SELECT that
+ * returns no rows). One pooled connection per process keeps each exchange whole.
+ */
+export const EMBEDDED_POOL_MAX = 1;
+
 export interface EmbeddedDatabase {
   url: string;
   port: number;

@@ -70,3 +70,11 @@ export function dunningStage(ladder: readonly DunningStep[], doneStepKeys: reado
   const done = ladder.filter((s) => doneStepKeys.includes(s.key));
   return done.length === 0 ? 'not-started' : done[done.length - 1]!.key;
 }
+
+/**
+ * The tone a step may take. A customer never gets a final notice as the first word from us:
+ * a late start (an invoice imported 50 days overdue) opens at most firm.
+ */
+export function effectiveTone(step: DunningStep, anyContactMade: boolean): DunningStep['tone'] {
+  return !anyContactMade && step.tone === 'final' ? 'firm' : step.tone;
+}

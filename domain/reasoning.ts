@@ -29,6 +29,9 @@ export function explainStep(r: ReasoningInput): string {
   parts.push(`${r.tier} tier`);
   const idx = r.ladder.findIndex((s) => s.key === r.step.key);
   parts.push(idx >= 0 ? `step ${idx + 1} of ${r.ladder.length} (${r.step.key}, ${r.step.tone})` : `${r.step.key} (${r.step.tone})`);
+  if (r.remindersSent === 0 && r.step.tone === 'firm' && r.ladder.find((s) => s.key === r.step.key)?.tone === 'final') {
+    parts.push('toned down from final: no earlier reminder reached the customer');
+  }
   if (r.promiseMissed) parts.push(`the promise to pay by ${r.promiseMissed.date} was missed`);
   if (r.remindersSent === 0) parts.push('first reminder');
   else parts.push(`${r.remindersSent} reminder${r.remindersSent === 1 ? '' : 's'} sent before, the last on ${r.lastContactDate}, no payment in full since`);

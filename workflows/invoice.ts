@@ -23,7 +23,7 @@ import type { InvoiceContext } from '../activities/invoice';
 import { autonomyGate } from '../domain/autonomy';
 import { addDays, localParts } from '../domain/calendar';
 import { draftReminder, type DraftInvoice } from '../domain/drafting';
-import { dunningStage, planNextStep } from '../domain/dunning';
+import { dunningStage, effectiveTone, planNextStep } from '../domain/dunning';
 import {
   decisionSchema,
   describeZodError,
@@ -122,7 +122,10 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   const today = () => localParts(now(), m.timezone).date;
   const ladder = (p: Policy): DunningStep[] => p.ladders[m.tier as keyof Policy['ladders']] ?? p.ladders.standard;
   let policy: Policy | null = null;
-  const stage = () => (policy ? dunningStage(ladder(policy), m.doneStepKeys) : m.doneStepKeys[m.doneStepKeys.length - 1] ?? 'not-started');
+  const stage = () => {
+    if (pending && !pending.decision && !pending.closedAs) return `${pending.view.stepKey} (proposed)`;
+    return policy ? dunningStage(ladder(policy), m.doneStepKeys) : (m.doneStepKeys[m.doneStepKeys.length - 1] ?? 'not-started');
+  };
   const view = () => toView(m, stage(), nextStep, pending);
   const note = (kind: string, detail: string, by?: string) => recordAction(m, { at: now().toISOString(), kind, detail, by });
   const wake = () => {
@@ -437,7 +440,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     }
     const todayDate = today();
     const draftInvoice: DraftInvoice = { number: m.invoiceNumber, currency: m.currency, openMinor: m.openMinor, amountMinor: m.amountMinor, dueDate: m.dueDate, poNumber: c.invoice.poNumber };
-    const tone = m.promiseMissed ? 'firm' : step.tone;
+    const tone = m.promiseMissed ? 'firm' : effectiveTone(step, m.remindersSent > 0);
     const draft = draftReminder({ customerName: c.customer.name, contactName: c.customer.contactName, locale: c.customer.locale, tone, today: todayDate, invoices: [draftInvoice] });
     const reasoning = explainStep({
       step: { ...step, tone },

@@ -7,11 +7,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../config';
 import { closeDb, createDb, migrateDb, type Db } from '../../db/client';
-import { startEmbeddedDatabase } from '../../db/embedded';
+import { EMBEDDED_POOL_MAX, startEmbeddedDatabase } from '../../db/embedded';
 
 export interface StackFile {
   pid: number;
   databaseUrl: string;
+  /** The database is the stack's embedded PGlite. */
+  embedded: boolean;
   temporalAddress: string;
   adminUrl: string;
   uiUrl?: string;
@@ -57,11 +59,11 @@ export async function openDatabase(config: Config): Promise<OpenedDatabase> {
   }
   const stack = readRunningStack(config);
   if (stack) {
-    const db = createDb(stack.databaseUrl, { max: 4 });
+    const db = createDb(stack.databaseUrl, { max: stack.embedded ? EMBEDDED_POOL_MAX : 4 });
     return { db, url: stack.databaseUrl, source: 'running stack', close: () => closeDb(db) };
   }
   const embedded = await startEmbeddedDatabase({ dataDir: path.join(config.AR_DATA_DIR, 'pglite') });
-  const db = createDb(embedded.url, { max: 4 });
+  const db = createDb(embedded.url, { max: EMBEDDED_POOL_MAX });
   await migrateDb(db);
   return {
     db,

@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { closeDb, createDb, migrateDb, type Db } from '../../db/client';
-import { startEmbeddedDatabase } from '../../db/embedded';
+import { EMBEDDED_POOL_MAX, startEmbeddedDatabase } from '../../db/embedded';
 
 export interface TestDatabase {
   db: Db;
@@ -58,7 +58,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   }
   console.warn(`[test] PostgreSQL not reachable at ${adminUrl}: falling back to embedded PGlite for this run.`);
   const embedded = await startEmbeddedDatabase();
-  const db = createDb(embedded.url, { max: 4 });
+  const db = createDb(embedded.url, { max: EMBEDDED_POOL_MAX });
   await migrateDb(db);
   return {
     db,
