@@ -28,7 +28,8 @@ const KNOWN_CURRENCIES: ReadonlySet<string> = (() => {
   const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] };
   try {
     const list = intl.supportedValuesOf?.('currency');
-    if (list && list.length > 100) return new Set(list);
+    // ICU omits some fund codes (CLF, UYW) that ISO 4217 lists with their own exponents.
+    if (list && list.length > 100) return new Set([...list, ...Object.keys(EXPONENT_EXCEPTIONS)]);
   } catch {
     /* fall through */
   }

@@ -118,6 +118,8 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   let wakeups = 0;
   let reloadPolicy = false;
   const delivered = new Map<string, ReminderDelivered>();
+  /** Recently settled proposals, so a late second decision is told who decided, not just "stale". */
+  const settledProposals = new Map<string, string>();
   const now = () => new Date(Date.now());
   const today = () => localParts(now(), m.timezone).date;
   const ladder = (p: Policy): DunningStep[] => p.ladders[m.tier as keyof Policy['ladders']] ?? p.ladders.standard;
@@ -176,6 +178,8 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       validator: (d) => {
         const parsed = decisionSchema.safeParse(d);
         if (!parsed.success) refuse('InvalidDecision', describeZodError(parsed.error, d));
+        const earlier = settledProposals.get(d.proposalId);
+        if (earlier && pending?.view.id !== d.proposalId) refuse('ProposalNotPending', `proposal ${d.proposalId} was already ${earlier}`);
         if (!pending || pending.view.id !== d.proposalId) refuse('StaleProposal', `proposal ${d.proposalId} is not the one awaiting a decision on ${m.invoiceNumber}`);
         if (pending.decision) refuse('ProposalNotPending', `proposal ${d.proposalId} was already ${pending.decision.decision === 'approve' ? 'approved' : 'rejected'} by ${pending.decision.by}`);
         if (pending.closedAs) refuse('ProposalNotPending', `proposal ${d.proposalId} was ${pending.closedAs}`);
@@ -391,6 +395,8 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       publish(view(), published);
       await condition(settled, undefined as unknown as number);
     }
+    settledProposals.set(p.view.id, p.decision ? `${p.decision.decision === 'approve' ? 'approved' : 'rejected'} by ${p.decision.by}` : (p.closedAs ?? `withdrawn (invoice ${m.status})`));
+    if (settledProposals.size > 20) settledProposals.delete(settledProposals.keys().next().value!);
     if (p.closedAs) {
       await ledger.resolveProposal({ id: p.view.id, workflowId, invoiceNumber: m.invoiceNumber, customerId: m.customerId, policyVersion: p.view.policyVersion, resolution: { status: p.closedAs, note: m.actions[m.actions.length - 1]?.detail ?? p.closedAs } });
     } else if (!p.decision && TERMINAL.has(m.status)) {

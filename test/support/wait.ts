@@ -14,3 +14,8 @@ export async function waitFor<T>(
   }
   throw new Error(`timed out waiting for ${opts.what ?? 'condition'}`);
 }
+
+/** The test server's calendar date (UTC): with time skipping it runs ahead of the test process clock. */
+export async function serverToday(env: TestWorkflowEnvironment): Promise<string> {
+  return new Date(await env.currentTimeMs()).toISOString().slice(0, 10);
+}

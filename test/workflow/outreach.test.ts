@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { schema } from '../../db/client';
+import { addDays } from '../../domain/calendar';
+import { decideProposalUpdate, invoiceStateQuery, outreachStateQuery, type ProposalView } from '../../workflows/messages';
+import { startTestStack, type TestStack } from '../support/stack';
+import { serverToday, waitFor } from '../support/wait';
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startTestStack({ timeSkipping: true });
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+const todayUtc = () => serverToday(stack.env);
+
+async function startInvoice(number: string, customerId: string, dueDate: string, amountMinor = 100_000) {
+  await stack.seed.invoice(stack.db, { number, customerId, amountMinor, dueDate });
+  return stack.env.client.workflow.start('invoiceWorkflow', { workflowId: `invoice-${number}`, taskQueue: stack.taskQueue, args: [{ invoiceNumber: number, customerId }] });
+}
+
+type Handle = Awaited<ReturnType<typeof startInvoice>>;
+
+async function nextProposal(h: Handle, notId?: string): Promise<ProposalView> {
+  return waitFor(async () => {
+    const p = (await h.query(invoiceStateQuery)).pendingProposal;
+    return p && p.id !== notId ? p : null;
+  }, { env: stack.env, advance: '2 hours', what: `proposal on ${h.workflowId}` });
+}
+
+describe('customer outreach', () => {
+  it('merges reminders of one customer due together into one email', async () => {
+    const { db } = stack;
+    await stack.seed.customer(db, { id: 'CM', name: 'Merge Co' });
+    const due = addDays(await todayUtc(), 8);
+    const handles = await Promise.all(['M-1', 'M-2', 'M-3'].map((n) => startInvoice(n, 'CM', due)));
+    const proposals: ProposalView[] = [];
+    for (const h of handles) proposals.push(await nextProposal(h));
+    // Three approvals within the batch window.
+    for (const [i, h] of handles.entries()) {
+      await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: proposals[i]!.id, decision: 'approve', by: 'alice' }] });
+    }
+    const rows = await waitFor(async () => {
+      const r = await db.select().from(schema.emailOutbox).where(eq(schema.emailOutbox.customerId, 'CM'));
+      return r.length > 0 ? r : null;
+    }, { env: stack.env, advance: '30 minutes', what: 'merged email' });
+    expect(rows).toHaveLength(1);
+    expect([...rows[0]!.invoiceNumbers].sort()).toEqual(['M-1', 'M-2', 'M-3']);
+    expect(rows[0]!.subject).toBe('Upcoming: 3 invoices (M-1, M-2, M-3)');
+    expect(rows[0]!.body).toContain('Total now due: $3,000.00.');
+    const sent = await db.select().from(schema.auditLog).where(eq(schema.auditLog.action, 'reminder_sent'));
+    expect(sent.filter((a) => a.customerId === 'CM')).toHaveLength(3);
+    // Each invoice workflow learns it went out, batched with the others.
+    const state = await waitFor(async () => {
+      const s = await handles[0]!.query(invoiceStateQuery);
+      return s.actions.some((a) => a.kind === 'reminder_logged') ? s : null;
+    }, { env: stack.env, advance: '10 minutes', what: 'delivery confirmation' });
+    expect(state.actions.find((a) => a.kind === 'reminder_logged')?.detail).toMatch(/with M-2, M-3/);
+  });
+
+  it('holds contact caps across the customer’s invoices', async () => {
+    const { db } = stack;
+    await stack.seed.customer(db, { id: 'CC', name: 'Caps Co' });
+    // Every hour is a send hour here, so only the caps can hold the second message back.
+    await stack.seed.policy(db, { sendWindow: { startHour: 0, endHour: 24, businessDaysOnly: false } });
+    // Due a day apart: their heads-ups are a day apart, closer than the 48-hour minimum gap.
+    const a = await startInvoice('K-1', 'CC', addDays(await todayUtc(), 8));
+    const b = await startInvoice('K-2', 'CC', addDays(await todayUtc(), 9));
+    const pa = await nextProposal(a);
+    await a.executeUpdate(decideProposalUpdate, { args: [{ proposalId: pa.id, decision: 'approve', by: 'alice' }] });
+    const pb = await nextProposal(b);
+    await b.executeUpdate(decideProposalUpdate, { args: [{ proposalId: pb.id, decision: 'approve', by: 'bob' }] });
+    const outreach = stack.env.client.workflow.getHandle('outreach-CC');
+    const contacts = await waitFor(async () => {
+      const s = await outreach.query(outreachStateQuery);
+      if (process.env.DEBUG_OUTREACH) console.log(new Date(await stack.env.currentTimeMs()).toISOString(), JSON.stringify(s));
+      return s.recentContacts.length >= 2 ? s.recentContacts : null;
+    }, { env: stack.env, advance: '6 hours', what: 'two contacts' });
+    const gapHours = (Date.parse(contacts[1]!) - Date.parse(contacts[0]!)) / 3_600_000;
+    expect(gapHours).toBeGreaterThanOrEqual(48);
+    const rows = await db.select().from(schema.emailOutbox).where(eq(schema.emailOutbox.customerId, 'CC'));
+    expect(rows.map((r) => r.invoiceNumbers)).toEqual([['K-1'], ['K-2']]);
+  });
+});
