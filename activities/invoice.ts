@@ -12,6 +12,8 @@ import { writeAudit, type AuditEntry } from './audit';
 
 export interface InvoiceContext {
   invoice: InvoiceRecord;
+  /** An open dispute the ledger already has (a workflow started on a disputed invoice adopts it). */
+  openDispute: { id: string; reason: string; owner: string | null; deadline: string | null } | null;
   customer: Omit<CustomerRecord, 'contacts'> & { contactName: string | null; email: string | null };
   policy: Policy;
 }
@@ -53,7 +55,8 @@ export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort }) {
       const customer = await ledger.getCustomer(invoice.customerId);
       if (!customer) throw ApplicationFailure.nonRetryable(`customer ${invoice.customerId} of invoice ${invoiceNumber} is not in the ledger`, 'CustomerNotFound');
       const { contacts: all, ...rest } = customer;
-      return { invoice, customer: { ...rest, ...pickContact({ ...customer, contacts: all }) }, policy: await currentPolicy(db) };
+      const openDispute = invoice.status === 'disputed' ? await ledger.getOpenDispute(invoice.number) : null;
+      return { invoice, openDispute, customer: { ...rest, ...pickContact({ ...customer, contacts: all }) }, policy: await currentPolicy(db) };
     },
 
     async recordProposal(p: ProposalRecord): Promise<void> {

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { isIsoDate } from './calendar';
 
-const isoDate = z.string().refine(isIsoDate, 'must be a calendar date YYYY-MM-DD');
+const isoDate = z.string().refine((s): boolean => isIsoDate(s), 'must be a calendar date YYYY-MM-DD');
 const minorAmount = z.number().int('must be a whole number of minor units').positive('must be greater than zero').max(Number.MAX_SAFE_INTEGER);
 const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD');
 const actor = z.string().min(1, 'must name who acts').max(200);

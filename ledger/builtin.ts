@@ -1,5 +1,5 @@
 /** The built-in ledger: the ERP port over this project's own PostgreSQL tables. */
-import { and, asc, eq, gt, ne, sql } from 'drizzle-orm';
+import { and, inArray, asc, eq, gt, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { schema } from '../db/client';
 import {
@@ -76,7 +76,8 @@ export function createBuiltinLedger(db: Db): LedgerPort {
     async listOpenInvoices({ cursor, limit }): Promise<OpenInvoicePage> {
       if (!Number.isSafeInteger(limit) || limit < 1) throw new LedgerError(`limit: ${limit} must be a positive integer`, 'invalid');
       const after = cursor === undefined ? undefined : decodeCursor(cursor);
-      const open = eq(invoices.status, 'open');
+      // Disputed invoices are still owed: their workflows wait on the dispute rather than not exist.
+      const open = inArray(invoices.status, ['open', 'disputed']);
       const rows = await db
         .select()
         .from(invoices)
@@ -151,6 +152,16 @@ export function createBuiltinLedger(db: Db): LedgerPort {
             .where(and(eq(invoices.number, input.invoiceNumber), eq(invoices.status, 'open')));
         }),
       );
+    },
+
+    async getOpenDispute(invoiceNumber) {
+      const [row] = await db
+        .select()
+        .from(disputes)
+        .where(and(eq(disputes.invoiceNumber, invoiceNumber), eq(disputes.status, 'open')))
+        .orderBy(asc(disputes.openedAt))
+        .limit(1);
+      return row ? { id: row.id, reason: row.reason, owner: row.owner, deadline: row.deadline } : null;
     },
 
     async setDisputeStatus({ id, status, resolution }) {

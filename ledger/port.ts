@@ -87,6 +87,8 @@ export interface LedgerPort {
   recordContact(input: RecordContactInput): Promise<void>;
   logPromise(input: { id: string; invoiceNumber: string; promisedDate: string; amountMinor: number | null; currency: string; loggedBy: string }): Promise<void>;
   openDispute(input: { id: string; invoiceNumber: string; reason: string; note: string | null; owner: string | null; deadline: string | null; openedBy: string }): Promise<void>;
+  /** The oldest open dispute on an invoice, if any: a workflow started on a disputed invoice adopts it. */
+  getOpenDispute(invoiceNumber: string): Promise<{ id: string; reason: string; owner: string | null; deadline: string | null } | null>;
   setDisputeStatus(input: { id: string; status: 'open' | 'resolved_invalid' | 'resolved_credit' | 'resolved_write_off'; resolution?: unknown }): Promise<void>;
   /**
    * Idempotent per (payment, invoice): a retry returns applied=false; the same pair with another

@@ -21,6 +21,7 @@ import {
 import type { Activities } from '../activities';
 import type { InvoiceContext } from '../activities/invoice';
 import { autonomyGate } from '../domain/autonomy';
+import { toDecimal } from '../domain/money';
 import { addDays, localParts } from '../domain/calendar';
 import { draftReminder, type DraftInvoice } from '../domain/drafting';
 import { dunningStage, effectiveTone, planNextStep } from '../domain/dunning';
@@ -125,14 +126,14 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   const ladder = (p: Policy): DunningStep[] => p.ladders[m.tier as keyof Policy['ladders']] ?? p.ladders.standard;
   let policy: Policy | null = null;
   const stage = () => {
-    if (pending && !pending.decision && !pending.closedAs) return `${pending.view.stepKey} (proposed)`;
+    if (pending && !pending.closedAs) return `${pending.view.stepKey} (${pending.decision ? (pending.decision.decision === 'approve' ? 'approved' : 'rejected') : 'proposed'})`;
     return policy ? dunningStage(ladder(policy), m.doneStepKeys) : (m.doneStepKeys[m.doneStepKeys.length - 1] ?? 'not-started');
   };
   const view = () => toView(m, stage(), nextStep, pending);
   const note = (kind: string, detail: string, by?: string) => recordAction(m, { at: now().toISOString(), kind, detail, by });
+  // Messages only wake the main loop; it publishes search attributes once per change of course.
   const wake = () => {
     wakeups++;
-    publish(view(), published);
   };
   /** Sleeps until `until` or any message, whichever comes first. Returns true if a message woke it. */
   const sleepUntil = async (until: Date, summary: string): Promise<boolean> => {
@@ -398,7 +399,9 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     settledProposals.set(p.view.id, p.decision ? `${p.decision.decision === 'approve' ? 'approved' : 'rejected'} by ${p.decision.by}` : (p.closedAs ?? `withdrawn (invoice ${m.status})`));
     if (settledProposals.size > 20) settledProposals.delete(settledProposals.keys().next().value!);
     if (p.closedAs) {
-      await ledger.resolveProposal({ id: p.view.id, workflowId, invoiceNumber: m.invoiceNumber, customerId: m.customerId, policyVersion: p.view.policyVersion, resolution: { status: p.closedAs, note: m.actions[m.actions.length - 1]?.detail ?? p.closedAs } });
+      // The note closePending wrote for this proposal (other actions, e.g. 'paused', may have followed it).
+      const why = [...m.actions].reverse().find((a) => a.kind === `proposal_${p.closedAs}` && a.detail.startsWith(`${p.view.id}: `))?.detail ?? p.closedAs;
+      await ledger.resolveProposal({ id: p.view.id, workflowId, invoiceNumber: m.invoiceNumber, customerId: m.customerId, policyVersion: p.view.policyVersion, resolution: { status: p.closedAs, note: why } });
     } else if (!p.decision && TERMINAL.has(m.status)) {
       await ledger.resolveProposal({ id: p.view.id, workflowId, invoiceNumber: m.invoiceNumber, customerId: m.customerId, policyVersion: p.view.policyVersion, resolution: { status: 'withdrawn', note: `invoice ${m.status}` } });
     }
@@ -439,7 +442,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     if (step.kind === 'handoff') {
       m.doneStepKeys.push(step.key, ...passedOver.map((s) => s.key));
       m.status = 'handed_off';
-      const reason = `${m.remindersSent} reminder(s) sent, last on ${m.lastContactDate}; ${m.openMinor} ${m.currency} still open; handed to ${p.owners.collections}`;
+      const reason = `${m.remindersSent} reminder(s) sent, last on ${m.lastContactDate ?? 'never'}; ${toDecimal(m.openMinor, m.currency)} ${m.currency} still open; handed to ${p.owners.collections} with the full history`;
       note('handed_off', reason);
       await ledger.recordAudit({ idempotencyKey: `${workflowId}/${step.key}/handoff`, workflowId, invoiceNumber: m.invoiceNumber, customerId: m.customerId, action: 'handed_off', actor: 'system', reasoning: reason, policyVersion: p.version, details: { owner: p.owners.collections, actions: m.actions.slice(-20) } });
       return;
@@ -486,6 +489,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       await awaitDecision(current);
       pending = null;
       if (m.status === 'awaiting_approval') m.status = 'open';
+      publish(view(), published);
       if (current.closedAs === 'superseded') return; // re-planned: the same step is drafted again
       if (!current.decision) {
         m.doneStepKeys.push(step.key, ...passedOver.map((s) => s.key));
@@ -582,6 +586,12 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     m.amountMinor = c.invoice.amountMinor;
     m.dueDate = c.invoice.dueDate;
     if (c.invoice.status === 'void') m.status = 'closed';
+    if (c.openDispute) {
+      const d = c.openDispute;
+      m.dispute = { id: d.id, reason: d.reason, owner: d.owner ?? c.policy.owners.disputes, deadline: d.deadline ?? addDays(today(), c.policy.disputeDeadlineDays), escalated: false };
+      m.status = 'disputed';
+      note('dispute_adopted', `the ledger has open dispute ${d.id} (${d.reason}); dunning waits for its resolution`);
+    }
     upsertSearchAttributes([
       { key: SA.invoiceNumber, value: m.invoiceNumber },
       { key: SA.customerId, value: m.customerId },
@@ -675,6 +685,12 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   if (m.status === 'paid') {
     const { ledgerOpenMinor } = await ledger.confirmPaidInLedger({ invoiceNumber: m.invoiceNumber, workflowId });
     if (ledgerOpenMinor > 0) note('ledger_mismatch', `the ledger still shows ${ledgerOpenMinor} ${m.currency} open; a person must reconcile`);
+  }
+  if (m.promise) {
+    // Closed during a promise's hold (paid in full, or closed in the ledger): settled as checkPromise does.
+    await ledger.closePromise({ id: m.promise.id, status: 'kept' });
+    if (m.status === 'paid') note('promise_kept', `paid in full before ${m.promise.holdUntil}`);
+    m.promise = null;
   }
   await ledger.recordAudit({ idempotencyKey: `${workflowId}/closed`, workflowId, invoiceNumber: m.invoiceNumber, customerId: m.customerId, action: 'invoice_closed', actor: 'system', reasoning: `closed as ${m.status}; ${m.remindersSent} reminder(s) sent`, policyVersion: m.policyVersion });
   note('closed', m.status);

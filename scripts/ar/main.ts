@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { registerImportCommands } from './commands/import';
 import { registerReadinessCommand } from './commands/readiness';
+import { registerReplayCommand } from './commands/replay';
 import { registerSyncCommand } from './commands/sync';
 import { registerUsersCommands } from './commands/users';
 
@@ -17,6 +18,7 @@ const program = new Command()
 registerImportCommands(program);
 registerReadinessCommand(program);
 registerSyncCommand(program);
+registerReplayCommand(program);
 registerUsersCommands(program);
 
 try {

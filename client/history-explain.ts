@@ -1,0 +1,114 @@
+/**
+ * Reads a workflow history as the business story it records: what the workflow re-read, what it
+ * proposed and why, who decided, what was sent, what it slept for. Used by `ar replay`.
+ */
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
+
+type History = temporal.api.history.v1.IHistory;
+type Event = temporal.api.history.v1.IHistoryEvent;
+
+export interface ExplainedStep {
+  eventId: number;
+  at: string;
+  what: string;
+}
+
+function decode(payloads: { payloads?: Payload[] | null } | null | undefined): unknown[] {
+  return (payloads?.payloads ?? []).map((p) => {
+    try {
+      return defaultPayloadConverter.fromPayload(p);
+    } catch {
+      return '(undecodable payload)';
+    }
+  });
+}
+
+function time(e: Event): string {
+  const t = e.eventTime;
+  if (!t) return '';
+  const ms = Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6);
+  return new Date(ms).toISOString();
+}
+
+function seconds(d: { seconds?: unknown } | null | undefined): number {
+  return Number(d?.seconds ?? 0);
+}
+
+function humanDuration(s: number): string {
+  if (s >= 86_400) return `${(s / 86_400).toFixed(1)} days`;
+  if (s >= 3_600) return `${(s / 3_600).toFixed(1)} hours`;
+  if (s >= 60) return `${Math.round(s / 60)} minutes`;
+  return `${s} s`;
+}
+
+const obj = (v: unknown) => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
+
+/** One line for an activity call, in the words of the step it performs. */
+function describeActivity(type: string, input: unknown): string {
+  const a = obj(input);
+  switch (type) {
+    case 'loadInvoiceContext':
+      return `re-read invoice ${String(input)} and its customer from the ledger, with the policy in force`;
+    case 'recordProposal':
+      return `proposed "${a.subject}" (${a.tone}, policy v${a.policyVersion}) — because: ${a.reasoning}`;
+    case 'resolveProposal': {
+      const r = obj(a.resolution);
+      return `proposal ${a.id} ${r.status}${r.decidedBy ? ` by ${r.decidedBy}` : ''}${r.note ? `: ${r.note}` : ''}`;
+    }
+    case 'escalateProposal':
+      return `escalated proposal ${a.id} to ${a.owner} after ${a.pendingHours} h undecided`;
+    case 'requestReminder': {
+      const r = obj(a.request);
+      return `handed "${r.subject}" to outreach-${a.customerId} (approved by ${r.approvedBy}${r.edited ? ', edited' : ''})`;
+    }
+    case 'withdrawReminder':
+      return `withdrew ${a.requestId} from outreach-${a.customerId}`;
+    case 'deliverEmail':
+      return `delivered "${a.subject}" for ${(a.requests as unknown[] | undefined)?.length ?? 0} invoice(s) [outbox key ${a.outboxKey}]`;
+    case 'recordAudit':
+      return `audit ${a.action}${a.reasoning ? `: ${a.reasoning}` : ''}`;
+    case 'loadOutreachRules':
+      return `read contact caps and send window for customer ${String(input)}`;
+    default:
+      return `${type}(${JSON.stringify(input)?.slice(0, 160)})`;
+  }
+}
+
+export function explainHistory(history: History): ExplainedStep[] {
+  const out: ExplainedStep[] = [];
+  const push = (e: Event, what: string) => out.push({ eventId: Number(e.eventId), at: time(e), what });
+  for (const e of history.events ?? []) {
+    if (e.workflowExecutionStartedEventAttributes) {
+      const a = e.workflowExecutionStartedEventAttributes;
+      push(e, `started ${a.workflowType?.name} with ${JSON.stringify(decode(a.input)[0])}`);
+    } else if (e.activityTaskScheduledEventAttributes) {
+      const a = e.activityTaskScheduledEventAttributes;
+      push(e, describeActivity(a.activityType?.name ?? '?', decode(a.input)[0]));
+    } else if (e.activityTaskFailedEventAttributes) {
+      push(e, `activity failed: ${e.activityTaskFailedEventAttributes.failure?.message}`);
+    } else if (e.timerStartedEventAttributes) {
+      const summary = e.userMetadata?.summary ? String(decode({ payloads: [e.userMetadata.summary as Payload] })[0]) : '';
+      push(e, `sleep ${humanDuration(seconds(e.timerStartedEventAttributes.startToFireTimeout))}${summary ? ` — ${summary}` : ''}`);
+    } else if (e.timerFiredEventAttributes) {
+      push(e, 'woke: timer fired');
+    } else if (e.workflowExecutionUpdateAcceptedEventAttributes) {
+      const req = e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest;
+      push(e, `update ${req?.input?.name} accepted: ${JSON.stringify(decode(req?.input?.args)[0])}`);
+    } else if (e.workflowExecutionSignaledEventAttributes) {
+      const a = e.workflowExecutionSignaledEventAttributes;
+      push(e, `signal ${a.signalName}: ${JSON.stringify(decode(a.input)[0] ?? null)?.slice(0, 200)}`);
+    } else if (e.upsertWorkflowSearchAttributesEventAttributes) {
+      const fields = e.upsertWorkflowSearchAttributesEventAttributes.searchAttributes?.indexedFields ?? {};
+      const parts = Object.entries(fields).map(([k, v]) => `${k}=${JSON.stringify(decode({ payloads: [v as Payload] })[0])}`);
+      push(e, `search attributes: ${parts.join(' ')}`);
+    } else if (e.workflowExecutionContinuedAsNewEventAttributes) {
+      push(e, 'continued as new, carrying its state');
+    } else if (e.workflowExecutionCompletedEventAttributes) {
+      push(e, `completed: ${JSON.stringify(decode(e.workflowExecutionCompletedEventAttributes.result)[0])}`);
+    } else if (e.workflowExecutionFailedEventAttributes) {
+      push(e, `failed: ${e.workflowExecutionFailedEventAttributes.failure?.message}`);
+    }
+  }
+  return out;
+}
