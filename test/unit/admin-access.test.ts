@@ -1,0 +1,306 @@
+/**
+ * Who may do what on the admin endpoint: 401 without a valid token, 403 for a role without the
+ * permission or a decision over the approver's limit, and every role can do what it may.
+ * Real PostgreSQL and a real Temporal dev server (no worker, no workflows: an allowed message
+ * reaches Temporal, which answers that the workflow is not running).
+ */
+import { Client, Connection } from '@temporalio/client';
+import { eq } from 'drizzle-orm';
+import { createAdminApp } from '../../admin/app';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser, findUserByToken, hashToken, issueToken, listUsers } from '../../admin/users';
+import { schema } from '../../db/client';
+import { parseLimit } from '../../scripts/ar/commands/users';
+import { startAdminFixture, type AdminFixture, type UserKey } from '../support/admin-fixture';
+
+let fx: AdminFixture;
+
+beforeAll(async () => {
+  fx = await startAdminFixture();
+});
+afterAll(async () => {
+  await fx?.close();
+});
+
+const P100 = encodeURIComponent('invoice-INV-100/overdue-7');
+const P200 = encodeURIComponent('invoice-INV-200/overdue-7');
+const P300 = encodeURIComponent('invoice-INV-300/overdue-7');
+const P400 = encodeURIComponent('invoice-INV-400/overdue-7');
+
+/** Every protected route with a body that passes validation. */
+const ROUTES: { name: string; method: string; path: string; body?: unknown; permission: 'read' | 'decide' | 'log' | 'pause' | 'resolve_dispute' }[] = [
+  { name: 'me', method: 'GET', path: '/api/me', permission: 'read' },
+  { name: 'list approvals', method: 'GET', path: '/api/approvals', permission: 'read' },
+  { name: 'invoice', method: 'GET', path: '/api/invoices/INV-100', permission: 'read' },
+  { name: 'list disputes', method: 'GET', path: '/api/disputes', permission: 'read' },
+  { name: 'approve', method: 'POST', path: `/api/approvals/${P100}/approve`, body: {}, permission: 'decide' },
+  { name: 'reject', method: 'POST', path: `/api/approvals/${P100}/reject`, body: { reason: 'not now' }, permission: 'decide' },
+  { name: 'promise', method: 'POST', path: '/api/invoices/INV-100/promise', body: { date: '2026-03-01' }, permission: 'log' },
+  { name: 'dispute', method: 'POST', path: '/api/invoices/INV-100/dispute', body: { reason: 'wrong price' }, permission: 'log' },
+  { name: 'pause', method: 'POST', path: '/api/invoices/INV-100/pause', body: { reason: 'customer call' }, permission: 'pause' },
+  { name: 'resume', method: 'POST', path: '/api/invoices/INV-100/resume', body: {}, permission: 'pause' },
+  { name: 'resolve dispute', method: 'POST', path: '/api/disputes/D-1/resolve', body: { outcome: 'invalid' }, permission: 'resolve_dispute' },
+];
+
+const MAY: Record<'viewer' | 'approver' | 'admin', ReadonlySet<string>> = {
+  viewer: new Set(['read']),
+  approver: new Set(['read', 'decide', 'log']),
+  admin: new Set(['read', 'decide', 'log', 'pause', 'resolve_dispute']),
+};
+
+describe('authentication', () => {
+  it.each(ROUTES)('$name: 401 without a token, with a malformed header, an unknown token or a revoked token', async (r) => {
+    for (const opts of [
+      {},
+      { headers: { authorization: 'Basic dXNlcjpwYXNz' } },
+      { token: 'ar_not-a-real-token' },
+      { as: 'revoked' as UserKey },
+    ]) {
+      const res = await fx.call(r.method, r.path, { ...opts, body: r.body });
+      expect(res.status, JSON.stringify(opts)).toBe(401);
+      expect(res.body.error.code).toBe('unauthorized');
+      expect(res.body.error.message).toMatch(/^authorization: /);
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    }
+  });
+
+  it('lets anyone reach /healthz, the page shell and the OpenAPI document', async () => {
+    const health = await fx.call('GET', '/healthz');
+    expect(health.status).toBe(200);
+    expect(health.body).toEqual({ ok: true, database: 'up', temporal: 'up' });
+    for (const [path, type] of [
+      ['/', 'text/html'],
+      ['/app.js', 'text/javascript'],
+      ['/app.css', 'text/css'],
+      ['/openapi.json', 'application/json'],
+    ] as const) {
+      const res = await fx.app.request(path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type')).toContain(type);
+    }
+    const page = await (await fx.app.request('/')).text();
+    expect(page).toContain('Sign in');
+    // The shell holds no data: nothing from the ledger is in it.
+    expect(page).not.toContain('Acme');
+  });
+
+  it('reports Temporal down (503) when its server does not answer', async () => {
+    // A real client whose server is not there: nothing listens on the discard port.
+    const connection = await Connection.lazy({ address: '127.0.0.1:9' });
+    const app = createAdminApp({ db: fx.db, temporal: new Client({ connection }), config: { ADMIN_PORT: 0, ADMIN_HOST: '127.0.0.1' } });
+    try {
+      const res = await app.request('/healthz');
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({ ok: false, database: 'up', temporal: 'down' });
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('stores only the hash of a token, and the token identifies its user', async () => {
+    const rows = await fx.db.select().from(schema.apiTokens);
+    expect(rows.some((r) => r.tokenHash === hashToken(fx.tokens.admin))).toBe(true);
+    expect(rows.some((r) => r.tokenHash.includes(fx.tokens.admin))).toBe(false);
+    expect((await findUserByToken(fx.db, fx.tokens.approver))?.name).toBe('abe');
+    const me = await fx.call('GET', '/api/me', { as: 'approver' });
+    expect(me.body).toEqual({
+      name: 'abe',
+      role: 'approver',
+      limit: { amount: '5000.00', minor: 500_000, currency: 'USD' },
+      permissions: ['read', 'decide', 'log'],
+    });
+  });
+});
+
+describe('roles', () => {
+  const cases = (['viewer', 'approver', 'admin'] as const).flatMap((role) => ROUTES.map((r) => ({ role, ...r, allowed: MAY[role].has(r.permission) })));
+
+  it.each(cases)('$role → $name: allowed=$allowed', async ({ role, method, path, body, allowed }) => {
+    const as: UserKey = role === 'approver' ? 'approverUnlimited' : role;
+    const res = await fx.call(method, path, { as, body });
+    if (!allowed) {
+      expect(res.status).toBe(403);
+      expect(res.body.error.code).toBe('forbidden');
+      expect(res.body.error.message).toContain(`${role} `);
+      return;
+    }
+    expect([401, 403]).not.toContain(res.status);
+    if (method === 'GET') {
+      expect(res.status).toBe(200);
+    } else {
+      // Past every check: Temporal itself answers that no workflow runs for the invoice.
+      expect(res.status).toBe(409);
+      expect(res.body.error.message).toMatch(/workflow invoice-INV-\d+ is not running/);
+    }
+  });
+
+  it('a viewer may not log a payment; an approver may, and it is posted to the ledger with their name', async () => {
+    const body = { amount: '100.00', date: '2026-02-09', reference: 'wire 42' };
+    const denied = await fx.call('POST', '/api/invoices/INV-100/payments', { as: 'viewer', body, headers: { 'idempotency-key': 'pay-roles-1' } });
+    expect(denied.status).toBe(403);
+    const ok = await fx.call('POST', '/api/invoices/INV-100/payments', { as: 'approver', body, headers: { 'idempotency-key': 'pay-roles-1' } });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toEqual({
+      paymentId: 'manual-pay-roles-1',
+      ledger: { open: { amount: '1100.00', minor: 110_000, currency: 'USD' }, status: 'open', applied: true },
+      workflow: null,
+    });
+    const [app] = await fx.db.select().from(schema.paymentApplications).where(eq(schema.paymentApplications.paymentId, 'manual-pay-roles-1'));
+    expect(app?.appliedBy).toBe('abe');
+    const [pay] = await fx.db.select().from(schema.payments).where(eq(schema.payments.id, 'manual-pay-roles-1'));
+    expect(pay).toMatchObject({ source: 'manual', reference: 'wire 42', amountMinor: 10_000, currency: 'USD', receivedOn: '2026-02-09' });
+
+    // The same key again is the same payment: nothing is posted twice.
+    const again = await fx.call('POST', '/api/invoices/INV-100/payments', { as: 'approver', body, headers: { 'idempotency-key': 'pay-roles-1' } });
+    expect(again.status).toBe(200);
+    expect(again.body.ledger).toEqual({ open: { amount: '1100.00', minor: 110_000, currency: 'USD' }, status: 'open', applied: false });
+    // The same key for a different payment is refused.
+    const clash = await fx.call('POST', '/api/invoices/INV-100/payments', { as: 'approver', body: { ...body, amount: '99.00' }, headers: { 'idempotency-key': 'pay-roles-1' } });
+    expect(clash.status).toBe(409);
+    expect(clash.body.error.message).toMatch(/Idempotency-Key/);
+    // More than is open is refused before anything is written.
+    const tooMuch = await fx.call('POST', '/api/invoices/INV-100/payments', { as: 'approver', body: { amount: '5000.00', date: '2026-02-09' } });
+    expect(tooMuch.status).toBe(422);
+    expect(tooMuch.body.error).toMatchObject({ field: 'amount', value: '5000.00' });
+    expect(await fx.db.select().from(schema.payments)).toHaveLength(1);
+  });
+});
+
+describe('approval limits', () => {
+  it('403 when the proposal is over the approver’s limit', async () => {
+    const res = await fx.call('POST', `/api/approvals/${P200}/approve`, { as: 'approver', body: {} });
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toBe('proposal amount 50000.00 USD is over your approval limit of 5000.00 USD');
+    const reject = await fx.call('POST', `/api/approvals/${P200}/reject`, { as: 'approver', body: { reason: 'too big for me' } });
+    expect(reject.status).toBe(403);
+  });
+
+  it('403 when the proposal is in another currency than the limit', async () => {
+    const res = await fx.call('POST', `/api/approvals/${P300}/approve`, { as: 'approver', body: {} });
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toBe('proposal amount 300.00 EUR is in EUR, but your approval limit is in USD');
+  });
+
+  it('within the limit, or with no limit, the decision goes through to the workflow', async () => {
+    const within = await fx.call('POST', `/api/approvals/${P100}/approve`, { as: 'approver', body: {} });
+    expect(within.status).toBe(409);
+    expect(within.body.error.message).toMatch(/not running/);
+    expect(within.body.error.proposal.status).toBe('pending');
+    const unlimited = await fx.call('POST', `/api/approvals/${P200}/approve`, { as: 'approverUnlimited', body: {} });
+    expect(unlimited.status).toBe(409);
+    expect(unlimited.body.error.message).toMatch(/not running/);
+  });
+});
+
+describe('proposal state', () => {
+  it('404 for an unknown proposal', async () => {
+    const res = await fx.call('POST', `/api/approvals/${encodeURIComponent('invoice-NOPE/x')}/approve`, { as: 'admin', body: {} });
+    expect(res.status).toBe(404);
+    expect(res.body.error.message).toBe('proposal invoice-NOPE/x not found');
+  });
+
+  it('409 with the current state for a proposal already decided', async () => {
+    const res = await fx.call('POST', `/api/approvals/${P400}/reject`, { as: 'admin', body: { reason: 'late' } });
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toBe('proposal invoice-INV-400/overdue-7 is already approved (by zoe)');
+    expect(res.body.error.proposal).toMatchObject({ id: 'invoice-INV-400/overdue-7', status: 'approved', decision: { by: 'zoe' } });
+  });
+
+  it('409 for a resolved dispute', async () => {
+    const res = await fx.call('POST', '/api/disputes/D-2/resolve', { as: 'admin', body: { outcome: 'invalid' } });
+    expect(res.status).toBe(409);
+    expect(res.body.error.dispute.status).toBe('resolved_invalid');
+  });
+});
+
+describe('reads', () => {
+  it('lists pending proposals oldest first with draft, reasoning, invoice context and customer', async () => {
+    const res = await fx.call('GET', '/api/approvals', { as: 'viewer' });
+    expect(res.status).toBe(200);
+    expect(res.body.total).toBe(3);
+    expect(res.body.items.map((i: { id: string }) => i.id)).toEqual([
+      'invoice-INV-100/overdue-7',
+      'invoice-INV-200/overdue-7',
+      'invoice-INV-300/overdue-7',
+    ]);
+    const first = res.body.items[0];
+    expect(first).toMatchObject({
+      status: 'pending',
+      draft: { subject: 'Invoice INV-100 is overdue', tone: 'friendly' },
+      reasoning: expect.stringContaining('overdue-7'),
+      policyVersion: 1,
+      amount: { amount: '1200.00', currency: 'USD' },
+      invoice: { number: 'INV-100', amount: { amount: '1200.00' }, dueDate: '2026-01-31', daysOverdue: 10 },
+      customer: { id: 'C-ACME', name: 'Acme Corp', tier: 'standard' },
+      ageSeconds: 3 * 86_400 + 3 * 3600,
+      decision: null,
+    });
+  });
+
+  it('filters by customer, tier and amount range in a currency', async () => {
+    const ids = async (q: string) => (await fx.call('GET', `/api/approvals?${q}`, { as: 'viewer' })).body.items.map((i: { invoice: { number: string } }) => i.invoice.number);
+    expect(await ids('customer=acme')).toEqual(['INV-100']);
+    expect(await ids('customer=C-GLOBEX')).toEqual(['INV-200']);
+    expect(await ids('tier=small')).toEqual(['INV-300']);
+    expect(await ids('currency=USD')).toEqual(['INV-100', 'INV-200']);
+    expect(await ids('currency=USD&min_amount=2000')).toEqual(['INV-200']);
+    expect(await ids('currency=USD&max_amount=1200.00')).toEqual(['INV-100']);
+    expect(await ids('currency=EUR&min_amount=0&max_amount=300')).toEqual(['INV-300']);
+    expect(await ids('status=approved')).toEqual(['INV-400']);
+    expect(await ids('status=all')).toEqual(['INV-400', 'INV-100', 'INV-200', 'INV-300']);
+  });
+
+  it('pages with cursors and with page numbers, without gaps or repeats', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: { body: { items: { id: string }[]; nextCursor: string | null } } = await fx.call('GET', `/api/approvals?limit=1${cursor ? `&cursor=${cursor}` : ''}`, { as: 'viewer' });
+      seen.push(...res.body.items.map((i) => i.id));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(['invoice-INV-100/overdue-7', 'invoice-INV-200/overdue-7', 'invoice-INV-300/overdue-7']);
+    const page2 = await fx.call('GET', '/api/approvals?limit=1&page=2', { as: 'viewer' });
+    expect(page2.body.items.map((i: { id: string }) => i.id)).toEqual(['invoice-INV-200/overdue-7']);
+    expect(page2.body.page).toBe(2);
+  });
+
+  it('falls back to the ledger for an invoice without a running workflow', async () => {
+    const res = await fx.call('GET', '/api/invoices/INV-300', { as: 'viewer' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      source: 'ledger',
+      state: null,
+      invoice: { number: 'INV-300', customer: { id: 'C-INITECH', tier: 'small' }, open: { amount: '300.00', currency: 'EUR' }, daysOverdue: 10 },
+      audit: [],
+    });
+    expect((await fx.call('GET', '/api/invoices/INV-999', { as: 'viewer' })).status).toBe(404);
+  });
+
+  it('lists open disputes with owner and deadline', async () => {
+    const res = await fx.call('GET', '/api/disputes', { as: 'viewer' });
+    expect(res.body.items).toHaveLength(1);
+    expect(res.body.items[0]).toMatchObject({ id: 'D-1', invoiceNumber: 'INV-400', owner: 'ar-disputes', deadline: '2026-02-20', overdue: false, status: 'open' });
+    const resolved = await fx.call('GET', '/api/disputes?status=resolved', { as: 'viewer' });
+    expect(resolved.body.items.map((d: { id: string }) => d.id)).toEqual(['D-2']);
+  });
+});
+
+describe('users', () => {
+  it('refuses a duplicate name, a limit for a viewer, and reissues tokens', async () => {
+    await expect(createUser(fx.db, { name: 'ada', role: 'admin' })).rejects.toThrow(/already exists/);
+    await expect(createUser(fx.db, { name: 'vic', role: 'viewer', limit: { currency: 'USD', minor: 1 } })).rejects.toThrow(/viewer/);
+    const token = await issueToken(fx.db, 'vera');
+    expect((await fx.call('GET', '/api/me', { token })).body.name).toBe('vera');
+    expect((await listUsers(fx.db)).map((u) => u.name)).toEqual(['abe', 'ada', 'rex', 'uma', 'vera']);
+  });
+
+  it('parses --limit AMOUNT CURRENCY exactly, naming the part that is wrong', () => {
+    expect(parseLimit(['5000', 'usd'])).toEqual({ currency: 'USD', minor: 500_000 });
+    expect(parseLimit(['1000', 'JPY'])).toEqual({ currency: 'JPY', minor: 1000 });
+    expect(parseLimit(undefined)).toBeNull();
+    expect(() => parseLimit(['5000'])).toThrow(/--limit: "5000" must be an amount and a currency/);
+    expect(() => parseLimit(['50.001', 'USD'])).toThrow(/--limit amount: "50.001" has more than 2 decimal places/);
+    expect(() => parseLimit(['50', 'XXQ'])).toThrow(/--limit currency: "XXQ" is not an ISO 4217/);
+    expect(() => parseLimit(['0', 'USD'])).toThrow(/greater than zero/);
+  });
+});
