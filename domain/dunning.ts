@@ -78,3 +78,11 @@ export function dunningStage(ladder: readonly DunningStep[], doneStepKeys: reado
 export function effectiveTone(step: DunningStep, anyContactMade: boolean): DunningStep['tone'] {
   return !anyContactMade && step.tone === 'final' ? 'firm' : step.tone;
 }
+
+/**
+ * The reminder that follows a broken promise. It is not a ladder step: the ladder resumes
+ * where it was afterwards.
+ */
+export function promiseMissedStep(promiseId: string): DunningStep {
+  return { key: `promise-missed-${promiseId}`, offsetDays: 0, tone: 'firm', channel: 'email', kind: 'reminder' };
+}

@@ -22,9 +22,9 @@ import type { Activities } from '../activities';
 import type { InvoiceContext } from '../activities/invoice';
 import { autonomyGate } from '../domain/autonomy';
 import { toDecimal } from '../domain/money';
-import { addDays, localParts } from '../domain/calendar';
+import { addDays, localParts, nextSendTime } from '../domain/calendar';
 import { draftReminder, type DraftInvoice } from '../domain/drafting';
-import { dunningStage, effectiveTone, planNextStep } from '../domain/dunning';
+import { dunningStage, effectiveTone, planNextStep, promiseMissedStep } from '../domain/dunning';
 import {
   decisionSchema,
   describeZodError,
@@ -60,6 +60,8 @@ export interface InvoiceWorkflowInput {
   customerId: string;
   /** State carried through continue-as-new. */
   carried?: InvoiceMemory;
+  /** Continue as new beyond this many history events (default 2,000; tests use a small number). */
+  continueAsNewAfterEvents?: number;
 }
 
 export interface InvoiceWorkflowResult {
@@ -115,6 +117,11 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   };
 
   let pending: PendingProposal | null = null;
+  /** False until the first ledger read: messages that depend on the balance wait for it. */
+  let loaded = !!input.carried;
+  const requireLoaded = () => {
+    if (!loaded) refuse('NotReady', `invoice ${input.invoiceNumber} is still being read from the ledger; retry in a moment`);
+  };
   let nextStep: { key: string; at: string } | null = null;
   let wakeups = 0;
   let reloadPolicy = false;
@@ -212,6 +219,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       validator: (p) => {
         const parsed = paymentAppliedSchema.safeParse(p);
         if (!parsed.success) refuse('InvalidPayment', describeZodError(parsed.error, p));
+        requireLoaded();
         if (p.currency !== m.currency) refuse('InvalidPayment', `currency: ${JSON.stringify(p.currency)} does not match the invoice currency ${m.currency}`);
         if (TERMINAL.has(m.status) && !m.seenPaymentIds.includes(p.paymentId)) refuse('InvoiceClosed', `invoice ${m.invoiceNumber} is already ${m.status}`);
       },
@@ -235,6 +243,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       validator: (p) => {
         const parsed = promiseToPaySchema.safeParse(p);
         if (!parsed.success) refuse('InvalidPromise', describeZodError(parsed.error, p));
+        requireLoaded();
         if (TERMINAL.has(m.status)) refuse('InvoiceClosed', `invoice ${m.invoiceNumber} is already ${m.status}`);
         if (m.dispute) refuse('InvoiceDisputed', `invoice ${m.invoiceNumber} is in dispute; resolve the dispute first`);
         if (p.date < today()) refuse('InvalidPromise', `date: ${JSON.stringify(p.date)} is in the past (today is ${today()} in ${m.timezone})`);
@@ -260,6 +269,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       validator: (d) => {
         const parsed = disputeOpenedSchema.safeParse(d);
         if (!parsed.success) refuse('InvalidDispute', describeZodError(parsed.error, d));
+        requireLoaded();
         if (TERMINAL.has(m.status)) refuse('InvoiceClosed', `invoice ${m.invoiceNumber} is already ${m.status}`);
         if (m.dispute) refuse('AlreadyDisputed', `invoice ${m.invoiceNumber} already has open dispute ${m.dispute.id}`);
       },
@@ -287,6 +297,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       validator: (r) => {
         const parsed = disputeResolvedSchema.safeParse(r);
         if (!parsed.success) refuse('InvalidResolution', describeZodError(parsed.error, r));
+        requireLoaded();
         if (!m.dispute) refuse('NoDispute', `invoice ${m.invoiceNumber} has no open dispute`);
         if (writeOffRequested) refuse('NoDispute', `a write-off of invoice ${m.invoiceNumber} already awaits a decision`);
         if (r.creditMinor !== undefined && r.creditMinor > m.openMinor) refuse('InvalidResolution', `creditMinor: ${r.creditMinor} exceeds the open balance ${m.openMinor}`);
@@ -298,6 +309,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     pauseUpdate,
     async (p) => {
       m.pausedBy = p.by;
+      if (m.status === 'open' || m.status === 'awaiting_approval') m.status = 'paused';
       closePending('withdrawn', `paused by ${p.by}: ${p.reason}`);
       note('paused', p.reason, p.by);
       wake();
@@ -307,6 +319,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       validator: (p) => {
         const parsed = pauseSchema.safeParse(p);
         if (!parsed.success) refuse('InvalidPause', describeZodError(parsed.error, p));
+        requireLoaded();
         if (TERMINAL.has(m.status)) refuse('InvoiceClosed', `invoice ${m.invoiceNumber} is already ${m.status}`);
         if (m.pausedBy) refuse('AlreadyPaused', `invoice ${m.invoiceNumber} is already paused by ${m.pausedBy}`);
       },
@@ -317,6 +330,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     resumeUpdate,
     async (r) => {
       m.pausedBy = null;
+      if (m.status === 'paused') m.status = 'open';
       note('resumed', 'dunning resumes', r.by);
       wake();
       return view();
@@ -325,6 +339,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       validator: (r) => {
         const parsed = resumeSchema.safeParse(r);
         if (!parsed.success) refuse('InvalidResume', describeZodError(parsed.error, r));
+        requireLoaded();
         if (!m.pausedBy) refuse('NotPaused', `invoice ${m.invoiceNumber} is not paused`);
       },
     },
@@ -431,10 +446,11 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     const c = await refresh();
     if (TERMINAL.has(m.status)) return;
     const p = c.policy;
-    const stepKey = m.promiseMissed ? `promise-missed-${m.promiseMissed.id}` : step.key;
+    const stepKey = step.key;
     const skip = skipReason(c);
     if (skip) {
       m.doneStepKeys.push(step.key, ...passedOver.map((s) => s.key));
+      m.promiseMissed = null; // a skipped "promise missed" reminder is done too, or it would be planned again at once
       note('step_skipped', `${stepKey}: ${skip}`);
       await ledger.recordAudit({ idempotencyKey: `${workflowId}/${stepKey}/skipped`, workflowId, invoiceNumber: m.invoiceNumber, customerId: m.customerId, action: 'step_skipped', actor: 'system', reasoning: skip, policyVersion: p.version });
       return;
@@ -449,7 +465,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     }
     const todayDate = today();
     const draftInvoice: DraftInvoice = { number: m.invoiceNumber, currency: m.currency, openMinor: m.openMinor, amountMinor: m.amountMinor, dueDate: m.dueDate, poNumber: c.invoice.poNumber };
-    const tone = m.promiseMissed ? 'firm' : effectiveTone(step, m.remindersSent > 0);
+    const tone = effectiveTone(step, m.remindersSent > 0);
     const draft = draftReminder({ customerName: c.customer.name, contactName: c.customer.contactName, locale: c.customer.locale, tone, today: todayDate, invoices: [draftInvoice] });
     const reasoning = explainStep({
       step: { ...step, tone },
@@ -492,7 +508,9 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       publish(view(), published);
       if (current.closedAs === 'superseded') return; // re-planned: the same step is drafted again
       if (!current.decision) {
+        // Withdrawn: the step is done (a "promise missed" one too: re-proposing it would reuse its id).
         m.doneStepKeys.push(step.key, ...passedOver.map((s) => s.key));
+        m.promiseMissed = null;
         return;
       }
       if (current.decision.decision === 'reject') {
@@ -586,6 +604,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     m.amountMinor = c.invoice.amountMinor;
     m.dueDate = c.invoice.dueDate;
     if (c.invoice.status === 'void') m.status = 'closed';
+    loaded = true;
     if (c.openDispute) {
       const d = c.openDispute;
       m.dispute = { id: d.id, reason: d.reason, owner: d.owner ?? c.policy.owners.disputes, deadline: d.deadline ?? addDays(today(), c.policy.disputeDeadlineDays), escalated: false };
@@ -605,9 +624,10 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     if (TERMINAL.has(m.status)) break;
     publish(view(), published);
 
-    if (workflowInfo().historyLength > HISTORY_LIMIT || workflowInfo().continueAsNewSuggested) {
+    if (workflowInfo().historyLength > (input.continueAsNewAfterEvents ?? HISTORY_LIMIT) || workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof invoiceWorkflow>({ invoiceNumber: m.invoiceNumber, customerId: m.customerId, carried: m });
+      note('continued_as_new', `history reached ${workflowInfo().historyLength} events`);
+      await continueAsNew<typeof invoiceWorkflow>({ ...input, carried: m });
     }
 
     if (writeOffRequested) {
@@ -652,14 +672,18 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
 
     const l = ladder(policy!);
     const plan = m.promiseMissed
-      ? ({ kind: 'step', step: l.find((s) => s.kind === 'reminder' && s.tone !== 'friendly') ?? l[0]!, at: now(), passedOver: [] } as const)
+      ? ({ kind: 'step', step: promiseMissedStep(m.promiseMissed.id), at: nextSendTime(now(), policy!.sendWindow, m.timezone), passedOver: [] } as const)
       : planNextStep({ dueDate: m.dueDate, ladder: l, doneStepKeys: m.doneStepKeys, anyContactMade: m.remindersSent > 0, now: now(), timezone: m.timezone, sendWindow: policy!.sendWindow });
     if (plan.kind === 'finished') {
+      // Reached when the hand-off step itself was skipped (no-touch, below the minimum): a person still takes over.
       m.status = 'handed_off';
-      note('ladder_finished', 'no steps left on the ladder');
+      const owner = policy!.owners.collections;
+      const reason = `no steps left on the ladder; ${m.remindersSent} reminder(s) sent; ${m.openMinor} ${m.currency} still open; handed to ${owner}`;
+      note('ladder_finished', reason);
+      await ledger.recordAudit({ idempotencyKey: `${workflowId}/ladder-finished/handoff`, workflowId, invoiceNumber: m.invoiceNumber, customerId: m.customerId, action: 'handed_off', actor: 'system', reasoning: reason, policyVersion: m.policyVersion, details: { owner, actions: m.actions.slice(-20) } });
       continue;
     }
-    nextStep = { key: m.promiseMissed ? `promise-missed-${m.promiseMissed.id}` : plan.step.key, at: plan.at.toISOString() };
+    nextStep = { key: plan.step.key, at: plan.at.toISOString() };
     publish(view(), published);
     if (plan.at.getTime() > Date.now()) {
       const woke = await sleepUntil(plan.at, `${nextStep.key} at ${nextStep.at} (${m.timezone})`);

@@ -31,6 +31,15 @@ const acts = proxyActivities<Activities>({
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 50 },
 });
 
+/**
+ * Delivery is one outbox write and one provider call. A worker that dies mid-call is detected by
+ * this timeout and the retry reuses the same outbox key (and Resend Idempotency-Key).
+ */
+const delivery = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 50 },
+});
+
 const IDLE_COMPLETE_AFTER = '30 days';
 
 export async function outreachWorkflow(input: OutreachInput): Promise<void> {
@@ -92,9 +101,9 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
     const message = compose(batch, localParts(new Date(Date.now()), rules.timezone).date);
     // Each request is in exactly one message, so the first request id names the message for good.
     const outboxKey = `${workflowInfo().workflowId}/${batch.map((b) => b.requestId).sort()[0]}`;
-    let result: Awaited<ReturnType<typeof acts.deliverEmail>>;
+    let result: Awaited<ReturnType<typeof delivery.deliverEmail>>;
     try {
-      result = await acts.deliverEmail({
+      result = await delivery.deliverEmail({
         outboxKey,
         customerId: input.customerId,
         subject: message.subject,

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decideProposalUpdate } from '../../workflows/messages';
+import { auditFor, invoiceRow, nextProposal, outboxFor, pay, proposalRow, startInvoice, state, terminate, waitForOutbox } from '../support/invoice';
+import { startTestStack, type TestStack } from '../support/stack';
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startTestStack({ timeSkipping: true });
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('invoice workflow: partial payment', () => {
+  it('supersedes the pending draft, re-drafts it with the new balance, dunns on the rest and closes when paid', async () => {
+    await stack.seed.customer(stack.db, { id: 'QA' });
+    const h = await startInvoice(stack, { number: 'QA-1', customerId: 'QA', amountMinor: 100_000, dueInDays: 3 });
+    const first = await nextProposal(stack, h);
+    expect(first.id).toBe('invoice-QA-1/heads-up');
+    expect(first.body).toContain('Invoice QA-1: $1,000.00');
+
+    const balance = await pay(stack, h, { paymentId: 'PAY-QA-1', invoiceNumber: 'QA-1', customerId: 'QA', amountMinor: 40_000 });
+    expect(balance.openMinor).toBe(60_000);
+    expect(balance.status).not.toBe('paid');
+
+    const redraft = await nextProposal(stack, h, first.id);
+    expect(redraft.id).toBe('invoice-QA-1/heads-up/r1');
+    expect(redraft.stepKey).toBe('heads-up');
+    expect(redraft.body).toContain('Invoice QA-1: $600.00');
+    expect(redraft.body).toContain('Total now due: $600.00.');
+    expect(await proposalRow(stack, first.id)).toMatchObject({ status: 'superseded', amountMinor: 100_000 });
+    expect(await proposalRow(stack, redraft.id)).toMatchObject({ status: 'pending', amountMinor: 60_000 });
+    expect((await state(h)).openMinor).toBe(60_000);
+    // The old draft can no longer be approved.
+    await expect(h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: first.id, decision: 'approve', by: 'alice' }] })).rejects.toThrow();
+
+    await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: redraft.id, decision: 'approve', by: 'alice' }] });
+    const [email] = await waitForOutbox(stack, 'QA');
+    expect(email!.body).toContain('Total now due: $600.00.');
+
+    // Dunning goes on for the rest.
+    const next = await nextProposal(stack, h, redraft.id);
+    expect(next.stepKey).toBe('overdue-1');
+    expect(next.body).toContain('$600.00');
+
+    const closing = await pay(stack, h, { paymentId: 'PAY-QA-2', invoiceNumber: 'QA-1', customerId: 'QA', amountMinor: 60_000 });
+    expect(closing).toEqual({ openMinor: 0, status: 'paid' });
+    expect(await h.result()).toEqual({ invoiceNumber: 'QA-1', status: 'paid', openMinor: 0, remindersSent: 1 });
+    expect((await proposalRow(stack, next.id)).status).toBe('withdrawn');
+    expect(await outboxFor(stack, 'QA')).toHaveLength(1);
+    expect(await invoiceRow(stack, 'QA-1')).toMatchObject({ status: 'paid', openMinor: 0 });
+    expect(await auditFor(stack, 'QA-1', 'ledger_mismatch')).toHaveLength(0);
+  });
+
+  it('numbers re-drafts per step: a superseded overdue-1 does not make overdue-14 a re-draft', async () => {
+    await stack.seed.customer(stack.db, { id: 'QB' });
+    // Two days overdue: the first proposal is overdue-1.
+    const h = await startInvoice(stack, { number: 'QB-1', customerId: 'QB', amountMinor: 100_000, dueInDays: -2 });
+    try {
+      const first = await nextProposal(stack, h);
+      expect(first.id).toBe('invoice-QB-1/overdue-1');
+      await pay(stack, h, { paymentId: 'PAY-QB-1', invoiceNumber: 'QB-1', customerId: 'QB', amountMinor: 10_000 });
+      const r1 = await nextProposal(stack, h, first.id);
+      expect(r1.id).toBe('invoice-QB-1/overdue-1/r1');
+      await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: r1.id, decision: 'approve', by: 'alice' }] });
+      const o7 = await nextProposal(stack, h, r1.id, '6 hours');
+      expect(o7.id).toBe('invoice-QB-1/overdue-7');
+      await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: o7.id, decision: 'approve', by: 'alice' }] });
+      const o14 = await nextProposal(stack, h, o7.id, '6 hours');
+      expect(o14.stepKey).toBe('overdue-14');
+      expect(o14.id).toBe('invoice-QB-1/overdue-14');
+    } finally {
+      await terminate(h);
+    }
+  });
+});
