@@ -1,0 +1,97 @@
+/**
+ * A small ledger end to end on the Temporal dev server and PostgreSQL: import the CSVs, sync,
+ * find the workflows by their search attributes, approve a draft, see the email in the outbox,
+ * pay in the ledger and watch the sync end the workflow. Nothing mocked.
+ */
+import { eq, inArray } from 'drizzle-orm';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syncInvoiceWorkflows } from '../../client/invoice-sync';
+import { schema } from '../../db/client';
+import { createBuiltinLedger } from '../../ledger/builtin';
+import { importFile } from '../../ledger/import/run';
+import { decideProposalUpdate, invoiceStateQuery, outreachStateQuery, paymentAppliedUpdate } from '../../workflows/messages';
+import { startTestStack, type TestStack } from '../support/stack';
+import { waitFor } from '../support/wait';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/ledger/', import.meta.url));
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  for (const kind of ['customers', 'invoices', 'payments'] as const) {
+    const r = await importFile(stack.db, kind, path.join(FIXTURES, `${kind}.csv`));
+    expect(r.issues).toEqual([]);
+    expect(r.committed).toBe(true);
+  }
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('ledger to cash, end to end', () => {
+  it('syncs one workflow per open invoice, idempotently, filterable by search attributes', async () => {
+    const { db, env, taskQueue } = stack;
+    const ledger = createBuiltinLedger(db);
+    const open = await db.select().from(schema.invoices).where(inArray(schema.invoices.status, ['open', 'disputed']));
+    const first = await syncInvoiceWorkflows(env.client, db, ledger, { taskQueue });
+    expect(first.started).toBe(open.length);
+    const again = await syncInvoiceWorkflows(env.client, db, ledger, { taskQueue });
+    expect(again.started).toBe(0);
+    expect(again.alreadyRunning).toBe(open.length);
+
+    // Visibility is eventually consistent: poll until every workflow has published a proposal or a plan.
+    const awaiting = await waitFor(async () => {
+      const n = (await env.client.workflow.count(`WorkflowType = "invoiceWorkflow" AND ArAwaitingApproval = true`)).count;
+      return n > 0 ? n : null;
+    }, { tries: 300, what: 'workflows awaiting approval in visibility' });
+    expect(awaiting).toBeGreaterThan(0);
+    const byCustomer = await waitFor(async () => {
+      const ids: string[] = [];
+      for await (const w of env.client.workflow.list({ query: `ArCustomerId = "C001" AND ExecutionStatus = "Running"` })) ids.push(w.workflowId);
+      return ids.length ? ids : null;
+    }, { tries: 100, what: 'list by customer' });
+    const c001 = open.filter((i) => i.customerId === 'C001').map((i) => `invoice-${i.number}`);
+    expect(byCustomer.sort()).toEqual(c001.sort());
+  });
+
+  it('approves a draft, delivers it, and closes the invoice when the ledger records payment', async () => {
+    const { db, env, taskQueue } = stack;
+    const ledger = createBuiltinLedger(db);
+    const [inv] = await db.select().from(schema.invoices).where(eq(schema.invoices.customerId, 'C001'));
+    const h = env.client.workflow.getHandle(`invoice-${inv!.number}`);
+    const proposal = await waitFor(async () => (await h.query(invoiceStateQuery)).pendingProposal, { tries: 300, what: 'proposal' });
+    const outcome = await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: proposal.id, decision: 'approve', by: 'alice' }] });
+    expect(outcome.outcome).toBe('approved');
+    // The outreach batches for an hour on the real clock; the proposal row and audit show the decision now.
+    const [row] = await db.select().from(schema.proposals).where(eq(schema.proposals.id, proposal.id));
+    expect(row?.status).toBe('approved');
+    expect(row?.decidedBy).toBe('alice');
+
+    // The ledger records a payment of the whole balance (as cash application would); the sync notices.
+    await db.insert(schema.payments).values({ id: 'PAY-E2E', customerId: 'C001', receivedOn: '2026-11-20', currency: inv!.currency, amountMinor: inv!.openMinor });
+    await ledger.postPaymentApplication({ paymentId: 'PAY-E2E', invoiceNumber: inv!.number, amountMinor: inv!.openMinor, currency: inv!.currency, appliedBy: 'test' });
+    const r = await syncInvoiceWorkflows(env.client, db, ledger, { taskQueue });
+    expect(r.ended).toBe(1);
+    const result = await h.result();
+    expect(result.status).toBe('paid');
+    expect((await h.describe()).status.name).toBe('COMPLETED');
+    // Nothing is sent for a paid invoice: the approved reminder still waiting in outreach was withdrawn.
+    const outreach = await env.client.workflow.getHandle('outreach-C001').query(outreachStateQuery);
+    expect(outreach.queued).not.toContain(`invoice-${inv!.number}/${proposal.stepKey}`);
+    const sent = await db.select().from(schema.emailOutbox).where(eq(schema.emailOutbox.customerId, 'C001'));
+    expect(sent.filter((s) => (s.invoiceNumbers as string[]).includes(inv!.number))).toHaveLength(0);
+  });
+
+  it('a payment message for another currency is refused before it touches the workflow', async () => {
+    const { db, env } = stack;
+    const [inv] = await db.select().from(schema.invoices).where(eq(schema.invoices.customerId, 'C002'));
+    const h = env.client.workflow.getHandle(`invoice-${inv!.number}`);
+    await waitFor(async () => (await h.query(invoiceStateQuery)).policyVersion > 0, { tries: 100, what: 'loaded' });
+    const other = inv!.currency === 'USD' ? 'EUR' : 'USD';
+    await expect(h.executeUpdate(paymentAppliedUpdate, { args: [{ paymentId: 'X', amountMinor: 100, currency: other, by: 'test' }] })).rejects.toThrow();
+    const s = await h.query(invoiceStateQuery);
+    expect(s.openMinor).toBe(inv!.openMinor);
+  });
+});
