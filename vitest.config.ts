@@ -8,6 +8,7 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 180_000,
-    reporters: process.env.CI ? ['default'] : ['default'],
+    // CI also writes a JSON report; .ci/run prints its plain "N passed, N failed" line.
+    reporters: process.env.CI ? ['default', ['json', { outputFile: '.test-output/results.json' }]] : ['default'],
   },
 });

@@ -7,7 +7,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { schema, type Db } from '../db/client';
 import { currentPolicy } from '../db/policies';
 import type { Policy } from '../domain/policy';
-import type { CustomerRecord, InvoiceRecord, LedgerPort } from '../ledger/port';
+import { emailContact, type CustomerRecord, type InvoiceRecord, type LedgerPort } from '../ledger/port';
 import { writeAudit, type AuditEntry } from './audit';
 
 export interface InvoiceContext {
@@ -39,12 +39,6 @@ export type ProposalResolution =
   | { status: 'rejected'; decidedBy: string; note: string }
   | { status: 'superseded' | 'withdrawn'; note: string };
 
-function pickContact(c: CustomerRecord): { contactName: string | null; email: string | null } {
-  const withEmail = c.contacts.filter((x) => x.email);
-  const best = withEmail.find((x) => x.role === 'billing') ?? withEmail.find((x) => x.role === 'decision_maker') ?? withEmail[0];
-  return { contactName: best?.name ?? null, email: best?.email ?? null };
-}
-
 export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort }) {
   const { db, ledger } = deps;
   return {
@@ -56,7 +50,8 @@ export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort }) {
       if (!customer) throw ApplicationFailure.nonRetryable(`customer ${invoice.customerId} of invoice ${invoiceNumber} is not in the ledger`, 'CustomerNotFound');
       const { contacts: all, ...rest } = customer;
       const openDispute = invoice.status === 'disputed' ? await ledger.getOpenDispute(invoice.number) : null;
-      return { invoice, openDispute, customer: { ...rest, ...pickContact({ ...customer, contacts: all }) }, policy: await currentPolicy(db) };
+      const contact = emailContact(all);
+      return { invoice, openDispute, customer: { ...rest, contactName: contact?.name ?? null, email: contact?.email ?? null }, policy: await currentPolicy(db) };
     },
 
     async recordProposal(p: ProposalRecord): Promise<void> {

@@ -9,7 +9,7 @@ import { outreachWorkflowId } from '../client/temporal';
 import { schema, type Db } from '../db/client';
 import { currentPolicy } from '../db/policies';
 import type { Policy } from '../domain/policy';
-import type { LedgerPort } from '../ledger/port';
+import { emailContact, type LedgerPort } from '../ledger/port';
 import { requestReminderSignal, withdrawReminderSignal, type ReminderRequest } from '../workflows/messages';
 import { writeAudit } from './audit';
 import { EmailProviderError, type EmailSender } from './email';
@@ -74,7 +74,7 @@ export function createOutreachActivities(deps: { db: Db; ledger: LedgerPort; ema
     async deliverEmail(input: DeliveryInput): Promise<DeliveryResult> {
       const customer = await ledger.getCustomer(input.customerId);
       if (!customer) throw ApplicationFailure.nonRetryable(`customer ${input.customerId} is not in the ledger`, 'CustomerNotFound');
-      const contact = customer.contacts.find((c) => c.email && c.role === 'billing') ?? customer.contacts.find((c) => c.email);
+      const contact = emailContact(customer.contacts);
       const invoiceNumbers = input.requests.map((r) => r.invoiceNumber);
       if (!contact?.email) {
         for (const r of input.requests) {

@@ -6,6 +6,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { mkdirSync } from 'node:fs';
+import { closeDb, createDb, migrateDb, type Db } from './client';
 
 /**
  * PGlite is one PostgreSQL session. pglite-socket multiplexes connections onto it message by
@@ -35,6 +36,21 @@ export async function startEmbeddedDatabase(opts: { dataDir?: string; port?: num
       await server.stop();
       // Closing flushes PGlite's files so the next start finds every row.
       await pglite.close();
+    },
+  };
+}
+
+/** An embedded database with migrations applied and a client on it: for commands and tests. */
+export async function openEmbeddedDb(opts: { dataDir?: string } = {}): Promise<{ db: Db; url: string; close(): Promise<void> }> {
+  const embedded = await startEmbeddedDatabase({ dataDir: opts.dataDir });
+  const db = createDb(embedded.url, { max: EMBEDDED_POOL_MAX });
+  await migrateDb(db);
+  return {
+    db,
+    url: embedded.url,
+    async close() {
+      await closeDb(db);
+      await embedded.stop();
     },
   };
 }

@@ -30,6 +30,12 @@ export interface ContactRecord {
   phone: string | null;
 }
 
+/** Whom an email goes to: the billing contact, else the decision-maker, else anyone with an email. */
+export function emailContact(contacts: readonly ContactRecord[]): ContactRecord | undefined {
+  const withEmail = contacts.filter((c) => c.email);
+  return withEmail.find((c) => c.role === 'billing') ?? withEmail.find((c) => c.role === 'decision_maker') ?? withEmail[0];
+}
+
 export interface InvoiceRecord {
   number: string;
   customerId: string;

@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { registerImportCommands } from './commands/import';
+import { registerPolicyCommands } from './commands/policy';
 import { registerReadinessCommand } from './commands/readiness';
 import { registerReplayCommand } from './commands/replay';
 import { registerSyncCommand } from './commands/sync';
@@ -19,6 +20,7 @@ registerImportCommands(program);
 registerReadinessCommand(program);
 registerSyncCommand(program);
 registerReplayCommand(program);
+registerPolicyCommands(program);
 registerUsersCommands(program);
 
 try {

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../config';
 import { closeDb, createDb, migrateDb, type Db } from '../../db/client';
-import { EMBEDDED_POOL_MAX, startEmbeddedDatabase } from '../../db/embedded';
+import { EMBEDDED_POOL_MAX, openEmbeddedDb } from '../../db/embedded';
 
 export interface StackFile {
   pid: number;
@@ -17,6 +17,8 @@ export interface StackFile {
   temporalAddress: string;
   adminUrl: string;
   uiUrl?: string;
+  /** The Temporal dev server child process, when the stack started one. */
+  temporalPid?: number;
 }
 
 export function stackFilePath(config: Pick<Config, 'AR_DATA_DIR'>): string {
@@ -62,16 +64,6 @@ export async function openDatabase(config: Config): Promise<OpenedDatabase> {
     const db = createDb(stack.databaseUrl, { max: stack.embedded ? EMBEDDED_POOL_MAX : 4 });
     return { db, url: stack.databaseUrl, source: 'running stack', close: () => closeDb(db) };
   }
-  const embedded = await startEmbeddedDatabase({ dataDir: path.join(config.AR_DATA_DIR, 'pglite') });
-  const db = createDb(embedded.url, { max: EMBEDDED_POOL_MAX });
-  await migrateDb(db);
-  return {
-    db,
-    url: embedded.url,
-    source: 'embedded',
-    async close() {
-      await closeDb(db);
-      await embedded.stop();
-    },
-  };
+  const embedded = await openEmbeddedDb({ dataDir: path.join(config.AR_DATA_DIR, 'pglite') });
+  return { ...embedded, source: 'embedded' };
 }

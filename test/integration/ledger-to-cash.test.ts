@@ -8,6 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncInvoiceWorkflows } from '../../client/invoice-sync';
+import { publishAndNotify } from '../../client/policy-change';
+import { currentPolicy } from '../../db/policies';
 import { schema } from '../../db/client';
 import { createBuiltinLedger } from '../../ledger/builtin';
 import { importFile } from '../../ledger/import/run';
@@ -94,4 +96,33 @@ describe('ledger to cash, end to end', () => {
     const s = await h.query(invoiceStateQuery);
     expect(s.openMinor).toBe(inv!.openMinor);
   });
+
+  it('a published policy reaches sleeping workflows at once: they re-plan with the new version', async () => {
+    const { db, env } = stack;
+    const states = await Promise.all(
+      (await db.select().from(schema.workflowStarts)).map(async (w) => ({ id: w.workflowId, s: await env.client.workflow.getHandle(w.workflowId).query(invoiceStateQuery).catch(() => null) })),
+    );
+    // A workflow sleeping until its next step, on an account it may contact (a no-touch one would skip it).
+    const noTouch = new Set((await db.select().from(schema.customers).where(eq(schema.customers.noTouch, true))).map((c) => c.id));
+    const sleeping = states.find((x) => x.s?.nextStep && !x.s.pendingProposal && x.s.status === 'open' && !noTouch.has(x.s.customerId));
+    expect(sleeping, 'a workflow sleeping until its next step').toBeDefined();
+    const before = sleeping!.s!;
+    // It sleeps until business hours in its customer's timezone; the new version sends at any hour.
+    const current = await currentPolicy(db);
+    const { version: _v, ...body } = current;
+    const anyHour = { ...body, sendWindow: { startHour: 0, endHour: 24, businessDaysOnly: false } };
+    const r = await publishAndNotify(env.client, db, anyHour, { note: 'test: send at any hour', createdBy: 'test' });
+    expect(r.notified).toBeGreaterThan(0);
+    // Woken by the signal, it re-reads the policy and acts now instead of at the old planned time.
+    const after = await waitFor(async () => {
+      const s = await env.client.workflow.getHandle(sleeping!.id).query(invoiceStateQuery);
+      return s.pendingProposal?.policyVersion === r.policy.version ? s : null;
+    }, { tries: 100, what: 'a proposal under the new version' });
+    expect(after.policyVersion).toBe(r.policy.version);
+    expect(Date.parse(after.pendingProposal!.proposedAt)).toBeLessThan(Date.parse(before.nextStep!.at));
+    // A policy that breaks the rules is refused before anything is stored or signalled.
+    await expect(publishAndNotify(env.client, db, { ...body, contactCaps: { maxContacts: 0, perDays: 7, minHoursApart: 48 } }, { note: 'bad', createdBy: 'test' })).rejects.toThrow();
+    expect((await currentPolicy(db)).version).toBe(r.policy.version);
+  });
 });
+

@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { closeDb, createDb, migrateDb, type Db } from '../../db/client';
-import { EMBEDDED_POOL_MAX, startEmbeddedDatabase } from '../../db/embedded';
+import { openEmbeddedDb } from '../../db/embedded';
 
 export interface TestDatabase {
   db: Db;
@@ -57,16 +57,5 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     throw new Error(`PostgreSQL is not reachable at ${adminUrl}; CI always tests against the real server (.ci/run starts it).`);
   }
   console.warn(`[test] PostgreSQL not reachable at ${adminUrl}: falling back to embedded PGlite for this run.`);
-  const embedded = await startEmbeddedDatabase();
-  const db = createDb(embedded.url, { max: EMBEDDED_POOL_MAX });
-  await migrateDb(db);
-  return {
-    db,
-    url: embedded.url,
-    kind: 'pglite',
-    async close() {
-      await closeDb(db);
-      await embedded.stop();
-    },
-  };
+  return { ...(await openEmbeddedDb()), kind: 'pglite' };
 }
