@@ -25,9 +25,12 @@ export const configSchema = z.object({
   EMAIL_FROM: z.string().min(3).default('Accounts Receivable <ar@example.com>'),
   /** Load the demo ledger into an empty database at start. */
   AR_DEMO_LEDGER: bool.default(true),
+  /** How many customers the demo ledger has (about five invoices each). */
+  AR_DEMO_CUSTOMERS: z.coerce.number().int().min(1).max(100_000).default(200),
   /** Run invoice sync at start (starts one workflow per open invoice). */
   AR_SYNC_ON_START: bool.default(true),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** The worker's log level; warn keeps a demo console readable (info adds the bundler's report). */
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('warn'),
 });
 
 export type Config = z.infer<typeof configSchema>;

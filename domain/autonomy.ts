@@ -2,7 +2,8 @@
  * The autonomy gate: may the system act on its own, or must it propose and wait for a person?
  * Supervised unless a scope in the policy in force explicitly grants autonomy.
  */
-import { ALWAYS_HUMAN, type ActionKind, type AutonomyScope } from './policy';
+import type { AutonomyScope } from './policy';
+import { ALWAYS_HUMAN, type ActionKind } from './policy-terms';
 
 export interface GateInput {
   action: ActionKind;

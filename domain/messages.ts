@@ -1,75 +1,25 @@
 /**
- * Payloads of the messages people and systems send to an invoice workflow. One zod schema per
- * message: the admin endpoint validates with it at the edge, and the workflow's Update
- * validators validate again so a bad message from any client is refused before it touches
- * workflow state or history.
+ * The message payload schemas for the edges (admin endpoint, CLI), built at load, with their
+ * types. Workflows use domain/message-schemas.ts directly, which builds them only when needed.
  */
-import { z } from 'zod';
-import { isIsoDate } from './calendar';
+import type { z } from 'zod';
+import { describeZodError, messageSchemas, type MessageSchemas } from './message-schemas';
 
-const isoDate = z.string().refine((s): boolean => isIsoDate(s), 'must be a calendar date YYYY-MM-DD');
-const minorAmount = z.number().int('must be a whole number of minor units').positive('must be greater than zero').max(Number.MAX_SAFE_INTEGER);
-const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD');
-const actor = z.string().min(1, 'must name who acts').max(200);
+const s = messageSchemas();
+export const decisionSchema = s.decision;
+export const paymentAppliedSchema = s.paymentApplied;
+export const promiseToPaySchema = s.promiseToPay;
+export const disputeOpenedSchema = s.disputeOpened;
+export const disputeResolvedSchema = s.disputeResolved;
+export const pauseSchema = s.pause;
+export const resumeSchema = s.resume;
 
-export const decisionSchema = z
-  .object({
-    proposalId: z.string().min(1),
-    decision: z.enum(['approve', 'reject']),
-    by: actor,
-    note: z.string().max(2000).optional(),
-    reason: z.string().min(1).max(2000).optional(),
-    edits: z
-      .object({ subject: z.string().min(1).max(300).optional(), body: z.string().min(1).max(20000).optional() })
-      .strict()
-      .optional(),
-  })
-  .strict()
-  .refine((d) => d.decision === 'approve' || !!d.reason, { message: 'a rejection needs a reason', path: ['reason'] })
-  .refine((d) => d.decision === 'approve' || !d.edits, { message: 'edits go with approve, not reject', path: ['edits'] });
-export type Decision = z.infer<typeof decisionSchema>;
+export type Decision = z.infer<MessageSchemas['decision']>;
+export type PaymentApplied = z.infer<MessageSchemas['paymentApplied']>;
+export type PromiseToPay = z.infer<MessageSchemas['promiseToPay']>;
+export type DisputeOpened = z.infer<MessageSchemas['disputeOpened']>;
+export type DisputeResolved = z.infer<MessageSchemas['disputeResolved']>;
+export type Pause = z.infer<MessageSchemas['pause']>;
+export type Resume = z.infer<MessageSchemas['resume']>;
 
-export const paymentAppliedSchema = z
-  .object({ paymentId: z.string().min(1).max(200), amountMinor: minorAmount, currency, by: actor.default('cash-application') })
-  .strict();
-export type PaymentApplied = z.infer<typeof paymentAppliedSchema>;
-
-export const promiseToPaySchema = z
-  .object({ promiseId: z.string().min(1).max(200), date: isoDate, amountMinor: minorAmount.optional(), by: actor })
-  .strict();
-export type PromiseToPay = z.infer<typeof promiseToPaySchema>;
-
-export const disputeOpenedSchema = z
-  .object({ disputeId: z.string().min(1).max(200), reason: z.string().min(1).max(500), note: z.string().max(5000).optional(), by: actor })
-  .strict();
-export type DisputeOpened = z.infer<typeof disputeOpenedSchema>;
-
-export const disputeResolvedSchema = z
-  .object({
-    outcome: z.enum(['invalid', 'credit', 'write_off']),
-    /** For a credit: the amount credited against the invoice. */
-    creditMinor: minorAmount.optional(),
-    note: z.string().max(5000).optional(),
-    by: actor,
-  })
-  .strict()
-  .refine((d) => d.outcome !== 'credit' || d.creditMinor !== undefined, { message: 'a credit needs creditMinor', path: ['creditMinor'] });
-export type DisputeResolved = z.infer<typeof disputeResolvedSchema>;
-
-export const pauseSchema = z.object({ by: actor, reason: z.string().min(1).max(1000) }).strict();
-export type Pause = z.infer<typeof pauseSchema>;
-
-export const resumeSchema = z.object({ by: actor }).strict();
-export type Resume = z.infer<typeof resumeSchema>;
-
-/** Formats the first zod issue as "field: value rule" for errors that name what went wrong. */
-export function describeZodError(error: z.ZodError, input: unknown): string {
-  return error.issues
-    .map((i) => {
-      const field = i.path.join('.') || '(message)';
-      let value: unknown = input;
-      for (const p of i.path) value = value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[p as PropertyKey] : undefined;
-      return `${field}: ${value === undefined ? 'missing' : JSON.stringify(value)} ${i.message}`;
-    })
-    .join('; ');
-}
+export { describeZodError };

@@ -3,22 +3,9 @@
  * version in force at every decision so a replay shows exactly what they knew.
  */
 import { z } from 'zod';
+import { ACTION_KINDS, TONES } from './policy-terms';
 
-export const TONES = ['friendly', 'firm', 'final'] as const;
-export type Tone = (typeof TONES)[number];
-
-export const ACTION_KINDS = [
-  'reminder',
-  'statement',
-  'promise_logging',
-  'cash_match',
-  'dispute_routing',
-  'payment_plan_offer',
-  'write_off',
-] as const;
-export type ActionKind = (typeof ACTION_KINDS)[number];
-/** Judgment calls that no rollout phase may automate. */
-export const ALWAYS_HUMAN: ReadonlySet<ActionKind> = new Set(['payment_plan_offer', 'write_off']);
+export { ACTION_KINDS, ALWAYS_HUMAN, TONES, type ActionKind, type Tone } from './policy-terms';
 
 export const tierSchema = z.enum(['strategic', 'standard', 'small']);
 

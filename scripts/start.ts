@@ -5,7 +5,7 @@
  * DATABASE_URL) with migrations → demo ledger if empty → worker → admin endpoint → invoice sync.
  * Ctrl-C stops them in reverse order: nothing orphaned, nothing lost. A second start resumes.
  */
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startAdminServer } from '../admin/server';
@@ -18,7 +18,7 @@ import { currentPolicy } from '../db/policies';
 import { createBuiltinLedger } from '../ledger/builtin';
 import { createArWorker } from '../workers/create-worker';
 import { emailSenderFromConfig } from '../workers/email-sender';
-import { readRunningStack, stackFilePath, type StackFile } from './lib/database';
+import { reapStaleStack, readRunningStack, stackFilePath, type StackFile } from './lib/database';
 import { locateTemporalBinary, TemporalBinaryNotFound } from './lib/temporal-binaries';
 import { setupTemporal } from './setup-temporal';
 import { isLedgerEmpty, loadDemoLedger } from './stack/demo-ledger';
@@ -27,17 +27,30 @@ import { startTemporalDevServer } from './stack/temporal-dev-server';
 const say = (line: string) => console.log(`[ar] ${line}`);
 const stops: { name: string; stop: () => Promise<void> }[] = [];
 
+/**
+ * Registers a component's stop before it has finished starting, so a Ctrl-C meanwhile waits for
+ * it and stops it instead of exiting under it (an orphaned dev server, a half-written data dir).
+ * A start that fails cleans up after itself.
+ */
+function starting<T extends { stop(): Promise<void> }>(name: string, start: Promise<T>): Promise<T> {
+  stops.push({ name, stop: async () => (await start.catch(() => undefined))?.stop() });
+  return start;
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   // Ctrl-C is handled below, in order; the SDK must not stop the worker on its own.
-  Runtime.install({ shutdownSignals: [] });
+  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(config.LOG_LEVEL.toUpperCase() as LogLevel) });
   mkdirSync(config.AR_DATA_DIR, { recursive: true });
+  const reaped = reapStaleStack(config);
+  if (reaped) say(`stopped the Temporal dev server (pid ${reaped}) left behind by a stack that was killed`);
   const running = readRunningStack(config);
   if (running) throw new Error(`the stack is already running (pid ${running.pid}); admin at ${running.adminUrl}`);
 
   // 1. Temporal
   let temporalAddress = config.TEMPORAL_ADDRESS;
   let uiUrl: string | undefined;
+  let temporalPid: number | undefined;
   if (config.AR_START_TEMPORAL) {
     let found = locateTemporalBinary('cli');
     if (!found.path) {
@@ -48,23 +61,27 @@ async function main(): Promise<void> {
       if (!found.path) throw new TemporalBinaryNotFound('cli', found.tried);
     }
     say(`starting the Temporal dev server (${found.path})…`);
-    const server = await startTemporalDevServer({
-      binary: found.path,
-      dataDir: path.join(config.AR_DATA_DIR, 'temporal'),
-      address: config.TEMPORAL_ADDRESS,
-      uiPort: config.TEMPORAL_UI_PORT,
-      namespace: config.TEMPORAL_NAMESPACE,
-    });
-    stops.push({ name: 'Temporal dev server', stop: server.stop });
+    const server = await starting(
+      'Temporal dev server',
+      startTemporalDevServer({
+        binary: found.path,
+        dataDir: path.join(config.AR_DATA_DIR, 'temporal'),
+        address: config.TEMPORAL_ADDRESS,
+        uiPort: config.TEMPORAL_UI_PORT,
+        namespace: config.TEMPORAL_NAMESPACE,
+      }),
+    );
+    if (stopping) return;
     temporalAddress = server.address;
     uiUrl = server.uiUrl;
+    temporalPid = server.pid;
   }
 
   // 2. Database
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
-    const embedded = await startEmbeddedDatabase({ dataDir: path.join(config.AR_DATA_DIR, 'pglite') });
-    stops.push({ name: 'embedded database', stop: embedded.stop });
+    const embedded = await starting('embedded database', startEmbeddedDatabase({ dataDir: path.join(config.AR_DATA_DIR, 'pglite') }));
+    if (stopping) return;
     databaseUrl = embedded.url;
   }
   const db = createDb(databaseUrl, config.DATABASE_URL ? {} : { max: EMBEDDED_POOL_MAX });
@@ -75,7 +92,7 @@ async function main(): Promise<void> {
 
   if (config.AR_DEMO_LEDGER && (await isLedgerEmpty(db))) {
     const today = new Date().toISOString().slice(0, 10);
-    const s = await loadDemoLedger(db, { today });
+    const s = await loadDemoLedger(db, { today, customers: config.AR_DEMO_CUSTOMERS });
     say(`loaded the demo ledger: ${s.customers} customers, ${s.invoices} invoices (${s.partlyPaid} partly paid, ${s.disputed} disputed)`);
   }
 
@@ -113,7 +130,8 @@ async function main(): Promise<void> {
     say(`invoice sync: ${r.scanned} open invoices, ${r.started} workflows started, ${r.alreadyRunning} already running, ${r.ended} ended`);
   }
 
-  const stack: StackFile = { pid: process.pid, databaseUrl, embedded: !config.DATABASE_URL, temporalAddress, adminUrl: admin.url, uiUrl };
+  if (stopping) return; // Ctrl-C while starting: no stack file for a stack that is going away
+  const stack: StackFile = { pid: process.pid, databaseUrl, embedded: !config.DATABASE_URL, temporalAddress, adminUrl: admin.url, uiUrl, temporalPid };
   writeFileSync(stackFilePath(config), JSON.stringify(stack, null, 2));
   stops.push({ name: 'stack file', stop: async () => rmSync(stackFilePath(config), { force: true }) });
 
@@ -140,7 +158,8 @@ async function shutdown(signal: string, code = 0): Promise<void> {
   if (stopping) return;
   stopping = true;
   say(`${signal}: stopping…`);
-  for (const s of stops.reverse()) {
+  // A snapshot: what a start still under way registers later dies with this process.
+  for (const s of [...stops].reverse()) {
     try {
       await s.stop();
       say(`stopped ${s.name}`);
@@ -154,8 +173,11 @@ async function shutdown(signal: string, code = 0): Promise<void> {
 
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
+// Closing the terminal: without a handler Node dies at once and the dev server (own process group) is orphaned.
+process.on('SIGHUP', () => void shutdown('SIGHUP'));
 
 main().catch(async (err) => {
+  if (stopping) return; // interrupted while starting: shutdown() is already under way
   console.error(`[ar] could not start: ${err instanceof Error ? err.message : String(err)}`);
   await shutdown('startup failure', 1);
 });

@@ -13,6 +13,7 @@ import type { LedgerPort } from '../ledger/port';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
+
 export interface ArWorkerOptions {
   connection: NativeConnection;
   namespace?: string;

@@ -2,13 +2,14 @@
  * Production worker entrypoint: `npm run worker` (or `npx tsx workers/main.ts` in a container).
  * Scale by running more of these against the same task queue; Ctrl-C / SIGTERM drains and stops.
  */
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { loadConfig } from '../config';
 import { openDatabase } from '../scripts/lib/database';
 import { createArWorker } from './create-worker';
 import { emailSenderFromConfig } from './email-sender';
 
 const config = loadConfig();
+Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL.toUpperCase() as LogLevel) });
 const database = await openDatabase(config);
 const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
 const worker = await createArWorker({

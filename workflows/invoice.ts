@@ -25,16 +25,7 @@ import { toDecimal } from '../domain/money';
 import { addDays, localParts, nextSendTime } from '../domain/calendar';
 import { draftReminder, type DraftInvoice } from '../domain/drafting';
 import { dunningStage, effectiveTone, planNextStep, promiseMissedStep } from '../domain/dunning';
-import {
-  decisionSchema,
-  describeZodError,
-  disputeOpenedSchema,
-  disputeResolvedSchema,
-  pauseSchema,
-  paymentAppliedSchema,
-  promiseToPaySchema,
-  resumeSchema,
-} from '../domain/messages';
+import { describeZodError, messageSchemas } from '../domain/message-schemas';
 import type { DunningStep, Policy } from '../domain/policy';
 import { explainStep } from '../domain/reasoning';
 import { recordAction, publish, toView, type InvoiceMemory, type PendingProposal } from './invoice-state';
@@ -184,7 +175,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     },
     {
       validator: (d) => {
-        const parsed = decisionSchema.safeParse(d);
+        const parsed = messageSchemas().decision.safeParse(d);
         if (!parsed.success) refuse('InvalidDecision', describeZodError(parsed.error, d));
         const earlier = settledProposals.get(d.proposalId);
         if (earlier && pending?.view.id !== d.proposalId) refuse('ProposalNotPending', `proposal ${d.proposalId} was already ${earlier}`);
@@ -217,7 +208,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     },
     {
       validator: (p) => {
-        const parsed = paymentAppliedSchema.safeParse(p);
+        const parsed = messageSchemas().paymentApplied.safeParse(p);
         if (!parsed.success) refuse('InvalidPayment', describeZodError(parsed.error, p));
         requireLoaded();
         if (p.currency !== m.currency) refuse('InvalidPayment', `currency: ${JSON.stringify(p.currency)} does not match the invoice currency ${m.currency}`);
@@ -241,7 +232,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     },
     {
       validator: (p) => {
-        const parsed = promiseToPaySchema.safeParse(p);
+        const parsed = messageSchemas().promiseToPay.safeParse(p);
         if (!parsed.success) refuse('InvalidPromise', describeZodError(parsed.error, p));
         requireLoaded();
         if (TERMINAL.has(m.status)) refuse('InvoiceClosed', `invoice ${m.invoiceNumber} is already ${m.status}`);
@@ -267,7 +258,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     },
     {
       validator: (d) => {
-        const parsed = disputeOpenedSchema.safeParse(d);
+        const parsed = messageSchemas().disputeOpened.safeParse(d);
         if (!parsed.success) refuse('InvalidDispute', describeZodError(parsed.error, d));
         requireLoaded();
         if (TERMINAL.has(m.status)) refuse('InvoiceClosed', `invoice ${m.invoiceNumber} is already ${m.status}`);
@@ -295,7 +286,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     },
     {
       validator: (r) => {
-        const parsed = disputeResolvedSchema.safeParse(r);
+        const parsed = messageSchemas().disputeResolved.safeParse(r);
         if (!parsed.success) refuse('InvalidResolution', describeZodError(parsed.error, r));
         requireLoaded();
         if (!m.dispute) refuse('NoDispute', `invoice ${m.invoiceNumber} has no open dispute`);
@@ -317,7 +308,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     },
     {
       validator: (p) => {
-        const parsed = pauseSchema.safeParse(p);
+        const parsed = messageSchemas().pause.safeParse(p);
         if (!parsed.success) refuse('InvalidPause', describeZodError(parsed.error, p));
         requireLoaded();
         if (TERMINAL.has(m.status)) refuse('InvoiceClosed', `invoice ${m.invoiceNumber} is already ${m.status}`);
@@ -337,7 +328,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     },
     {
       validator: (r) => {
-        const parsed = resumeSchema.safeParse(r);
+        const parsed = messageSchemas().resume.safeParse(r);
         if (!parsed.success) refuse('InvalidResume', describeZodError(parsed.error, r));
         requireLoaded();
         if (!m.pausedBy) refuse('NotPaused', `invoice ${m.invoiceNumber} is not paused`);

@@ -18,7 +18,7 @@ import type { Activities } from '../activities';
 import { earliestContactTime, type ContactCaps } from '../domain/contact-caps';
 import { localParts, nextSendTime } from '../domain/calendar';
 import { draftReminder } from '../domain/drafting';
-import { TONES, type Tone } from '../domain/policy';
+import { TONES, type Tone } from '../domain/policy-terms';
 import { outreachStateQuery, reminderDeliveredSignal, requestReminderSignal, withdrawReminderSignal, type ReminderRequest } from './messages';
 
 export interface OutreachInput {

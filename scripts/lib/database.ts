@@ -3,7 +3,7 @@
  * `npm start` (its URL is in the data folder's stack file); else the embedded database opened
  * in this process. Commands call openDatabase() and close() it when done.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../config';
 import { closeDb, createDb, migrateDb, type Db } from '../../db/client';
@@ -44,6 +44,34 @@ export function readRunningStack(config: Pick<Config, 'AR_DATA_DIR'>): StackFile
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A stack whose `npm start` was killed outright (SIGKILL, a crash) leaves its Temporal dev server
+ * running in its own process group, holding the ports. Stop it before starting afresh.
+ */
+export function reapStaleStack(config: Pick<Config, 'AR_DATA_DIR'>): number | undefined {
+  const f = stackFilePath(config);
+  if (!existsSync(f)) return undefined;
+  let stale: StackFile;
+  try {
+    stale = JSON.parse(readFileSync(f, 'utf8')) as StackFile;
+  } catch {
+    rmSync(f, { force: true });
+    return undefined;
+  }
+  if (alive(stale.pid)) return undefined;
+  let reaped: number | undefined;
+  if (stale.temporalPid && alive(stale.temporalPid)) {
+    try {
+      process.kill(-stale.temporalPid, 'SIGKILL');
+      reaped = stale.temporalPid;
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  rmSync(f, { force: true });
+  return reaped;
 }
 
 export interface OpenedDatabase {

@@ -42,6 +42,11 @@ export async function startTemporalDevServer(opts: {
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // Its own process group means no signal of ours reaches it: if this process ends without stop()
+  // (an uncaught error, process.exit mid-start), take it down rather than leave it holding the ports.
+  const killOnExit = () => killGroup(child, 'SIGKILL');
+  process.once('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
 
   try {
     await waitUntilServing(opts.address, child, exited, logFile);

@@ -1,0 +1,21 @@
+/**
+ * The words of the collection policy, without its validation: workflows import these, and
+ * loading no zod schema keeps each workflow small (see domain/policy.ts for the schemas).
+ */
+
+export const TONES = ['friendly', 'firm', 'final'] as const;
+export type Tone = (typeof TONES)[number];
+
+export const ACTION_KINDS = [
+  'reminder',
+  'statement',
+  'promise_logging',
+  'cash_match',
+  'dispute_routing',
+  'payment_plan_offer',
+  'write_off',
+] as const;
+export type ActionKind = (typeof ACTION_KINDS)[number];
+/** Judgment calls that no rollout phase may automate. */
+export const ALWAYS_HUMAN: ReadonlySet<ActionKind> = new Set(['payment_plan_offer', 'write_off']);
+
