@@ -29,6 +29,12 @@ export const configSchema = z.object({
   AR_DEMO_CUSTOMERS: z.coerce.number().int().min(1).max(100_000).default(200),
   /** Run invoice sync at start (starts one workflow per open invoice). */
   AR_SYNC_ON_START: bool.default(true),
+  /**
+   * Workflows the worker keeps in memory (the SDK default scales with the machine's memory). Each
+   * cached invoice workflow costs about 0.75 MiB (npm run bench:worker-memory); evicted ones are
+   * replayed from history when they wake.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   /** The worker's log level; warn keeps a demo console readable (info adds the bundler's report). */
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('warn'),
 });

@@ -106,6 +106,7 @@ async function main(): Promise<void> {
     db,
     email: emailSenderFromConfig(config),
     emailFrom: config.EMAIL_FROM,
+    workerOptions: config.WORKER_MAX_CACHED_WORKFLOWS === undefined ? undefined : { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS },
     client,
   });
   const workerRun = worker.run();

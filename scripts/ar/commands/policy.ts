@@ -1,10 +1,10 @@
 /** `ar policy show | publish FILE`: the collection policy in force, and publishing a new version. */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { ZodError } from 'zod';
 import { loadConfig } from '../../../config';
 import { currentPolicy } from '../../../db/policies';
-import { describeZodError } from '../../../domain/messages';
+import { describeZodError } from '../../../domain/message-schemas';
+import { policySchema } from '../../../domain/policy';
 import { openDatabase } from '../../lib/database';
 
 export function registerPolicyCommands(program: Command): void {
@@ -37,6 +37,9 @@ export function registerPolicyCommands(program: Command): void {
         throw new Error(`${file}: not readable JSON (${(err as Error).message})`);
       }
       if (body && typeof body === 'object' && 'version' in body) delete (body as Record<string, unknown>).version;
+      // Refused before anything is opened: a bad document names the field, the value and the rule.
+      const checked = policySchema.safeParse(body);
+      if (!checked.success) throw new Error(`${file}: ${describeZodError(checked.error, body)}`);
       const config = loadConfig();
       const database = await openDatabase(config);
       const { connectClient } = await import('../../../client/temporal');
@@ -45,9 +48,6 @@ export function registerPolicyCommands(program: Command): void {
       try {
         const r = await publishAndNotify(client, database.db, body, { note: opts.note, createdBy: opts.by });
         console.log(`Published policy v${r.policy.version}; ${r.notified} running invoice workflows re-plan with it.`);
-      } catch (err) {
-        if (err instanceof ZodError) throw new Error(`${file}: ${describeZodError(err, body)}`);
-        throw err;
       } finally {
         await client.connection.close();
         await database.close();
