@@ -5,7 +5,9 @@
  */
 import { toDecimal } from '../../domain/money';
 import type { InvoiceStatus } from '../port';
-import type { StoredApplication, StoredContact, StoredCustomer, StoredInvoice, StoredPayment } from './existing';
+import type { InvoiceWrite, StoredApplication, StoredContact, StoredCustomer, StoredInvoice, StoredPayment } from './existing';
+
+export type { InvoiceWrite };
 import type { ImportIssue } from './report';
 import type { CustomerRow, InvoiceRow, PaymentRow } from './schemas';
 
@@ -128,20 +130,6 @@ function planContact(
 }
 
 // ---------------------------------------------------------------- invoices
-
-export interface InvoiceWrite {
-  number: string;
-  customerId: string;
-  currency: string;
-  amountMinor: number;
-  openMinor: number;
-  issueDate: string;
-  dueDate: string;
-  terms: string | null;
-  poNumber: string | null;
-  status: InvoiceStatus;
-  openStated: boolean;
-}
 
 export function planInvoices(
   rows: InvoiceRow[],

@@ -5,7 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
-import type { InvoiceStatus, Tier } from '../port';
+import type { InvoiceRecord, InvoiceStatus, Tier } from '../port';
 
 const list = (v: string[]) => sql.param([...new Set(v)]);
 
@@ -27,18 +27,13 @@ export interface StoredContact {
   phone: string | null;
 }
 
-export interface StoredInvoice {
-  number: string;
-  customerId: string;
-  currency: string;
-  amountMinor: number;
-  openMinor: number;
-  issueDate: string;
-  dueDate: string;
-  terms: string | null;
-  poNumber: string | null;
-  status: InvoiceStatus;
+/** An invoice as the import writes it: the ledger's record, less what imports do not set. */
+export interface InvoiceWrite extends Omit<InvoiceRecord, 'noTouch'> {
+  /** True when the file stated open_amount (the ERP's balance); false when the ledger derives it. */
   openStated: boolean;
+}
+
+export interface StoredInvoice extends InvoiceWrite {
   /** Cash applied to it, written off and credited: what the ledger subtracts to derive the open balance. */
   appliedMinor: number;
   writtenOffMinor: number;
