@@ -79,7 +79,6 @@ function refuse(type: string, message: string): never {
 export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<InvoiceWorkflowResult> {
   const workflowId = workflowInfo().workflowId;
   const published = { key: '' };
-  let ctx: InvoiceContext | null = null;
   // Handlers are registered before the first await, so the memory exists from the start:
   // carried over, or a skeleton that the first ledger read fills in.
   const m: InvoiceMemory = input.carried ?? {
@@ -376,7 +375,6 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       else if (c.invoice.status === 'void') m.status = 'closed';
     }
     reloadPolicy = false;
-    ctx = c;
     return c;
   };
 
@@ -400,7 +398,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       p.view.escalated = true;
       note('proposal_escalated', `${p.view.id} undecided after ${hours}h; escalated to ${policy!.owners.approvals}`);
       publish(view(), published);
-      await condition(settled, undefined as unknown as number);
+      await condition(settled);
     }
     settledProposals.set(p.view.id, p.decision ? `${p.decision.decision === 'approve' ? 'approved' : 'rejected'} by ${p.decision.by}` : (p.closedAs ?? `withdrawn (invoice ${m.status})`));
     if (settledProposals.size > 20) settledProposals.delete(settledProposals.keys().next().value!);
