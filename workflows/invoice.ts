@@ -68,6 +68,12 @@ const ledger = proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 40 },
 });
 
+/** Calls an activity with a one-line summary that the Web UI shows on its history event. */
+function withSummary<K extends keyof Activities & string>(name: K, summary: string, ...args: Parameters<Activities[K]>): ReturnType<Activities[K]> {
+  const fn = ledger[name] as unknown as { executeWithOptions(options: { summary: string }, args: unknown[]): ReturnType<Activities[K]> };
+  return fn.executeWithOptions({ summary }, args);
+}
+
 /** Beyond this many events the workflow continues as new, carrying its memory. */
 const HISTORY_LIMIT = 2_000;
 const TERMINAL = new Set(['paid', 'written_off', 'closed']);
@@ -157,7 +163,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       // Marked before the first await so a concurrent second decision is refused by the validator.
       p.decision = { decision: d.decision, by: d.by, note: d.note, reason: d.reason, edits: d.edits };
       wake();
-      await ledger.resolveProposal({
+      await withSummary('resolveProposal', `${d.decision === 'approve' ? 'approved' : 'rejected'} by ${d.by}: ${p.view.id}`, {
         id: p.view.id,
         workflowId,
         invoiceNumber: m.invoiceNumber,
@@ -359,7 +365,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
 
   /** Re-reads invoice, customer and policy; adopts what the ledger says. */
   const refresh = async (): Promise<InvoiceContext> => {
-    const c = await ledger.loadInvoiceContext(m.invoiceNumber);
+    const c = await withSummary('loadInvoiceContext', `re-read ${m.invoiceNumber}, its customer and the policy in force`, m.invoiceNumber);
     policy = c.policy;
     m.policyVersion = c.policy.version;
     m.tier = c.customer.tier;
@@ -394,7 +400,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     const hours = policy!.proposalEscalationHours;
     const settled = () => p.decision !== null || p.closedAs !== null || TERMINAL.has(m.status);
     if (!(await condition(settled, `${hours} hours`, { summary: `await decision on ${p.view.id}` }))) {
-      await ledger.escalateProposal({ id: p.view.id, workflowId, invoiceNumber: m.invoiceNumber, customerId: m.customerId, owner: policy!.owners.approvals, pendingHours: hours });
+      await withSummary('escalateProposal', `escalate ${p.view.id} to ${policy!.owners.approvals}`, { id: p.view.id, workflowId, invoiceNumber: m.invoiceNumber, customerId: m.customerId, owner: policy!.owners.approvals, pendingHours: hours });
       p.view.escalated = true;
       note('proposal_escalated', `${p.view.id} undecided after ${hours}h; escalated to ${policy!.owners.approvals}`);
       publish(view(), published);
@@ -405,7 +411,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     if (p.closedAs) {
       // The note closePending wrote for this proposal (other actions, e.g. 'paused', may have followed it).
       const why = [...m.actions].reverse().find((a) => a.kind === `proposal_${p.closedAs}` && a.detail.startsWith(`${p.view.id}: `))?.detail ?? p.closedAs;
-      await ledger.resolveProposal({ id: p.view.id, workflowId, invoiceNumber: m.invoiceNumber, customerId: m.customerId, policyVersion: p.view.policyVersion, resolution: { status: p.closedAs, note: why } });
+      await withSummary('resolveProposal', `${p.closedAs}: ${why}`, { id: p.view.id, workflowId, invoiceNumber: m.invoiceNumber, customerId: m.customerId, policyVersion: p.view.policyVersion, resolution: { status: p.closedAs, note: why } });
     } else if (!p.decision && TERMINAL.has(m.status)) {
       await ledger.resolveProposal({ id: p.view.id, workflowId, invoiceNumber: m.invoiceNumber, customerId: m.customerId, policyVersion: p.view.policyVersion, resolution: { status: 'withdrawn', note: `invoice ${m.status}` } });
     }
@@ -413,7 +419,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
 
   /** Hands an approved reminder to outreach and waits until it is delivered or no longer needed. */
   const deliver = async (req: ReminderRequest): Promise<'delivered' | 'withdrawn'> => {
-    await ledger.requestReminder({ customerId: m.customerId, request: req });
+    await withSummary('requestReminder', `hand "${req.subject}" to outreach-${m.customerId} (approved by ${req.approvedBy})`, { customerId: m.customerId, request: req });
     const moot = () => TERMINAL.has(m.status) || m.dispute !== null || m.pausedBy !== null || m.status === 'promised';
     await condition(() => delivered.has(req.requestId) || moot());
     const d = delivered.get(req.requestId);
@@ -486,7 +492,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
         decision: null,
         closedAs: null,
       };
-      await ledger.recordProposal({ id, workflowId, invoiceNumber: m.invoiceNumber, customerId: m.customerId, actionKind: 'reminder', stepKey, tone, subject, body, reasoning: `${reasoning}. Gate: ${gate.reason}`, policyVersion: p.version, currency: m.currency, amountMinor: m.openMinor });
+      await withSummary('recordProposal', `propose "${subject}" — ${reasoning}`, { id, workflowId, invoiceNumber: m.invoiceNumber, customerId: m.customerId, actionKind: 'reminder', stepKey, tone, subject, body, reasoning: `${reasoning}. Gate: ${gate.reason}`, policyVersion: p.version, currency: m.currency, amountMinor: m.openMinor });
       m.status = 'awaiting_approval';
       note('proposal_created', `${id}: ${subject}`);
       publish(view(), published);
@@ -547,7 +553,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       decision: null,
       closedAs: null,
     };
-    await ledger.recordProposal({ id, workflowId, invoiceNumber: m.invoiceNumber, customerId: m.customerId, actionKind: 'write_off', stepKey: 'write-off', tone: 'final', subject: pending.view.subject, body: reasoning, reasoning, policyVersion: p.version, currency: m.currency, amountMinor: m.openMinor });
+    await withSummary('recordProposal', `propose write-off of ${toDecimal(m.openMinor, m.currency)} ${m.currency}`, { id, workflowId, invoiceNumber: m.invoiceNumber, customerId: m.customerId, actionKind: 'write_off', stepKey: 'write-off', tone: 'final', subject: pending.view.subject, body: reasoning, reasoning, policyVersion: p.version, currency: m.currency, amountMinor: m.openMinor });
     note('proposal_created', `${id}: write-off`);
     publish(view(), published);
     const current = pending;

@@ -103,7 +103,7 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
     const outboxKey = `${workflowInfo().workflowId}/${batch.map((b) => b.requestId).sort()[0]}`;
     let result: Awaited<ReturnType<typeof delivery.deliverEmail>>;
     try {
-      result = await delivery.deliverEmail({
+      result = await delivery.deliverEmail.executeWithOptions({ summary: `send "${message.subject}" for ${batch.map((b) => b.invoiceNumber).join(', ')}` }, [{
         outboxKey,
         customerId: input.customerId,
         subject: message.subject,
@@ -118,7 +118,7 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
           edited,
           tone,
         })),
-      });
+      }]);
     } catch (err) {
       log.error('delivery failed; the requests go back in the queue', { outboxKey, error: String(err) });
       queue.unshift(...batch);

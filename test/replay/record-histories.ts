@@ -1,8 +1,8 @@
 /**
  * Records the replay fixtures: real histories of each workflow type, produced by driving real
  * scenarios on the time-skipping server. Run `npm run record:histories` after a deliberate,
- * patched() change of workflow code; commit the new files beside the old ones (never replace a
- * history that running workflows may still have).
+ * patched() change of workflow code. Keep the old recordings beside the new ones, renamed
+ * `<workflow id>.vN.json`: running workflows may still have histories like them.
  */
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -8,17 +8,19 @@ export function registerReplayCommand(program: Command): void {
   program
     .command('replay')
     .argument('<source>', 'a workflow id (fetched from the Temporal server) or a history JSON file (from the Web UI or `temporal workflow show --output json`)')
+    .option('--workflow-id <id>', 'for a file: the workflow id it belongs to (default: the file name without .json or a .vN suffix)')
     .option('--json', 'print the report as JSON')
     .option('--quiet', 'only the verdict, not the step-by-step story')
     .description('Replay a workflow history through the current code; report determinism and the decisions it recorded.')
-    .action(async (source: string, opts: { json?: boolean; quiet?: boolean }) => {
+    .action(async (source: string, opts: { workflowId?: string; json?: boolean; quiet?: boolean }) => {
       const { fetchHistory, loadHistoryFile, replay } = await import('../../../client/replay');
       let history;
       let workflowId = source;
       if (source.endsWith('.json') || existsSync(source)) {
         if (!existsSync(source)) throw new Error(`source: ${JSON.stringify(source)} is not a readable file`);
         history = loadHistoryFile(source);
-        workflowId = path.basename(source, '.json');
+        // Workflows derive ids from their own id, so replay needs the real one.
+        workflowId = opts.workflowId ?? path.basename(source).replace(/(\.v\d+)?\.json$/, '');
       } else {
         const { connectClient } = await import('../../../client/temporal');
         const client = await connectClient(loadConfig());
