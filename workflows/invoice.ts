@@ -12,6 +12,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -364,8 +365,10 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   // ---- the process -------------------------------------------------------------------------
 
   /** Re-reads invoice, customer and policy; adopts what the ledger says. */
+  let lastRead: { at: number; context: InvoiceContext } | null = null;
   const refresh = async (): Promise<InvoiceContext> => {
     const c = await withSummary('loadInvoiceContext', `re-read ${m.invoiceNumber}, its customer and the policy in force`, m.invoiceNumber);
+    lastRead = { at: Date.now(), context: c };
     policy = c.policy;
     m.policyVersion = c.policy.version;
     m.tier = c.customer.tier;
@@ -438,7 +441,9 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
 
   /** One dunning step: re-read, skip or draft, gate, propose or act, deliver. */
   const runStep = async (step: DunningStep, passedOver: DunningStep[]): Promise<void> => {
-    const c = await refresh();
+    // A read made at this same instant (the start of a late invoice) is fresh enough: no second read.
+    // Histories recorded before this change read twice; patched() keeps them replaying.
+    const c = lastRead?.at === Date.now() && patched('reuse-same-instant-read') ? lastRead.context : await refresh();
     if (TERMINAL.has(m.status)) return;
     const p = c.policy;
     const stepKey = step.key;

@@ -57,6 +57,19 @@ export async function recordHistories(): Promise<Record<string, number>> {
     // 2. A dispute that turns out invalid, then payment.
     const disputed = await env.client.workflow.start('invoiceWorkflow', { workflowId: 'invoice-R-200', taskQueue, args: [{ invoiceNumber: 'R-200', customerId: 'R1' }] });
 
+    // 3. A late start: imported 20 days overdue, it acts at its current stage at once.
+    await stack.seed.customer(db, { id: 'R2', name: 'Late Starts Ltd', tier: 'small' });
+    await stack.seed.invoice(db, { number: 'R-300', customerId: 'R2', amountMinor: 45_000, dueDate: addDays(today, -20) });
+    const late = await env.client.workflow.start('invoiceWorkflow', { workflowId: 'invoice-R-300', taskQueue, args: [{ invoiceNumber: 'R-300', customerId: 'R2' }] });
+    const lateProposal = await waitFor(async () => (await late.query(invoiceStateQuery)).pendingProposal, { env, advance: '1 hour', what: 'R-300 proposal' });
+    await late.executeUpdate(decideProposalUpdate, { args: [{ proposalId: lateProposal.id, decision: 'approve', by: 'alice' }] });
+    await waitFor(async () => (await late.query(invoiceStateQuery)).actions.some((a) => a.kind === 'reminder_logged'), { env, advance: '1 hour', what: 'R-300 delivery' });
+    await db.insert(schema.payments).values({ id: 'PAY-R-300', customerId: 'R2', amountMinor: 45_000, currency: 'USD', receivedOn: today });
+    await ledger.postPaymentApplication({ paymentId: 'PAY-R-300', invoiceNumber: 'R-300', amountMinor: 45_000, currency: 'USD', appliedBy: 'recorder' });
+    await late.executeUpdate(paymentAppliedUpdate, { args: [{ paymentId: 'PAY-R-300', amountMinor: 45_000, currency: 'USD', by: 'recorder' }] });
+    // Not late.result(): awaiting a result lets the test server skip ahead to the next timer anywhere.
+    await waitFor(async () => (await late.describe()).status.name === 'COMPLETED', { what: 'R-300 closed' });
+
     const firstOfR200 = await waitFor(async () => (await disputed.query(invoiceStateQuery)).pendingProposal, { env, advance: '6 hours', what: 'R-200 proposal' });
     await disputed.executeUpdate(decideProposalUpdate, { args: [{ proposalId: firstOfR200.id, decision: 'approve', by: 'alice' }] });
     await disputed.executeUpdate(disputeOpenedUpdate, { args: [{ disputeId: 'D-R-200', reason: 'pricing', note: 'quoted 700', by: 'bob' }] });
@@ -74,7 +87,7 @@ export async function recordHistories(): Promise<Record<string, number>> {
     }
 
     mkdirSync(OUT, { recursive: true });
-    for (const id of ['invoice-R-100', 'invoice-R-200', 'outreach-R1']) {
+    for (const id of ['invoice-R-100', 'invoice-R-200', 'invoice-R-300', 'outreach-R1']) {
       const history = await env.client.workflow.getHandle(id).fetchHistory();
       lengths[id] = history.events?.length ?? 0;
       writeFileSync(`${OUT}${id}.json`, historyToJSON(history));
