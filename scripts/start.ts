@@ -51,6 +51,7 @@ async function main(): Promise<void> {
   let temporalAddress = config.TEMPORAL_ADDRESS;
   let uiUrl: string | undefined;
   let temporalPid: number | undefined;
+  let temporalCli = 'temporal';
   if (config.AR_START_TEMPORAL) {
     let found = locateTemporalBinary('cli');
     if (!found.path) {
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
       found = locateTemporalBinary('cli');
       if (!found.path) throw new TemporalBinaryNotFound('cli', found.tried);
     }
+    temporalCli = found.path.startsWith(process.cwd() + path.sep) ? path.relative(process.cwd(), found.path) : found.path;
     say(`starting the Temporal dev server (${found.path})…`);
     const server = await starting(
       'Temporal dev server',
@@ -145,7 +147,7 @@ async function main(): Promise<void> {
   Database          ${config.DATABASE_URL ? 'DATABASE_URL' : databaseUrl + ' (embedded PGlite)'}
 
   Next:
-    - Filter workflows: temporal workflow list --address ${temporalAddress} --query 'ArAwaitingApproval = true'
+    - Filter workflows: ${temporalCli} workflow list --address ${temporalAddress} --query 'ArAwaitingApproval = true'
     - Create an approver: npx ar users add alice --role approver   (prints a token)
     - Open ${admin.url} and sign in with that token to decide proposals.
     - Import your own ledger: npx ar import customers FILE, then invoices, payments; npx ar sync
