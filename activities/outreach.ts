@@ -76,7 +76,9 @@ export function createOutreachActivities(deps: { db: Db; ledger: LedgerPort; ema
       if (!customer) throw ApplicationFailure.nonRetryable(`customer ${input.customerId} is not in the ledger`, 'CustomerNotFound');
       const contact = emailContact(customer.contacts);
       const invoiceNumbers = input.requests.map((r) => r.invoiceNumber);
-      if (!contact?.email) {
+      // The last gate before the customer: a no-touch flag set after approval still holds.
+      const suppressedWhy = customer.noTouch ? 'the customer is no-touch: a person decides every contact' : !contact?.email ? 'no contact with an email address; a person must reach this customer' : null;
+      if (suppressedWhy || !contact?.email) {
         for (const r of input.requests) {
           await writeAudit(db, {
             idempotencyKey: `${r.requestId}/suppressed`,
@@ -85,12 +87,12 @@ export function createOutreachActivities(deps: { db: Db; ledger: LedgerPort; ema
             customerId: input.customerId,
             action: 'reminder_suppressed',
             actor: 'system',
-            reasoning: 'no contact with an email address; a person must reach this customer',
+            reasoning: suppressedWhy ?? 'no contact email',
             policyVersion: r.policyVersion,
             approvedBy: r.approvedBy,
           });
         }
-        return { status: 'suppressed', to: null, detail: 'no contact email on file' };
+        return { status: 'suppressed', to: null, detail: suppressedWhy ?? 'no contact email' };
       }
       await db
         .insert(schema.emailOutbox)

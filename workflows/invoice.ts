@@ -524,6 +524,18 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       body = current.decision.edits?.body ?? body;
       edited = !!current.decision.edits;
       note('proposal_approved', `${id}${edited ? ' (edited)' : ''}`, approvedBy);
+      // A decision can come days after the draft: read the ledger again before anything is sent.
+      if (patched('reread-before-delivery')) {
+        const now = await refresh();
+        const stop = TERMINAL.has(m.status) ? `the invoice is ${m.status}` : skipReason(now);
+        if (stop) {
+          m.doneStepKeys.push(step.key, ...passedOver.map((s) => s.key));
+          m.promiseMissed = null;
+          note('step_skipped', `${stepKey}: approved, but not sent: ${stop}`);
+          await ledger.recordAudit({ idempotencyKey: `${workflowId}/${stepKey}/not-sent`, workflowId, invoiceNumber: m.invoiceNumber, customerId: m.customerId, action: 'step_skipped', actor: 'system', reasoning: `approved by ${approvedBy}, but not sent: ${stop}`, policyVersion: now.policy.version, approvedBy });
+          return;
+        }
+      }
     } else {
       note('autonomous', `${stepKey}: ${gate.reason}`);
     }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { promiseToPayUpdate } from '../../workflows/messages';
-import { actionSeen, auditFor, outboxFor, proposalsFor, serverToday, startInvoice, state, terminate, type InvoiceHandle } from '../support/invoice';
+import { eq } from 'drizzle-orm';
+import { schema } from '../../db/client';
+import { decideProposalUpdate, promiseToPayUpdate } from '../../workflows/messages';
+import { actionSeen, auditFor, nextProposal, outboxFor, proposalsFor, serverToday, startInvoice, state, terminate, type InvoiceHandle } from '../support/invoice';
 import { startTestStack, type TestStack } from '../support/stack';
 import { waitFor } from '../support/wait';
 
@@ -78,4 +80,25 @@ describe('invoice workflow: no-touch', () => {
       await terminate(h);
     }
   });
+
+  it('an approved draft is not sent if the account became no-touch before the decision', async () => {
+    await stack.seed.customer(stack.db, { id: 'NT' });
+    const h = await startInvoice(stack, { number: 'NT-1', customerId: 'NT', amountMinor: 300_000, dueInDays: 5 });
+    try {
+      const p = await nextProposal(stack, h);
+      // A person flags the account in the ledger while the draft waits for a decision.
+      await stack.db.update(schema.customers).set({ noTouch: true }).where(eq(schema.customers.id, 'NT'));
+      const outcome = await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: p.id, decision: 'approve', by: 'alice' }] });
+      expect(outcome.outcome).toBe('approved');
+      await actionSeen(stack, h, 'step_skipped', '1 hour', /approved, but not sent: no-touch customer/);
+      await stack.env.sleep('2 hours');
+      expect(await outboxFor(stack, 'NT')).toHaveLength(0);
+      const audit = await auditFor(stack, 'NT-1', 'step_skipped');
+      expect(audit.map((a) => a.reasoning)).toContain('approved by alice, but not sent: no-touch customer');
+      expect(audit.find((a) => a.reasoning?.startsWith('approved by alice'))?.approvedBy).toBe('alice');
+    } finally {
+      await terminate(h);
+    }
+  });
 });
+
