@@ -75,7 +75,6 @@ describe('customer outreach', () => {
     const outreach = stack.env.client.workflow.getHandle('outreach-CC');
     const contacts = await waitFor(async () => {
       const s = await outreach.query(outreachStateQuery);
-      if (process.env.DEBUG_OUTREACH) console.log(new Date(await stack.env.currentTimeMs()).toISOString(), JSON.stringify(s));
       return s.recentContacts.length >= 2 ? s.recentContacts : null;
     }, { env: stack.env, advance: '6 hours', what: 'two contacts' });
     const gapHours = (Date.parse(contacts[1]!) - Date.parse(contacts[0]!)) / 3_600_000;

@@ -41,10 +41,7 @@ describe('a worker killed mid-step', () => {
     // Worker A runs in its own process, so it can be killed for real (SIGKILL: no clean-up at all).
     const child = spawn(process.execPath, ['--import', 'tsx', CRASHING_WORKER, env.address, taskQueue, database.url, resend.baseUrl], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout!.on('data', (d) => {
-      out += String(d);
-      if (process.env.DEBUG_CRASH) console.log('[worker A]', String(d).trim());
-    });
+    child.stdout!.on('data', (d) => (out += String(d)));
     const exited = new Promise((r) => child.once('exit', r));
     await waitFor(async () => out.includes('READY'), { tries: 600, what: 'worker A ready' });
 
@@ -59,16 +56,13 @@ describe('a worker killed mid-step', () => {
     await waitFor(async () => out.includes('SENT'), { tries: 600, what: 'worker A mid-delivery' });
     child.kill('SIGKILL');
     await exited;
-    if (process.env.DEBUG_CRASH) console.log('killed worker A');
 
     // Worker B takes over after the activity's start-to-close timeout.
     const workerB = await createArWorker({ connection: env.nativeConnection, taskQueue, db, email: real, client: env.client });
     const runB = workerB.run();
-    if (process.env.DEBUG_CRASH) console.log('worker B running');
     try {
       const outbox = await waitFor(async () => {
         const [row] = await db.select().from(schema.emailOutbox).where(eq(schema.emailOutbox.customerId, 'WK'));
-        if (process.env.DEBUG_CRASH) console.log('outbox', row?.status, resend.received.length);
         return row?.status === 'sent' ? row : null;
       }, { tries: 900, what: 'delivery by worker B after the 30 s start-to-close timeout' });
       const rows = await db.select().from(schema.emailOutbox).where(eq(schema.emailOutbox.customerId, 'WK'));
