@@ -15,11 +15,6 @@ export function isIsoDate(s: string): s is IsoDate {
   return d.toISOString().slice(0, 10) === s;
 }
 
-export function parseIsoDate(s: string, field = 'date'): IsoDate {
-  if (!isIsoDate(s)) throw new Error(`${field}: ${JSON.stringify(s)} is not a calendar date in the form YYYY-MM-DD`);
-  return s;
-}
-
 function toEpochDay(d: string): number {
   const m = DATE_RE.exec(d)!;
   return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!) / DAY_MS;
@@ -79,15 +74,6 @@ export function zonedTimeToUtc(date: string, hour: number, minute: number, timeZ
     guess -= diff;
   }
   return new Date(guess);
-}
-
-export function isValidTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export interface SendWindow {

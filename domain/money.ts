@@ -133,11 +133,6 @@ export function add(a: Money, b: Money): Money {
   return { currency: a.currency, minor: minor(a.minor + b.minor) };
 }
 
-export function subtract(a: Money, b: Money): Money {
-  sameCurrency(a, b);
-  return { currency: a.currency, minor: minor(a.minor - b.minor) };
-}
-
 /** Sums per currency; never mixes them. */
 export function totalsByCurrency(items: Iterable<Money>): Map<string, Minor> {
   const out = new Map<string, Minor>();

@@ -199,7 +199,14 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       if (!m.seenPaymentIds.includes(p.paymentId)) {
         m.seenPaymentIds.push(p.paymentId);
         if (m.seenPaymentIds.length > 200) m.seenPaymentIds.shift();
-        m.openMinor = Math.max(0, m.openMinor - p.amountMinor);
+        if (patched('payment-balance-from-ledger')) {
+          // Cash application posts the allocation to the ledger before it tells the workflow, so the
+          // ledger already has it: adopt its balance. Subtracting again would count it twice
+          // whenever a read happened in between.
+          await refresh();
+        } else {
+          m.openMinor = Math.max(0, m.openMinor - p.amountMinor);
+        }
         note('payment_applied', `${p.paymentId}: ${p.amountMinor} ${p.currency}; ${m.openMinor} open`, p.by);
         if (m.openMinor === 0) {
           m.status = 'paid';
@@ -447,16 +454,20 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     if (TERMINAL.has(m.status)) return;
     const p = c.policy;
     const stepKey = step.key;
+    /** The step is settled (sent, rejected, withdrawn or skipped): it is never planned again, and a broken promise's reminder is spent. */
+    const markDone = () => {
+      m.doneStepKeys.push(step.key, ...passedOver.map((s) => s.key));
+      m.promiseMissed = null;
+    };
     const skip = skipReason(c);
     if (skip) {
-      m.doneStepKeys.push(step.key, ...passedOver.map((s) => s.key));
-      m.promiseMissed = null; // a skipped "promise missed" reminder is done too, or it would be planned again at once
+      markDone();
       note('step_skipped', `${stepKey}: ${skip}`);
       await ledger.recordAudit({ idempotencyKey: `${workflowId}/${stepKey}/skipped`, workflowId, invoiceNumber: m.invoiceNumber, customerId: m.customerId, action: 'step_skipped', actor: 'system', reasoning: skip, policyVersion: p.version });
       return;
     }
     if (step.kind === 'handoff') {
-      m.doneStepKeys.push(step.key, ...passedOver.map((s) => s.key));
+      markDone();
       m.status = 'handed_off';
       const reason = `${m.remindersSent} reminder(s) sent, last on ${m.lastContactDate ?? 'never'}; ${toDecimal(m.openMinor, m.currency)} ${m.currency} still open; handed to ${p.owners.collections} with the full history`;
       note('handed_off', reason);
@@ -509,14 +520,12 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       if (current.closedAs === 'superseded') return; // re-planned: the same step is drafted again
       if (!current.decision) {
         // Withdrawn: the step is done (a "promise missed" one too: re-proposing it would reuse its id).
-        m.doneStepKeys.push(step.key, ...passedOver.map((s) => s.key));
-        m.promiseMissed = null;
+        markDone();
         return;
       }
       if (current.decision.decision === 'reject') {
-        m.doneStepKeys.push(step.key, ...passedOver.map((s) => s.key));
+        markDone();
         note('proposal_rejected', `${id}: ${current.decision.reason}`, current.decision.by);
-        if (m.promiseMissed) m.promiseMissed = null;
         return;
       }
       approvedBy = current.decision.by;
@@ -529,8 +538,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
         const now = await refresh();
         const stop = TERMINAL.has(m.status) ? `the invoice is ${m.status}` : skipReason(now);
         if (stop) {
-          m.doneStepKeys.push(step.key, ...passedOver.map((s) => s.key));
-          m.promiseMissed = null;
+          markDone();
           note('step_skipped', `${stepKey}: approved, but not sent: ${stop}`);
           await ledger.recordAudit({ idempotencyKey: `${workflowId}/${stepKey}/not-sent`, workflowId, invoiceNumber: m.invoiceNumber, customerId: m.customerId, action: 'step_skipped', actor: 'system', reasoning: `approved by ${approvedBy}, but not sent: ${stop}`, policyVersion: now.policy.version, approvedBy });
           return;
@@ -539,8 +547,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     } else {
       note('autonomous', `${stepKey}: ${gate.reason}`);
     }
-    m.doneStepKeys.push(step.key, ...passedOver.map((s) => s.key));
-    if (m.promiseMissed) m.promiseMissed = null;
+    markDone();
     await deliver({
       requestId: `${workflowId}/${stepKey}`,
       invoiceWorkflowId: workflowId,

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decideProposalUpdate } from '../../workflows/messages';
-import { auditFor, invoiceRow, nextProposal, outboxFor, pay, proposalRow, startInvoice, state, terminate, waitForOutbox } from '../support/invoice';
+import { schema } from '../../db/client';
+import { createBuiltinLedger } from '../../ledger/builtin';
+import { decideProposalUpdate, paymentAppliedUpdate, policyChangedSignal } from '../../workflows/messages';
+import { waitFor } from '../support/wait';
+import { auditFor, invoiceRow, nextProposal, outboxFor, pay, proposalRow, serverToday, startInvoice, state, terminate, waitForOutbox } from '../support/invoice';
 import { startTestStack, type TestStack } from '../support/stack';
 
 let stack: TestStack;
@@ -73,4 +76,25 @@ describe('invoice workflow: partial payment', () => {
       await terminate(h);
     }
   });
+
+  it('counts a payment once when the workflow read the ledger between the posting and the message', async () => {
+    await stack.seed.customer(stack.db, { id: 'QR' });
+    // Due in 20 days: the workflow sleeps until its first step.
+    const h = await startInvoice(stack, { number: 'QR-1', customerId: 'QR', amountMinor: 100_000, dueInDays: 20 });
+    try {
+      // Cash application posts the allocation to the ledger first…
+      await stack.db.insert(schema.payments).values({ id: 'PAY-QR-1', customerId: 'QR', amountMinor: 30_000, currency: 'USD', receivedOn: await serverToday(stack) });
+      await createBuiltinLedger(stack.db).postPaymentApplication({ paymentId: 'PAY-QR-1', invoiceNumber: 'QR-1', amountMinor: 30_000, currency: 'USD', appliedBy: 'test' });
+      // …the workflow happens to re-read the ledger (a policy change wakes it)…
+      await h.signal(policyChangedSignal);
+      await waitFor(async () => (await state(h)).openMinor === 70_000, { what: 'the re-read' });
+      // …and only then does the paymentApplied message arrive.
+      const balance = await h.executeUpdate(paymentAppliedUpdate, { args: [{ paymentId: 'PAY-QR-1', amountMinor: 30_000, currency: 'USD', by: 'cash-application' }] });
+      expect(balance.openMinor).toBe(70_000);
+      expect((await state(h)).openMinor).toBe(70_000);
+    } finally {
+      await terminate(h);
+    }
+  });
 });
+
