@@ -85,8 +85,9 @@ describe('authentication', () => {
   });
 
   it('reports Temporal down (503) when its server does not answer', async () => {
-    // A real client whose server is not there: nothing listens on the discard port.
-    const connection = await Connection.lazy({ address: '127.0.0.1:9' });
+    // A real client whose server is not there: nothing listens on the discard port. Without the
+    // SDK's retry interceptor: its backoff timers outlive the probe and would fire on a closed channel.
+    const connection = await Connection.lazy({ address: '127.0.0.1:9', interceptors: [] });
     const app = createAdminApp({ db: fx.db, temporal: new Client({ connection }), config: { ADMIN_PORT: 0, ADMIN_HOST: '127.0.0.1' } });
     try {
       const res = await app.request('/healthz');
