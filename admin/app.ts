@@ -14,11 +14,13 @@ import { errorResponse, HttpError, notFound } from './errors';
 import { buildOpenApi } from './openapi';
 import { ApiRouter, type AdminEnv } from './route';
 import { registerApprovalRoutes } from './routes/approvals';
+import { registerCustomerRoutes } from './routes/customers';
 import { registerDisputeRoutes } from './routes/disputes';
 import { registerHealthRoute } from './routes/health';
 import { registerInvoiceRoutes } from './routes/invoices';
 import { registerMeRoute } from './routes/me';
 import { registerPageRoutes } from './routes/page';
+import { registerPolicyRoutes } from './routes/policy';
 
 export type { AdminDeps } from './deps';
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -55,6 +57,8 @@ export function createAdminApp(deps: AdminDeps): Hono<AdminEnv> {
   registerApprovalRoutes(api, deps);
   registerInvoiceRoutes(api, deps);
   registerDisputeRoutes(api, deps);
+  registerCustomerRoutes(api, deps);
+  registerPolicyRoutes(api, deps);
   registerPageRoutes(app);
 
   const openapi = buildOpenApi(api.routes);

@@ -4,13 +4,14 @@
  *
  *   viewer   reads proposals, invoices and disputes
  *   approver + decides proposals within their limit; logs promises, disputes and payments
- *   admin    + pauses and resumes invoices; resolves disputes; no limit unless one is set
+ *   admin    + pauses and resumes invoices and accounts; resolves disputes; publishes policy;
+ *              no limit unless one is set
  */
 import type { Role } from '../db/schema';
 import { toDecimal } from '../domain/money';
 import { forbidden } from './errors';
 
-export const PERMISSIONS = ['read', 'decide', 'log', 'pause', 'resolve_dispute'] as const;
+export const PERMISSIONS = ['read', 'decide', 'log', 'pause', 'resolve_dispute', 'edit_policy'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {
@@ -46,9 +47,11 @@ function describe(p: Permission): string {
     case 'log':
       return 'log promises, disputes or payments';
     case 'pause':
-      return 'pause or resume invoices';
+      return 'pause or resume invoices or accounts';
     case 'resolve_dispute':
       return 'resolve disputes';
+    case 'edit_policy':
+      return 'publish policy';
   }
 }
 

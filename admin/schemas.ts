@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DISPUTE_STATUSES, PROPOSAL_STATUSES, TIERS } from '../db/schema';
 import { decisionSchema, disputeOpenedSchema, disputeResolvedSchema, pauseSchema, promiseToPaySchema } from '../domain/messages';
 import { isCurrency } from '../domain/money';
+import { policySchema } from '../domain/policy';
 
 // --- building blocks ---
 
@@ -256,3 +257,37 @@ export const meOut = z.object({
   limit: moneyOut.nullable(),
   permissions: z.array(z.string()),
 });
+
+// --- accounts and policy ---
+
+export const accountPauseOut = z.object({
+  customerId: z.string(),
+  invoices: z.array(
+    z.object({
+      invoiceNumber: z.string(),
+      outcome: z.enum(['paused', 'resumed', 'already_paused', 'not_paused', 'not_running']),
+      message: z.string().optional(),
+    }),
+  ),
+});
+
+/** A policy document as `GET /api/policy` returns it; its `version` is ignored on publish (the next one is assigned). */
+const policyDocument = policySchema.extend({ version: z.number().int().optional() }).strict();
+
+export const publishPolicyBody = z
+  .object({
+    policy: policyDocument,
+    note: z.string().trim().min(1, 'must say why this version (it is recorded with it)').max(1000, 'must be at most 1000 characters'),
+    basedOnVersion: z.number().int().min(1).optional().describe('The version you edited: a 409 if another was published since'),
+  })
+  .strict();
+
+export const policyOut = z.object({
+  version: z.number().int(),
+  note: z.string().nullable(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  policy: z.looseObject({}),
+});
+
+export const publishPolicyOut = z.object({ version: z.number().int(), notified: z.number().int() });

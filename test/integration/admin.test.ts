@@ -8,6 +8,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invoiceWorkflowId, outreachWorkflowId } from '../../client/temporal';
 import { schema } from '../../db/client';
+import { addDays } from '../../domain/calendar';
 import { invoiceStateQuery } from '../../workflows/messages';
 import { startAdminStack, type AdminStack } from '../support/admin-stack';
 import { waitFor } from '../support/wait';
@@ -17,6 +18,12 @@ let s: AdminStack;
 beforeAll(async () => {
   s = await startAdminStack();
   await s.seedOverdueInvoices(['ADM-APPROVE', 'ADM-EDIT', 'ADM-REJECT', 'ADM-RACE', 'ADM-OPS']);
+  // One account with two overdue invoices, and one invoice not due for a month (its workflow sleeps).
+  const today = new Date().toISOString().slice(0, 10);
+  await s.stack.seed.customer(s.stack.db, { id: 'C-ADM-ACCT', tier: 'standard' });
+  for (const n of ['ADM-ACCT-1', 'ADM-ACCT-2']) await s.stack.seed.invoice(s.stack.db, { number: n, customerId: 'C-ADM-ACCT', amountMinor: 90_000, dueDate: addDays(today, -2) });
+  await s.stack.seed.customer(s.stack.db, { id: 'C-ADM-LATER' });
+  await s.stack.seed.invoice(s.stack.db, { number: 'ADM-LATER', customerId: 'C-ADM-LATER', amountMinor: 40_000, dueDate: addDays(today, 30) });
   await s.syncWorkflows();
 });
 afterAll(async () => {
@@ -232,5 +239,88 @@ describe('working an invoice over HTTP', () => {
 
   it('reports the health of its dependencies', async () => {
     expect(await s.http('GET', '/healthz')).toEqual({ status: 200, body: { ok: true, database: 'up', temporal: 'up' } });
+  });
+});
+
+describe('an account and the policy over HTTP', () => {
+  it('pausing an account pauses every open invoice and withdraws their proposals; resume undoes it', async () => {
+    const pending = await waitFor(async () => {
+      const r = await s.http('GET', '/api/approvals?customer=C-ADM-ACCT', { as: 'vic' });
+      return r.body.items?.length === 2 ? r.body.items : null;
+    }, { tries: 600, what: 'both proposals of the account' });
+
+    expect((await s.http('POST', '/api/customers/C-ADM-ACCT/pause', { as: 'alice', body: { reason: 'x' } })).status).toBe(403);
+    expect((await s.http('POST', '/api/customers/C-NOBODY/pause', { as: 'ada', body: { reason: 'x' } })).status).toBe(404);
+    const noReason = await s.http('POST', '/api/customers/C-ADM-ACCT/pause', { as: 'ada', body: {} });
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.error.field).toBe('reason');
+
+    const paused = await s.http('POST', '/api/customers/C-ADM-ACCT/pause', { as: 'ada', body: { reason: 'CFO call on Friday' } });
+    expect(paused.status).toBe(200);
+    expect(paused.body).toEqual({
+      customerId: 'C-ADM-ACCT',
+      invoices: [
+        { invoiceNumber: 'ADM-ACCT-1', outcome: 'paused' },
+        { invoiceNumber: 'ADM-ACCT-2', outcome: 'paused' },
+      ],
+    });
+    for (const n of ['ADM-ACCT-1', 'ADM-ACCT-2']) {
+      const st = await state(n);
+      expect(st).toMatchObject({ pausedBy: 'ada', pendingProposal: null, status: 'paused' });
+    }
+    for (const p of pending) {
+      const late = await s.http('POST', path(p.id, 'approve'), { as: 'alice', body: {} });
+      expect(late.status).toBe(409);
+    }
+    // Again: nothing changes, and the answer says so per invoice.
+    const again = await s.http('POST', '/api/customers/C-ADM-ACCT/pause', { as: 'ada', body: { reason: 'again' } });
+    expect(again.body.invoices.map((i: { outcome: string }) => i.outcome)).toEqual(['already_paused', 'already_paused']);
+
+    const resumed = await s.http('POST', '/api/customers/C-ADM-ACCT/resume', { as: 'ada', body: {} });
+    expect(resumed.status).toBe(200);
+    expect(resumed.body.invoices.map((i: { outcome: string }) => i.outcome)).toEqual(['resumed', 'resumed']);
+    for (const n of ['ADM-ACCT-1', 'ADM-ACCT-2']) expect((await state(n)).pausedBy).toBeNull();
+    const twice = await s.http('POST', '/api/customers/C-ADM-ACCT/resume', { as: 'ada', body: {} });
+    expect(twice.body.invoices.map((i: { outcome: string }) => i.outcome)).toEqual(['not_paused', 'not_paused']);
+    expect(await outboxFor('ADM-ACCT-1')).toHaveLength(0);
+  });
+
+  it('an admin publishes a policy version; running workflows re-plan with it; bad or stale documents are refused', async () => {
+    const current = await s.http('GET', '/api/policy', { as: 'vic' });
+    expect(current.status).toBe(200);
+    const v = current.body.version as number;
+    expect(current.body).toMatchObject({ createdBy: expect.any(String), policy: { ladders: { standard: expect.any(Array) } } });
+    await waitFor(async () => ((await state('ADM-LATER')).policyVersion === v ? true : null), { what: 'the sleeping workflow on the current policy' });
+
+    const edited = { ...current.body.policy, promiseGraceDays: current.body.policy.promiseGraceDays + 2 };
+    expect((await s.http('POST', '/api/policy', { as: 'alice', body: { policy: edited, note: 'x' } })).status).toBe(403);
+
+    // Refused with the field, the value and the rule; nothing is published.
+    const bad = await s.http('POST', '/api/policy', { as: 'ada', body: { policy: { ...edited, sendWindow: { startHour: 25, endHour: 17, businessDaysOnly: true } }, note: 'typo' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ field: 'policy.sendWindow.startHour', value: 25 });
+    const unknown = await s.http('POST', '/api/policy', { as: 'ada', body: { policy: { ...edited, contactCap: {} }, note: 'typo' } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toContain('contactCap');
+    const noNote = await s.http('POST', '/api/policy', { as: 'ada', body: { policy: edited } });
+    expect(noNote.status).toBe(400);
+    expect(noNote.body.error.field).toBe('note');
+
+    const published = await s.http('POST', '/api/policy', { as: 'ada', body: { policy: edited, note: 'customers need longer to pay after a promise', basedOnVersion: v } });
+    expect(published.status).toBe(200);
+    expect(published.body.version).toBe(v + 1);
+    expect(published.body.notified).toBeGreaterThan(0);
+    const after = await s.http('GET', '/api/policy', { as: 'vic' });
+    expect(after.body).toMatchObject({ version: v + 1, createdBy: 'ada', note: 'customers need longer to pay after a promise' });
+    expect(after.body.policy.promiseGraceDays).toBe(edited.promiseGraceDays);
+
+    // The sleeping workflow woke, re-read the policy, and now records the new version at its decisions.
+    await waitFor(async () => ((await state('ADM-LATER')).policyVersion === v + 1 ? true : null), { tries: 600, what: 'the workflow to re-plan with the new policy' });
+
+    // Someone editing the old version is told another was published since.
+    const stale = await s.http('POST', '/api/policy', { as: 'ada', body: { policy: edited, note: 'my edit', basedOnVersion: v } });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.message).toContain(`policy v${v + 1} was published since v${v}`);
+    expect((await s.http('GET', '/api/policy', { as: 'vic' })).body.version).toBe(v + 1);
   });
 });

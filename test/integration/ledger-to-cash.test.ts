@@ -20,6 +20,9 @@ import { waitFor } from '../support/wait';
 const FIXTURES = fileURLToPath(new URL('../fixtures/ledger/', import.meta.url));
 let stack: TestStack;
 
+/** Send at any hour on any day: the dev server runs on the wall clock, and these tests must not depend on it. */
+const ANY_HOUR = { startHour: 0, endHour: 24, businessDaysOnly: false };
+
 beforeAll(async () => {
   stack = await startTestStack();
   for (const kind of ['customers', 'invoices', 'payments'] as const) {
@@ -27,7 +30,17 @@ beforeAll(async () => {
     expect(r.issues).toEqual([]);
     expect(r.committed).toBe(true);
   }
+  await stack.seed.policy(stack.db, { sendWindow: ANY_HOUR });
 });
+
+/** A fixed-offset zone where it is now about 02:00, so a 09:00–17:00 send window is hours away. */
+function zoneWhereItIsNight(now = new Date()): string {
+  // Etc/GMT+N is N hours *behind* UTC (POSIX sign); N runs from -14 to +12.
+  for (let n = -14; n <= 12; n++) {
+    if ((((now.getUTCHours() - n) % 24) + 24) % 24 === 2) return `Etc/GMT${n >= 0 ? '+' : '-'}${Math.abs(n)}`;
+  }
+  throw new Error('unreachable: the offsets cover every hour');
+}
 afterAll(async () => {
   await stack?.close();
 });
@@ -98,26 +111,29 @@ describe('ledger to cash, end to end', () => {
   });
 
   it('a published policy reaches sleeping workflows at once: they re-plan with the new version', async () => {
-    const { db, env } = stack;
-    const states = await Promise.all(
-      (await db.select().from(schema.workflowStarts)).map(async (w) => ({ id: w.workflowId, s: await env.client.workflow.getHandle(w.workflowId).query(invoiceStateQuery).catch(() => null) })),
-    );
-    // A workflow sleeping until its next step, on an account it may contact (a no-touch one would skip it).
-    const noTouch = new Set((await db.select().from(schema.customers).where(eq(schema.customers.noTouch, true))).map((c) => c.id));
-    const sleeping = states.find((x) => x.s?.nextStep && !x.s.pendingProposal && x.s.status === 'open' && !noTouch.has(x.s.customerId));
-    expect(sleeping, 'a workflow sleeping until its next step').toBeDefined();
-    const before = sleeping!.s!;
-    // It sleeps until business hours in its customer's timezone; the new version sends at any hour.
-    const current = await currentPolicy(db);
-    const { version: _v, ...body } = current;
-    const anyHour = { ...body, sendWindow: { startHour: 0, endHour: 24, businessDaysOnly: false } };
-    const r = await publishAndNotify(env.client, db, anyHour, { note: 'test: send at any hour', createdBy: 'test' });
+    const { db, env, taskQueue } = stack;
+    const { version: _v, ...body } = await currentPolicy(db);
+    // Business hours, every day; an account where it is the middle of the night waits for them.
+    const hours = await publishAndNotify(env.client, db, { ...body, sendWindow: { startHour: 9, endHour: 17, businessDaysOnly: false } }, { note: 'test: business hours', createdBy: 'test' });
+    await stack.seed.customer(db, { id: 'C-NIGHT', timezone: zoneWhereItIsNight() });
+    await stack.seed.invoice(db, { number: 'INV-NIGHT', customerId: 'C-NIGHT', amountMinor: 70_000, dueDate: '2025-06-01' });
+    await syncInvoiceWorkflows(env.client, db, createBuiltinLedger(db), { taskQueue });
+    const h = env.client.workflow.getHandle('invoice-INV-NIGHT');
+    const before = await waitFor(async () => {
+      const s = await h.query(invoiceStateQuery);
+      return s.policyVersion === hours.policy.version && s.nextStep ? s : null;
+    }, { tries: 300, what: 'INV-NIGHT sleeping until business hours' });
+    expect(before.pendingProposal).toBeNull();
+    expect(Date.parse(before.nextStep!.at) - Date.now()).toBeGreaterThan(5 * 3600_000);
+
+    // The new version sends at any hour.
+    const r = await publishAndNotify(env.client, db, { ...body, sendWindow: ANY_HOUR }, { note: 'test: send at any hour', createdBy: 'test' });
     expect(r.notified).toBeGreaterThan(0);
     // Woken by the signal, it re-reads the policy and acts now instead of at the old planned time.
     const after = await waitFor(async () => {
-      const s = await env.client.workflow.getHandle(sleeping!.id).query(invoiceStateQuery);
+      const s = await h.query(invoiceStateQuery);
       return s.pendingProposal?.policyVersion === r.policy.version ? s : null;
-    }, { tries: 100, what: 'a proposal under the new version' });
+    }, { tries: 300, what: 'a proposal under the new version' });
     expect(after.policyVersion).toBe(r.policy.version);
     expect(Date.parse(after.pendingProposal!.proposedAt)).toBeLessThan(Date.parse(before.nextStep!.at));
     // A policy that breaks the rules is refused before anything is stored or signalled.

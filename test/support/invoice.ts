@@ -42,12 +42,18 @@ export async function state(h: InvoiceHandle): Promise<InvoiceStateView> {
   return h.query(invoiceStateQuery);
 }
 
-/** The next pending proposal other than `notId`, advancing the server clock while waiting. */
+/**
+ * The next pending proposal other than `notId`, advancing the server clock while waiting. It counts
+ * once its row is in the proposals table, as an approver would see it: the workflow shows it a
+ * moment earlier, while the activity that records it runs.
+ */
 export async function nextProposal(stack: TestStack, h: InvoiceHandle, notId?: string, advance = '3 hours'): Promise<ProposalView> {
   return waitFor(
     async () => {
       const p = (await state(h)).pendingProposal;
-      return p && p.id !== notId ? p : null;
+      if (!p || p.id === notId) return null;
+      const [row] = await stack.db.select({ id: schema.proposals.id }).from(schema.proposals).where(eq(schema.proposals.id, p.id));
+      return row ? p : null;
     },
     { env: stack.env, advance, what: `proposal on ${h.workflowId}${notId ? ` after ${notId}` : ''}` },
   );

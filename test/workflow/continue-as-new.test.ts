@@ -24,6 +24,7 @@ describe('continue-as-new', () => {
     });
     const firstRunId = h.firstExecutionRunId;
     let last = '';
+    const approvedSteps: string[] = [];
     // Approve steps until the history crosses the limit and the workflow continues as new.
     let runId = firstRunId;
     for (let i = 0; i < 4 && runId === firstRunId; i++) {
@@ -32,6 +33,7 @@ describe('continue-as-new', () => {
         return s.pendingProposal && s.pendingProposal.id !== last ? s.pendingProposal : null;
       }, { env, advance: '6 hours', what: 'proposal' });
       last = p.id;
+      approvedSteps.push(p.stepKey);
       await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: p.id, decision: 'approve', by: 'alice' }] });
       await waitFor(async () => (await h.query(invoiceStateQuery)).actions.some((a) => a.kind === 'reminder_logged' && a.detail.includes(p.stepKey === 'heads-up' ? 'Upcoming' : 'Reminder')), { env, advance: '1 hour', what: 'delivery' });
       await env.sleep('2 days');
@@ -48,7 +50,7 @@ describe('continue-as-new', () => {
       return s.pendingProposal && s.pendingProposal.id !== last ? s.pendingProposal : null;
     }, { env, advance: '6 hours', what: 'proposal after continue-as-new' });
     // Steps done in the first run are not proposed again.
-    expect(state.actions.map((a) => a.detail).join('\n')).not.toContain(next.id);
+    expect(approvedSteps).not.toContain(next.stepKey);
     expect(next.stepKey).not.toBe('heads-up');
     const search = await h.describe();
     expect(search.typedSearchAttributes.get({ name: 'ArInvoiceNumber', type: 'KEYWORD' } as never)).toBe('CAN-1');
