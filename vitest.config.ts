@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/support/setup-logging.ts'],
     // Suites start Temporal servers and workers: one file at a time, each in its own process.
     pool: 'forks',
     fileParallelism: false,

@@ -5,6 +5,7 @@
  * "workflow … is not running" (409), so a 400 here also shows nothing reached Temporal.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY } from '../../domain/policy';
 import { startAdminFixture, type AdminFixture, type UserKey } from '../support/admin-fixture';
 
 let fx: AdminFixture;
@@ -69,6 +70,13 @@ const BAD: BadCase[] = [
   // pause / resume (admin)
   { name: 'pause without a reason', path: '/api/invoices/INV-100/pause', as: 'admin', body: {}, field: 'reason', rule: /is required/ },
   { name: 'resume with a field', path: '/api/invoices/INV-100/resume', as: 'admin', body: { reason: 'x' }, field: 'reason', rule: /is not a known field/ },
+  // account pause / resume, policy (admin)
+  { name: 'account pause without a reason', path: '/api/customers/C-ACME/pause', as: 'admin', body: {}, field: 'reason', rule: /is required/ },
+  { name: 'account resume with a field', path: '/api/customers/C-ACME/resume', as: 'admin', body: { all: true }, field: 'all', rule: /is not a known field/ },
+  { name: 'policy without a note', path: '/api/policy', as: 'admin', body: { policy: DEFAULT_POLICY }, field: 'note', rule: /is required/ },
+  { name: 'policy with an unknown key', path: '/api/policy', as: 'admin', body: { policy: { ...DEFAULT_POLICY, contactCap: {} }, note: 'x' }, field: 'policy.contactCap', rule: /is not a known field/ },
+  { name: 'policy cap of zero contacts', path: '/api/policy', as: 'admin', body: { policy: { ...DEFAULT_POLICY, contactCaps: { maxContacts: 0, perDays: 7, minHoursApart: 48 } }, note: 'x' }, field: 'policy.contactCaps.maxContacts', rule: /must be at least 1/ },
+  { name: 'policy ladder step with an unknown tone', path: '/api/policy', as: 'admin', body: { policy: { ...DEFAULT_POLICY, ladders: { ...DEFAULT_POLICY.ladders, small: [{ key: 'x', offsetDays: 1, tone: 'rude' }] } }, note: 'x' }, field: 'policy.ladders.small.0.tone', rule: /must be one of/ },
   // payments
   { name: 'payment without an amount', path: '/api/invoices/INV-100/payments', body: { date: '2026-02-01' }, field: 'amount', rule: /is required/ },
   { name: 'payment with a word for a date', path: '/api/invoices/INV-100/payments', body: { amount: '10.00', date: 'yesterday' }, field: 'date', rule: /calendar date/ },
@@ -187,6 +195,8 @@ describe('OpenAPI document', () => {
       '/api/approvals',
       '/api/approvals/{id}/approve',
       '/api/approvals/{id}/reject',
+      '/api/customers/{id}/pause',
+      '/api/customers/{id}/resume',
       '/api/disputes',
       '/api/disputes/{id}/resolve',
       '/api/invoices/{number}',
@@ -196,6 +206,7 @@ describe('OpenAPI document', () => {
       '/api/invoices/{number}/promise',
       '/api/invoices/{number}/resume',
       '/api/me',
+      '/api/policy',
       '/healthz',
     ]);
     const approveOp = doc.paths['/api/approvals/{id}/approve'].post;
@@ -208,5 +219,7 @@ describe('OpenAPI document', () => {
       expect.arrayContaining(['status', 'customer', 'tier', 'currency', 'min_amount', 'max_amount', 'limit', 'cursor', 'page']),
     );
     expect(doc.paths['/healthz'].get.security).toEqual([]);
+    expect(doc.paths['/api/policy'].post['x-permission']).toBe('edit_policy');
+    expect(doc.paths['/api/policy'].post.requestBody.content['application/json'].schema.properties.policy.properties).toHaveProperty('ladders');
   });
 });
