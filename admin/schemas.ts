@@ -265,7 +265,7 @@ export const accountPauseOut = z.object({
   invoices: z.array(
     z.object({
       invoiceNumber: z.string(),
-      outcome: z.enum(['paused', 'resumed', 'already_paused', 'not_paused', 'not_running']),
+      outcome: z.enum(['paused', 'resumed', 'already_paused', 'not_paused', 'not_running', 'refused', 'timed_out']),
       message: z.string().optional(),
     }),
   ),

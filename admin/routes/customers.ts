@@ -50,9 +50,10 @@ export function registerCustomerRoutes(api: ApiRouter, deps: AdminDeps): void {
           results.push({ invoiceNumber: number, outcome: 'not_running', message: e.body.message });
           continue;
         }
-        const settled = e instanceof HttpError && e.status === 409 ? SETTLED[String(e.body.failureType)] : undefined;
-        if (!settled) throw e;
-        results.push({ invoiceNumber: number, outcome: settled, message: (e as HttpError).body.message });
+        // Temporal unreachable: stop. Anything else is this invoice's answer; the others still get theirs.
+        if (!(e instanceof HttpError) || e.status === 503 || e.status === 500) throw e;
+        const outcome = e.status === 504 ? 'timed_out' : (SETTLED[String(e.body.failureType)] ?? 'refused');
+        results.push({ invoiceNumber: number, outcome, message: e.body.message });
       }
     }
     return results;
@@ -71,7 +72,9 @@ export function registerCustomerRoutes(api: ApiRouter, deps: AdminDeps): void {
     path: '/api/customers/:id/pause',
     tag: 'customers',
     summary: 'Pause all automatic work on every open invoice of a customer (admin)',
-    description: 'Repeating it is safe: invoices already paused are reported as already_paused.',
+    description:
+      'Repeating it is safe: invoices already paused are reported as already_paused. An invoice whose workflow refuses ' +
+      '(refused, e.g. still loading right after a start) or does not answer in time (timed_out) is reported with the reason; repeat to retry it.',
     permission: 'pause',
     params: { id: 'Customer id' },
     body: pauseBody,
@@ -94,7 +97,7 @@ export function registerCustomerRoutes(api: ApiRouter, deps: AdminDeps): void {
     path: '/api/customers/:id/resume',
     tag: 'customers',
     summary: 'Resume every paused open invoice of a customer (admin)',
-    description: 'Repeating it is safe: invoices not paused are reported as not_paused.',
+    description: 'Repeating it is safe: invoices not paused are reported as not_paused; refused and timed_out as for pause.',
     permission: 'pause',
     params: { id: 'Customer id' },
     body: resumeBody,

@@ -181,6 +181,33 @@ describe('roles', () => {
   });
 });
 
+describe('account actions', () => {
+  it('report an invoice whose workflow does not answer in time, rather than fail the request', async () => {
+    // INV-300's workflow runs on a task queue no worker polls: its Update is never taken.
+    const h = await fx.env.client.workflow.start('invoiceWorkflow', {
+      workflowId: 'invoice-INV-300',
+      taskQueue: 'nobody-polls-this',
+      args: [{ invoiceNumber: 'INV-300', customerId: 'C-INITECH' }],
+    });
+    try {
+      const app = createAdminApp({ db: fx.db, temporal: fx.env.client, config: { ADMIN_PORT: 0, ADMIN_HOST: '127.0.0.1' }, updateTimeoutMs: 500 });
+      const res = await app.request('/api/customers/C-INITECH/pause', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${fx.tokens.admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: 'insolvency notice' }),
+      });
+      expect(res.status).toBe(200);
+      const body = await res.json();
+      expect(body).toEqual({
+        customerId: 'C-INITECH',
+        invoices: [{ invoiceNumber: 'INV-300', outcome: 'timed_out', message: expect.stringContaining('did not answer in time') }],
+      });
+    } finally {
+      await h.terminate('test done');
+    }
+  });
+});
+
 describe('approval limits', () => {
   it('403 when the proposal is over the approver’s limit', async () => {
     const res = await fx.call('POST', `/api/approvals/${P200}/approve`, { as: 'approver', body: {} });
