@@ -11,7 +11,7 @@ import { schema } from '../../db/client';
 import { pauseSchema, resumeSchema } from '../../domain/messages';
 import { pauseUpdate, resumeUpdate } from '../../workflows/messages';
 import { pathParam, type AdminDeps } from '../deps';
-import { fromZodError, HttpError, notFound } from '../errors';
+import { HttpError, notFound } from '../errors';
 import type { ApiRouter } from '../route';
 import { accountPauseOut, errorOut, pauseBody, resumeBody } from '../schemas';
 import { executeUpdate, WorkflowNotRunning } from '../temporal';
@@ -81,11 +81,11 @@ export function registerCustomerRoutes(api: ApiRouter, deps: AdminDeps): void {
     responses,
     handler: async ({ user, params, body }) => {
       const customerId = pathParam(params, 'id');
-      const msg = pauseSchema.safeParse({ by: user.name, reason: body.reason });
-      if (!msg.success) throw fromZodError(msg.error, body);
+      // The body passed pauseBody, which checks reason by the same rule the workflow's validator uses.
+      const msg = pauseSchema.parse({ by: user.name, reason: body.reason });
       const results = await forEachInvoice(
         customerId,
-        (n) => executeUpdate(temporal, invoiceWorkflowId(n), pauseUpdate, [msg.data], { timeoutMs: deps.updateTimeoutMs }),
+        (n) => executeUpdate(temporal, invoiceWorkflowId(n), pauseUpdate, [msg], { timeoutMs: deps.updateTimeoutMs }),
         'paused',
       );
       return { customerId, invoices: results };

@@ -7,6 +7,7 @@ import { desc } from 'drizzle-orm';
 import { publishAndNotify } from '../../client/policy-change';
 import { schema } from '../../db/client';
 import { currentPolicy } from '../../db/policies';
+import { parsePolicy } from '../../domain/policy';
 import type { AdminDeps } from '../deps';
 import { conflict } from '../errors';
 import type { ApiRouter } from '../route';
@@ -32,7 +33,7 @@ export function registerPolicyRoutes(api: ApiRouter, deps: AdminDeps): void {
     responses: { 200: { description: 'The current version', schema: policyOut } },
     handler: async () => {
       const row = await latest();
-      const { version, ...policy } = await currentPolicy(db);
+      const { version, ...policy } = parsePolicy(row.version, row.body);
       return { version, note: row.note, createdBy: row.createdBy, createdAt: row.createdAt.toISOString(), policy };
     },
   });
