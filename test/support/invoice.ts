@@ -4,7 +4,7 @@
  */
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { schema } from '../../db/client';
 import { addDays } from '../../domain/calendar';
 import { createBuiltinLedger } from '../../ledger/builtin';
@@ -74,11 +74,21 @@ export async function outboxFor(stack: TestStack, customerId: string) {
   return stack.db.select().from(schema.emailOutbox).where(eq(schema.emailOutbox.customerId, customerId));
 }
 
+/**
+ * Waits for `count` emails to the customer, each with its delivery finished: the activity writes
+ * the outbox row first and the reminder_sent audit rows last, so a test that reads both waits for both.
+ */
 export async function waitForOutbox(stack: TestStack, customerId: string, count = 1) {
   return waitFor(
     async () => {
       const rows = await outboxFor(stack, customerId);
-      return rows.length >= count ? rows : null;
+      if (rows.length < count) return null;
+      const audited = await stack.db
+        .select({ key: sql<string>`${schema.auditLog.details}->>'outboxKey'` })
+        .from(schema.auditLog)
+        .where(and(eq(schema.auditLog.customerId, customerId), eq(schema.auditLog.action, 'reminder_sent')));
+      const keys = new Set(audited.map((a) => a.key));
+      return rows.every((r) => keys.has(r.idempotencyKey)) ? rows : null;
     },
     { env: stack.env, advance: '2 hours', what: `${count} email(s) to ${customerId}` },
   );

@@ -34,7 +34,8 @@ describe('invoice workflow: supervised ladder to paid', () => {
     const sent = await waitFor(async () => (await db.select().from(schema.emailOutbox))[0], { env, advance: '30 minutes', what: 'outbox row' });
     expect(sent.invoiceNumbers).toEqual(['INV-1']);
     expect(sent.subject).toContain('INV-1');
-    const [audit] = await db.select().from(schema.auditLog).where(eq(schema.auditLog.action, 'reminder_sent'));
+    // The audit row follows the outbox row (the next activity).
+    const audit = await waitFor(async () => (await db.select().from(schema.auditLog).where(eq(schema.auditLog.action, 'reminder_sent')))[0], { env, advance: '1 minute', what: 'the reminder_sent audit row' });
     expect(audit?.approvedBy).toBe('alice');
     expect(audit?.policyVersion).toBe(1);
 

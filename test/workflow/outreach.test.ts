@@ -50,8 +50,12 @@ describe('customer outreach', () => {
     expect([...rows[0]!.invoiceNumbers].sort()).toEqual(['M-1', 'M-2', 'M-3']);
     expect(rows[0]!.subject).toBe('Upcoming: 3 invoices (M-1, M-2, M-3)');
     expect(rows[0]!.body).toContain('Total now due: $3,000.00.');
-    const sent = await db.select().from(schema.auditLog).where(eq(schema.auditLog.action, 'reminder_sent'));
-    expect(sent.filter((a) => a.customerId === 'CM')).toHaveLength(3);
+    // The audit rows follow the outbox row (the next activity): wait for them, then count exactly.
+    const sent = await waitFor(async () => {
+      const r = (await db.select().from(schema.auditLog).where(eq(schema.auditLog.action, 'reminder_sent'))).filter((a) => a.customerId === 'CM');
+      return r.length >= 3 ? r : null;
+    }, { env: stack.env, advance: '1 minute', what: 'the reminder_sent audit rows' });
+    expect(sent).toHaveLength(3);
     // Each invoice workflow learns it went out, batched with the others.
     const state = await waitFor(async () => {
       const s = await handles[0]!.query(invoiceStateQuery);

@@ -71,9 +71,12 @@ describe('a worker killed mid-step', () => {
       const keys = new Set(resend.received.filter((r) => r.body.to.includes('ap@wk.example')).map((r) => r.idempotencyKey));
       expect([...keys]).toEqual([outbox.idempotencyKey]);
       expect(outbox.idempotencyKey).toBe('outreach-WK/invoice-WK-1/heads-up');
-      // And one audit row records the send.
-      const sent = await db.select().from(schema.auditLog).where(eq(schema.auditLog.action, 'reminder_sent'));
-      expect(sent.filter((a) => a.invoiceNumber === 'WK-1')).toHaveLength(1);
+      // And one audit row records the send (written by the activity after the delivery).
+      const sent = await waitFor(async () => {
+        const r = (await db.select().from(schema.auditLog).where(eq(schema.auditLog.action, 'reminder_sent'))).filter((a) => a.invoiceNumber === 'WK-1');
+        return r.length ? r : null;
+      }, { what: 'the reminder_sent audit row' });
+      expect(sent).toHaveLength(1);
     } finally {
       workerB.shutdown();
       await runB;
