@@ -18,6 +18,13 @@ export interface PlanInput {
   sendWindow: SendWindow;
   /** No step before this calendar date (a promise to pay plus grace). */
   holdUntil?: string;
+  /** The customer's calendar date of the last reminder that reached them. */
+  lastContactDate?: string | null;
+  /**
+   * A hand-off comes at least this many days after the last reminder, so the customer has time
+   * to answer it (an invoice imported past its hand-off date gets a reminder first, then this).
+   */
+  handoffGraceDays?: number;
 }
 
 export type Plan =
@@ -55,6 +62,10 @@ export function planNextStep(input: PlanInput): Plan {
 
   let date: string = stepDate(input.dueDate, chosen);
   if (input.holdUntil && input.holdUntil > date) date = input.holdUntil;
+  if (chosen.kind === 'handoff' && input.lastContactDate && input.handoffGraceDays) {
+    const answerBy = addDays(input.lastContactDate, input.handoffGraceDays);
+    if (answerBy > date) date = answerBy;
+  }
   const planned = zonedTimeToUtc(date, input.sendWindow.startHour, 0, input.timezone);
   const earliest = planned.getTime() > input.now.getTime() ? planned : input.now;
   const at = nextSendTime(earliest, input.sendWindow, input.timezone);

@@ -59,6 +59,8 @@ export const policySchema = z.object({
   /** Reminders of one customer due within this many minutes go out as one message. */
   batchWindowMinutes: z.number().int().min(0).default(60),
   promiseGraceDays: z.number().int().min(0).default(3),
+  /** Days a customer has to answer the last reminder before the account is handed to a collector. */
+  handoffGraceDays: z.number().int().min(0).default(7),
   proposalEscalationHours: z.number().int().min(1).default(48),
   disputeDeadlineDays: z.number().int().min(1).default(10),
   /** Who receives escalations, disputes and hand-offs (a queue, team or person). */

@@ -692,7 +692,17 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     const l = ladder(policy!);
     const plan = m.promiseMissed
       ? ({ kind: 'step', step: promiseMissedStep(m.promiseMissed.id), at: nextSendTime(now(), policy!.sendWindow, m.timezone), passedOver: [] } as const)
-      : planNextStep({ dueDate: m.dueDate, ladder: l, doneStepKeys: m.doneStepKeys, anyContactMade: m.remindersSent > 0, now: now(), timezone: m.timezone, sendWindow: policy!.sendWindow });
+      : planNextStep({
+          dueDate: m.dueDate,
+          ladder: l,
+          doneStepKeys: m.doneStepKeys,
+          anyContactMade: m.remindersSent > 0,
+          now: now(),
+          timezone: m.timezone,
+          sendWindow: policy!.sendWindow,
+          // Histories from before the grace handed off at once; patched() keeps them replaying.
+          ...(patched('handoff-grace-after-contact') ? { lastContactDate: m.lastContactDate, handoffGraceDays: policy!.handoffGraceDays } : {}),
+        });
     if (plan.kind === 'finished') {
       // Reached when the hand-off step itself was skipped (no-touch, below the minimum): a person still takes over.
       m.status = 'handed_off';

@@ -48,7 +48,7 @@ describe('replay of recorded histories', () => {
   it('explains the decisions in the full lifecycle', async () => {
     const report = await replay(loadHistoryFile(`${DIR}invoice-R-100.json`), 'invoice-R-100', { workflowBundle: current });
     const story = report.steps.map((s) => s.what).join('\n');
-    expect(story).toMatch(/proposed "Upcoming: Invoice R-100" \(friendly, policy v1\) — because: due in 3 days; standard tier/);
+    expect(story).toMatch(/proposed "Upcoming: Invoice R-100" \(friendly, policy v1\) — because: due in \d+ days?; standard tier; step 1 of 6 \(heads-up, friendly\)/);
     expect(story).toMatch(/proposal invoice-R-100\/overdue-1 rejected by carol: customer called yesterday/);
     expect(story).toMatch(/handed "Reminder: Invoice R-100" to outreach-R1 \(approved by alice, edited\)/);
     expect(story).toMatch(/completed: .*"status":"paid"/);

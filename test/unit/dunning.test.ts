@@ -30,6 +30,27 @@ describe('planNextStep', () => {
     expect(after.kind === 'step' && after.step.key).toBe('handoff');
   });
 
+  it('gives the customer the grace days to answer the last reminder before a hand-off', () => {
+    // Imported 90 days overdue: the first reminder went out on 1 March (a Monday); the hand-off is long due by its offset.
+    const done = ['heads-up', 'overdue-1', 'overdue-7', 'overdue-14', 'final-30'];
+    const now = new Date('2027-03-01T10:00:05Z');
+    const withGrace = planNextStep({ ...base, anyContactMade: true, doneStepKeys: done, now, lastContactDate: '2027-03-01', handoffGraceDays: 7 });
+    expect(withGrace.kind === 'step' && withGrace.step.key).toBe('handoff');
+    expect(withGrace.kind === 'step' && withGrace.at.toISOString()).toBe('2027-03-08T09:00:00.000Z');
+    // Without a recorded contact, or with no grace, the hand-off is due now.
+    for (const extra of [{}, { lastContactDate: '2027-03-01', handoffGraceDays: 0 }]) {
+      const plan = planNextStep({ ...base, anyContactMade: true, doneStepKeys: done, now, ...extra });
+      expect(plan.kind === 'step' && plan.at.toISOString()).toBe(now.toISOString());
+    }
+    // A contact long ago does not delay a hand-off that is due by the ladder.
+    const old = planNextStep({ ...base, anyContactMade: true, doneStepKeys: done, now, lastContactDate: '2027-01-05', handoffGraceDays: 7 });
+    expect(old.kind === 'step' && old.at.toISOString()).toBe(now.toISOString());
+    // Reminders are spaced by the contact caps, not by this grace.
+    const reminder = planNextStep({ ...base, anyContactMade: true, doneStepKeys: ['heads-up'], now: new Date('2026-12-02T10:00:00Z'), lastContactDate: '2026-12-01', handoffGraceDays: 7 });
+    expect(reminder.kind === 'step' && reminder.step.key).toBe('overdue-1');
+    expect(reminder.kind === 'step' && reminder.at.toISOString()).toBe('2026-12-02T10:00:00.000Z');
+  });
+
   it('holds for a promise', () => {
     const plan = planNextStep({ ...base, doneStepKeys: ['heads-up'], holdUntil: '2026-12-10', now: new Date('2026-12-02T10:00:00Z') });
     expect(plan.kind === 'step' && plan.at.toISOString()).toBe('2026-12-10T09:00:00.000Z');

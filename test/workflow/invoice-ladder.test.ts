@@ -6,6 +6,8 @@ import { createBuiltinLedger } from '../../ledger/builtin';
 import { decideProposalUpdate, invoiceStateQuery, paymentAppliedUpdate } from '../../workflows/messages';
 import { startTestStack, type TestStack } from '../support/stack';
 import { waitFor } from '../support/wait';
+import { DEFAULT_POLICY } from '../../domain/policy';
+import { actionSeen, nextProposal, startInvoice, state, terminate, waitForOutbox } from '../support/invoice';
 
 let stack: TestStack;
 
@@ -55,4 +57,32 @@ describe('invoice workflow: supervised ladder to paid', () => {
     expect(p2?.status).toBe('withdrawn');
     expect(await db.select().from(schema.emailOutbox)).toHaveLength(1);
   });
+
+  it('an invoice imported past its hand-off date gets a reminder first, then the grace days to answer it', async () => {
+    const { db } = stack;
+    await stack.seed.customer(db, { id: 'C-LATE', tier: 'standard' });
+    const h = await startInvoice(stack, { number: 'LATE-1', customerId: 'C-LATE', amountMinor: 80_000, dueInDays: -60 });
+    const first = await nextProposal(stack, h);
+    expect(first.stepKey).toBe('final-30'); // never a hand-off before any contact
+    await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: first.id, decision: 'approve', by: 'alice' }] });
+    await waitForOutbox(stack, 'C-LATE');
+    const sent = await actionSeen(stack, h, 'reminder_logged', '30 minutes');
+    const contact = sent.actions.find((a) => a.kind === 'reminder_logged')!;
+    // The hand-off is due by the ladder (+45 days), but waits the policy's grace after the reminder.
+    const planned = await waitFor(async () => {
+      const s = await state(h);
+      return s.nextStep?.key === 'handoff' ? s : null;
+    }, { env: stack.env, advance: '1 minute', what: 'the hand-off planned' });
+    expect(planned.status).not.toBe('handed_off');
+    const graceMs = DEFAULT_POLICY.handoffGraceDays * 86_400_000;
+    expect(Date.parse(planned.nextStep!.at) - Date.parse(contact.at)).toBeGreaterThanOrEqual(graceMs - 86_400_000);
+    // Then a person takes over.
+    const handed = await waitFor(async () => {
+      const s = await state(h);
+      return s.status === 'handed_off' ? s : null;
+    }, { env: stack.env, advance: '1 day', what: 'the hand-off' });
+    expect(handed.actions.filter((a) => a.kind === 'reminder_logged')).toHaveLength(1);
+    await terminate(h);
+  });
 });
+
