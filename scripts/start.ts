@@ -160,7 +160,7 @@ let stopping = false;
 async function shutdown(signal: string, code = 0): Promise<void> {
   if (stopping) return;
   stopping = true;
-  say(`${signal}: stopping…`);
+  say(code ? `${signal}: undoing what this start began (a stack already running is left alone)…` : `${signal}: stopping…`);
   // A snapshot: what a start still under way registers later dies with this process.
   for (const s of [...stops].reverse()) {
     try {

@@ -13,6 +13,9 @@ export function registerReplayCommand(program: Command): void {
     .option('--quiet', 'only the verdict, not the step-by-step story')
     .description('Replay a workflow history through the current code; report determinism and the decisions it recorded.')
     .action(async (source: string, opts: { workflowId?: string; json?: boolean; quiet?: boolean }) => {
+      // The replay worker logs through the SDK's runtime: at LOG_LEVEL (warn by default), not its INFO bundling chatter.
+      const { DefaultLogger, Runtime } = await import('@temporalio/worker');
+      Runtime.install({ logger: new DefaultLogger(loadConfig().LOG_LEVEL.toUpperCase() as 'WARN') });
       const { fetchHistory, loadHistoryFile, replay } = await import('../../../client/replay');
       let history;
       let workflowId = source;
