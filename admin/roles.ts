@@ -24,8 +24,11 @@ export interface AuthUser {
   id: number;
   name: string;
   role: Role;
-  /** Decides proposals up to this amount in this currency; null = unlimited. */
-  limit: { currency: string; minor: number } | null;
+  /**
+   * Decides proposals up to limit.minor in each limit's currency, and none in other currencies;
+   * null = unlimited. Never an empty list; at most one limit per currency, ordered by currency.
+   */
+  limits: Limit[] | null;
 }
 
 export function can(user: AuthUser, permission: Permission): boolean {
@@ -55,21 +58,37 @@ function describe(p: Permission): string {
   }
 }
 
-/** Is this amount within the user's limit? A limit in another currency does not cover it. */
+export interface Limit {
+  currency: string;
+  minor: number;
+}
+
+/** "USD", "EUR and USD", "EUR, JPY and USD". */
+function currencyList(codes: string[]): string {
+  return codes.length <= 1 ? codes.join('') : `${codes.slice(0, -1).join(', ')} and ${codes[codes.length - 1]}`;
+}
+
+/**
+ * Is this amount within the user's limits? Only the limit in the amount's own currency covers
+ * it: a user with limits has none in any other currency.
+ */
 export function withinLimit(user: AuthUser, amount: { currency: string; minor: number }): boolean {
-  if (!user.limit) return true;
-  return user.limit.currency === amount.currency && amount.minor <= user.limit.minor;
+  if (!user.limits) return true;
+  const limit = user.limits.find((l) => l.currency === amount.currency);
+  return !!limit && amount.minor <= limit.minor;
 }
 
 export function requireWithinLimit(user: AuthUser, amount: { currency: string; minor: number }): void {
   if (withinLimit(user, amount)) return;
-  const limit = user.limit!;
+  const limits = user.limits!;
+  const limit = limits.find((l) => l.currency === amount.currency);
   const shown = `${toDecimal(amount.minor, amount.currency)} ${amount.currency}`;
-  const reason =
-    limit.currency === amount.currency
-      ? `is over your approval limit of ${toDecimal(limit.minor, limit.currency)} ${limit.currency}`
-      : `is in ${amount.currency}, but your approval limit is in ${limit.currency}`;
+  const reason = limit
+    ? `is over your approval limit of ${toDecimal(limit.minor, limit.currency)} ${limit.currency}`
+    : `is in ${amount.currency}, but your approval limit${limits.length === 1 ? ' is' : 's are'} in ${currencyList(limits.map((l) => l.currency))}`;
+  const asMoney = (l: Limit) => ({ currency: l.currency, amount: toDecimal(l.minor, l.currency) });
   throw forbidden(`proposal amount ${shown} ${reason}`, {
-    limit: { currency: limit.currency, amount: toDecimal(limit.minor, limit.currency) },
+    limit: limit ? asMoney(limit) : null,
+    limits: limits.map(asMoney),
   });
 }

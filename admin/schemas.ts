@@ -254,7 +254,13 @@ export const disputesOut = z.object({ items: z.array(disputeOut), total: z.numbe
 export const meOut = z.object({
   name: z.string(),
   role: z.enum(['viewer', 'approver', 'admin']),
-  limit: moneyOut.nullable(),
+  limits: z
+    .array(moneyOut)
+    .nullable()
+    .describe('approval limits, one per currency (ordered by currency); a proposal in another currency is refused; null = unlimited'),
+  limit: moneyOut
+    .nullable()
+    .describe('deprecated: the first of `limits` (the only one for a single-currency approver); null = unlimited'),
   permissions: z.array(z.string()),
 });
 

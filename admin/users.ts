@@ -3,14 +3,15 @@
  * stored, so a database leak does not leak usable tokens. Looking a token up by its hash needs
  * no constant-time compare: the hash of a guess reveals nothing about other hashes.
  */
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { createHash, randomBytes } from 'node:crypto';
-import type { Db } from '../db/client';
+import type { Db, Tx } from '../db/client';
 import { schema } from '../db/client';
 import { ROLES, type Role } from '../db/schema';
-import type { AuthUser } from './roles';
+import { isCurrency } from '../domain/money';
+import type { AuthUser, Limit } from './roles';
 
-const { users, apiTokens } = schema;
+const { users, apiTokens, userLimits } = schema;
 
 export const TOKEN_PREFIX = 'ar_';
 
@@ -29,39 +30,83 @@ export function isRole(s: string): s is Role {
 export interface NewUser {
   name: string;
   role: Role;
-  limit?: { currency: string; minor: number } | null;
+  /** One limit per currency; null or absent = unlimited. */
+  limits?: readonly Limit[] | null;
 }
 
-function toAuthUser(r: typeof users.$inferSelect): AuthUser {
-  return {
-    id: r.id,
-    name: r.name,
-    role: r.role,
-    limit: r.limitCurrency !== null && r.limitMinor !== null ? { currency: r.limitCurrency, minor: r.limitMinor } : null,
-  };
+/**
+ * Checks a set of limits: at least one, each an ISO 4217 currency at most once with a whole,
+ * non-negative number of minor units; a viewer decides nothing, so has none. Returns them
+ * ordered by currency, or null for unlimited.
+ */
+export function checkLimits(role: Role, limits: readonly Limit[] | null | undefined): Limit[] | null {
+  if (limits == null) return null;
+  if (!limits.length) throw new Error('limits: an empty list would refuse every proposal; give at least one limit, or none for unlimited');
+  if (role === 'viewer') throw new Error('limit: a viewer decides nothing, so a limit makes no sense');
+  const seen = new Set<string>();
+  for (const l of limits) {
+    if (!isCurrency(l.currency)) throw new Error(`limit currency: ${JSON.stringify(l.currency)} is not an ISO 4217 currency code (three capital letters, e.g. USD)`);
+    if (seen.has(l.currency)) throw new Error(`limit currency: ${JSON.stringify(l.currency)} is given more than once; a user has one limit per currency`);
+    seen.add(l.currency);
+    if (!Number.isSafeInteger(l.minor) || l.minor < 0) {
+      throw new Error(`limit amount: ${JSON.stringify(l.minor)} must be a whole, non-negative number of ${l.currency} minor units`);
+    }
+  }
+  return limits.map((l) => ({ currency: l.currency, minor: l.minor })).sort((a, b) => a.currency.localeCompare(b.currency));
+}
+
+/** Each user's limits by user id (ordered by currency); a user without rows is unlimited. */
+async function limitsByUser(db: Db | Tx, userIds: number[]): Promise<Map<number, Limit[]>> {
+  const out = new Map<number, Limit[]>();
+  if (!userIds.length) return out;
+  const rows = await db
+    .select()
+    .from(userLimits)
+    .where(inArray(userLimits.userId, userIds))
+    .orderBy(asc(userLimits.userId), asc(userLimits.currency));
+  for (const r of rows) {
+    const list = out.get(r.userId) ?? [];
+    list.push({ currency: r.currency, minor: r.limitMinor });
+    out.set(r.userId, list);
+  }
+  return out;
+}
+
+function toAuthUser(r: typeof users.$inferSelect, limits: Limit[] | undefined): AuthUser {
+  return { id: r.id, name: r.name, role: r.role, limits: limits?.length ? limits : null };
+}
+
+async function writeLimits(tx: Tx, userId: number, limits: Limit[] | null): Promise<void> {
+  await tx.delete(userLimits).where(eq(userLimits.userId, userId));
+  if (limits) await tx.insert(userLimits).values(limits.map((l) => ({ userId, currency: l.currency, limitMinor: l.minor })));
 }
 
 /** Creates a user and their first token; returns the token (the only time it is visible). */
 export async function createUser(db: Db, input: NewUser): Promise<{ user: AuthUser; token: string }> {
   if (!input.name.trim()) throw new Error('name: must not be empty');
-  if (input.limit && input.role === 'viewer') throw new Error('limit: a viewer decides nothing, so a limit makes no sense');
+  const limits = checkLimits(input.role, input.limits);
   const token = newToken();
   const user = await db.transaction(async (tx) => {
     const existing = await tx.select({ id: users.id }).from(users).where(eq(users.name, input.name));
     if (existing.length) throw new Error(`user ${JSON.stringify(input.name)} already exists (use \`ar users token\` for a new token)`);
-    const [row] = await tx
-      .insert(users)
-      .values({
-        name: input.name,
-        role: input.role,
-        limitCurrency: input.limit?.currency ?? null,
-        limitMinor: input.limit?.minor ?? null,
-      })
-      .returning();
+    const [row] = await tx.insert(users).values({ name: input.name, role: input.role }).returning();
+    await writeLimits(tx, row!.id, limits);
     await tx.insert(apiTokens).values({ userId: row!.id, tokenHash: hashToken(token) });
-    return toAuthUser(row!);
+    return toAuthUser(row!, limits ?? undefined);
   });
   return { user, token };
+}
+
+/** Replaces a user's limits (null = unlimited); returns the user as now stored. */
+export async function setLimits(db: Db, name: string, input: readonly Limit[] | null): Promise<AuthUser> {
+  return db.transaction(async (tx) => {
+    // FOR UPDATE: two concurrent changes of the same user's limits apply one after the other.
+    const [row] = await tx.select().from(users).where(eq(users.name, name)).for('update');
+    if (!row) throw new Error(`user ${JSON.stringify(name)} not found`);
+    const limits = checkLimits(row.role, input);
+    await writeLimits(tx, row.id, limits);
+    return toAuthUser(row, limits ?? undefined);
+  });
 }
 
 /** Issues another token for an existing user (e.g. a lost one; revoke the old one separately). */
@@ -87,7 +132,8 @@ export async function revokeTokens(db: Db, name: string): Promise<number> {
 
 export async function listUsers(db: Db): Promise<AuthUser[]> {
   const rows = await db.select().from(users).orderBy(asc(users.name));
-  return rows.map(toAuthUser);
+  const limits = await limitsByUser(db, rows.map((r) => r.id));
+  return rows.map((r) => toAuthUser(r, limits.get(r.id)));
 }
 
 /** The user a bearer token belongs to, or null for an unknown or revoked token. */
@@ -98,5 +144,6 @@ export async function findUserByToken(db: Db, token: string): Promise<AuthUser |
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt)))
     .limit(1);
-  return row ? toAuthUser(row.user) : null;
+  if (!row) return null;
+  return toAuthUser(row.user, (await limitsByUser(db, [row.user.id])).get(row.user.id));
 }

@@ -14,6 +14,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   serial,
   text,
   timestamp,
@@ -370,10 +371,28 @@ export const users = pgTable('users', {
   id: serial('id').primaryKey(),
   name: text('name').notNull().unique(),
   role: text('role', { enum: ROLES }).notNull(),
-  limitCurrency: text('limit_currency'),
-  limitMinor: money('limit_minor'),
   createdAt: createdAt(),
 });
+
+/**
+ * An approver's approval limits, one per currency: decides proposals up to limit_minor in that
+ * currency, and none in a currency without a row. A user without rows is unlimited.
+ */
+export const userLimits = pgTable(
+  'user_limits',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    currency: currency(),
+    limitMinor: money('limit_minor').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.currency] }),
+    check('user_limits_currency_ck', sql`${t.currency} ~ '^[A-Z]{3}$'`),
+    check('user_limits_amount_ck', sql`${t.limitMinor} >= 0`),
+  ],
+);
 
 export const apiTokens = pgTable(
   'api_tokens',

@@ -9,13 +9,14 @@ export function registerMeRoute(api: ApiRouter): void {
     method: 'get',
     path: '/api/me',
     tag: 'users',
-    summary: 'The signed-in user, their role, approval limit and permissions',
+    summary: 'The signed-in user, their role, approval limits and permissions',
     permission: 'read',
     responses: { 200: { description: 'The user', schema: meOut }, 401: { description: 'Bad token', schema: errorOut } },
     handler: async ({ user }) => ({
       name: user.name,
       role: user.role,
-      limit: user.limit ? moneyOf(user.limit.minor, user.limit.currency) : null,
+      limits: user.limits ? user.limits.map((l) => moneyOf(l.minor, l.currency)) : null,
+      limit: user.limits ? moneyOf(user.limits[0]!.minor, user.limits[0]!.currency) : null,
       permissions: PERMISSIONS.filter((p) => can(user, p)),
     }),
   });

@@ -90,10 +90,19 @@ function editable(item) {
 function canDecide(item) {
   const me = state.me;
   if (!me || !me.permissions.includes('decide')) return { ok: false, why: `A ${me ? me.role : 'viewer'} cannot decide proposals` };
-  if (me.limit && (me.limit.currency !== item.amount.currency || Number(item.amount.minor) > Number(me.limit.minor))) {
-    return { ok: false, why: `Over your approval limit of ${money(me.limit)}` };
+  const limits = myLimits(me);
+  if (limits) {
+    const limit = limits.find((l) => l.currency === item.amount.currency);
+    if (!limit) return { ok: false, why: `No approval limit in ${item.amount.currency} (yours: ${limits.map(money).join(', ')})` };
+    if (Number(item.amount.minor) > Number(limit.minor)) return { ok: false, why: `Over your approval limit of ${money(limit)}` };
   }
   return { ok: true };
+}
+
+/** The signed-in user's limits, one per currency, or null for unlimited (older servers send only `limit`). */
+function myLimits(me) {
+  if (Array.isArray(me.limits)) return me.limits.length ? me.limits : null;
+  return me.limit ? [me.limit] : null;
 }
 
 // ---- sign in ----------------------------------------------------------------------------
@@ -109,7 +118,8 @@ async function signIn(token) {
   }
   sessionStorage.setItem(TOKEN_KEY, token);
   $('who-name').textContent = state.me.name;
-  $('who-role').textContent = state.me.limit ? `${state.me.role} · up to ${money(state.me.limit)}` : state.me.role;
+  const limits = myLimits(state.me);
+  $('who-role').textContent = limits ? `${state.me.role} · up to ${limits.map(money).join(' · ')}` : state.me.role;
   $('who').hidden = false;
   $('sign-in').hidden = true;
   $('app').hidden = false;

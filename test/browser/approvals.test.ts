@@ -189,6 +189,20 @@ describe.skipIf(!available)('approvals page', () => {
     expect(await outbox('WEB-REJECT')).toHaveLength(0);
     await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, '-after.png'), fullPage: true });
   });
+
+  it('shows an approver her limits per currency, and a proposal over her USD limit cannot be decided', async () => {
+    await s.seedOverdueInvoices(['WEB-LIMIT'], { amountMinor: 25_000 });
+    await s.syncWorkflows();
+    await s.pendingProposal('WEB-LIMIT');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Token').fill(s.tokens.lena);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await card('WEB-LIMIT').waitFor();
+    expect(await page.locator('#who-name').textContent()).toBe('lena');
+    expect(await page.locator('#who-role').textContent()).toBe('approver · up to €5,000.00 · $100.00');
+    await expect.poll(() => card('WEB-LIMIT').textContent()).toContain('Over your approval limit of $100.00');
+    expect(await card('WEB-LIMIT').getByRole('button', { name: 'Approve', exact: true }).isDisabled()).toBe(true);
+  });
 });
 
 async function outbox(invoiceNumber: string) {

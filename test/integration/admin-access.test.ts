@@ -8,11 +8,11 @@ import { Client, Connection } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import { createAdminApp } from '../../admin/app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser, findUserByToken, hashToken, issueToken, listUsers } from '../../admin/users';
+import { createUser, findUserByToken, hashToken, issueToken, listUsers, setLimits } from '../../admin/users';
 import { schema } from '../../db/client';
 import type { Permission } from '../../admin/roles';
 import { DEFAULT_POLICY } from '../../domain/policy';
-import { parseLimit } from '../../scripts/ar/commands/users';
+import { parseLimit, parseLimits } from '../../scripts/ar/commands/users';
 import { startAdminFixture, type AdminFixture, type UserKey } from '../support/admin-fixture';
 
 let fx: AdminFixture;
@@ -119,6 +119,7 @@ describe('authentication', () => {
     expect(me.body).toEqual({
       name: 'abe',
       role: 'approver',
+      limits: [{ amount: '5000.00', minor: 500_000, currency: 'USD' }],
       limit: { amount: '5000.00', minor: 500_000, currency: 'USD' },
       permissions: ['read', 'decide', 'log'],
     });
@@ -217,10 +218,79 @@ describe('approval limits', () => {
     expect(reject.status).toBe(403);
   });
 
-  it('403 when the proposal is in another currency than the limit', async () => {
+  it('403 when the proposal is in a currency the approver has no limit in', async () => {
     const res = await fx.call('POST', `/api/approvals/${P300}/approve`, { as: 'approver', body: {} });
     expect(res.status).toBe(403);
     expect(res.body.error.message).toBe('proposal amount 300.00 EUR is in EUR, but your approval limit is in USD');
+  });
+
+  it('a user with limits in USD and EUR decides within each, and gets 403 over each and in GBP', async () => {
+    const { token } = await createUser(fx.db, {
+      name: 'mia',
+      role: 'approver',
+      limits: [
+        { currency: 'USD', minor: 500_000 },
+        { currency: 'EUR', minor: 30_000 },
+      ],
+    });
+    const me = await fx.call('GET', '/api/me', { token });
+    expect(me.body.limits).toEqual([
+      { amount: '300.00', minor: 30_000, currency: 'EUR' },
+      { amount: '5000.00', minor: 500_000, currency: 'USD' },
+    ]);
+    const decide = (p: string) => fx.call('POST', `/api/approvals/${p}/approve`, { token, body: {} });
+    const passes = async (p: string) => {
+      const res = await decide(p);
+      // Past the limit check: Temporal answers that no workflow runs for the invoice.
+      expect(res.status, JSON.stringify(res.body)).toBe(409);
+      expect(res.body.error.message).toMatch(/not running/);
+    };
+    const refused = async (p: string, message: string) => {
+      const res = await decide(p);
+      expect(res.status).toBe(403);
+      expect(res.body.error.code).toBe('forbidden');
+      expect(res.body.error.message).toBe(message);
+    };
+
+    // Within each: 1200.00 USD of 5000.00 USD, and 300.00 EUR of exactly 300.00 EUR.
+    await passes(P100);
+    await passes(P300);
+    // Over the USD limit.
+    await refused(P200, 'proposal amount 50000.00 USD is over your approval limit of 5000.00 USD');
+    // Over the EUR limit, once lowered by one cent (ar users limit): it applies at once.
+    await setLimits(fx.db, 'mia', [
+      { currency: 'USD', minor: 500_000 },
+      { currency: 'EUR', minor: 29_999 },
+    ]);
+    await refused(P300, 'proposal amount 300.00 EUR is over your approval limit of 299.99 EUR');
+    await passes(P100);
+
+    // A GBP proposal: no limit in GBP, so refused, naming the currencies she has limits in.
+    await fx.db.insert(schema.invoices).values({ number: 'INV-600', customerId: 'C-INITECH', currency: 'GBP', amountMinor: 9_999, openMinor: 9_999, issueDate: '2026-01-01', dueDate: '2026-01-31' });
+    const [gbp] = await fx.db
+      .select()
+      .from(schema.proposals)
+      .where(eq(schema.proposals.id, 'invoice-INV-300/overdue-7'))
+      .then((rows) => rows.map((r) => ({ ...r, id: 'invoice-INV-600/overdue-7', workflowId: 'invoice-INV-600', invoiceNumber: 'INV-600', currency: 'GBP', amountMinor: 9_999 })));
+    await fx.db.insert(schema.proposals).values(gbp!);
+    try {
+      const P600 = encodeURIComponent('invoice-INV-600/overdue-7');
+      await refused(P600, 'proposal amount 99.99 GBP is in GBP, but your approval limits are in EUR and USD');
+      const rejected = await fx.call('POST', `/api/approvals/${P600}/reject`, { token, body: { reason: 'not mine' } });
+      expect(rejected.status).toBe(403);
+      expect(rejected.body.error.limits).toEqual([
+        { currency: 'EUR', amount: '299.99' },
+        { currency: 'USD', amount: '5000.00' },
+      ]);
+      // Unlimited again: every currency and amount passes the limit check.
+      await setLimits(fx.db, 'mia', null);
+      expect((await fx.call('GET', '/api/me', { token })).body).toMatchObject({ limits: null, limit: null });
+      await passes(P600);
+      await passes(P200);
+    } finally {
+      await fx.db.delete(schema.proposals).where(eq(schema.proposals.id, 'invoice-INV-600/overdue-7'));
+      await fx.db.delete(schema.invoices).where(eq(schema.invoices.number, 'INV-600'));
+    }
   });
 
   it('within the limit, or with no limit, the decision goes through to the workflow', async () => {
@@ -330,10 +400,27 @@ describe('reads', () => {
 describe('users', () => {
   it('refuses a duplicate name, a limit for a viewer, and reissues tokens', async () => {
     await expect(createUser(fx.db, { name: 'ada', role: 'admin' })).rejects.toThrow(/already exists/);
-    await expect(createUser(fx.db, { name: 'vic', role: 'viewer', limit: { currency: 'USD', minor: 1 } })).rejects.toThrow(/viewer/);
+    await expect(createUser(fx.db, { name: 'vic', role: 'viewer', limits: [{ currency: 'USD', minor: 1 }] })).rejects.toThrow(/viewer/);
+    await expect(createUser(fx.db, { name: 'vic', role: 'approver', limits: [] })).rejects.toThrow(/^limits: an empty list/);
+    await expect(
+      createUser(fx.db, { name: 'vic', role: 'approver', limits: [{ currency: 'USD', minor: 1 }, { currency: 'USD', minor: 2 }] }),
+    ).rejects.toThrow('limit currency: "USD" is given more than once');
+    await expect(createUser(fx.db, { name: 'vic', role: 'approver', limits: [{ currency: 'usd', minor: 1 }] })).rejects.toThrow(/^limit currency: "usd" is not an ISO 4217/);
+    await expect(createUser(fx.db, { name: 'vic', role: 'approver', limits: [{ currency: 'USD', minor: -1 }] })).rejects.toThrow(/^limit amount: -1 must be a whole, non-negative/);
+    await expect(setLimits(fx.db, 'vera', [{ currency: 'USD', minor: 1 }])).rejects.toThrow(/viewer/);
+    await expect(setLimits(fx.db, 'nobody', null)).rejects.toThrow('user "nobody" not found');
+    // Nothing half-written by the refusals.
+    expect((await listUsers(fx.db)).some((u) => u.name === 'vic')).toBe(false);
     const token = await issueToken(fx.db, 'vera');
     expect((await fx.call('GET', '/api/me', { token })).body.name).toBe('vera');
-    expect((await listUsers(fx.db)).map((u) => u.name)).toEqual(['abe', 'ada', 'rex', 'uma', 'vera']);
+    expect((await listUsers(fx.db)).map((u) => [u.name, u.limits])).toEqual([
+      ['abe', [{ currency: 'USD', minor: 500_000 }]],
+      ['ada', null],
+      ['mia', null],
+      ['rex', null],
+      ['uma', null],
+      ['vera', null],
+    ]);
   });
 
   it('parses --limit AMOUNT CURRENCY exactly, naming the part that is wrong', () => {
@@ -344,5 +431,17 @@ describe('users', () => {
     expect(() => parseLimit(['50.001', 'USD'])).toThrow(/--limit amount: "50.001" has more than 2 decimal places/);
     expect(() => parseLimit(['50', 'XXQ'])).toThrow(/--limit currency: "XXQ" is not an ISO 4217/);
     expect(() => parseLimit(['0', 'USD'])).toThrow(/greater than zero/);
+  });
+
+  it('parses repeated --limit AMOUNT CURRENCY into one limit per currency', () => {
+    expect(parseLimits(['5000', 'USD', '4000', 'eur', '100000', 'JPY'])).toEqual([
+      { currency: 'USD', minor: 500_000 },
+      { currency: 'EUR', minor: 400_000 },
+      { currency: 'JPY', minor: 100_000 },
+    ]);
+    expect(parseLimits(undefined)).toBeNull();
+    expect(() => parseLimits(['5000', 'USD', '4000'])).toThrow('--limit: "5000 USD 4000" must be an amount and a currency for each limit');
+    expect(() => parseLimits(['5000', 'USD', '10', 'usd'])).toThrow('--limit currency: "usd" is given more than once; a user has one limit per currency');
+    expect(() => parseLimits(['5000', 'USD', '1.5', 'JPY'])).toThrow('--limit amount: "1.5" has more than 0 decimal places, the minor unit of JPY');
   });
 });

@@ -13,7 +13,7 @@ import { createDevServerEnv } from './temporal';
 
 export const USERS = {
   viewer: { name: 'vera', role: 'viewer' },
-  approver: { name: 'abe', role: 'approver', limit: { currency: 'USD', minor: 500_000 } },
+  approver: { name: 'abe', role: 'approver', limits: [{ currency: 'USD', minor: 500_000 }] },
   approverUnlimited: { name: 'uma', role: 'approver' },
   admin: { name: 'ada', role: 'admin' },
   revoked: { name: 'rex', role: 'admin' },
@@ -89,7 +89,7 @@ export async function startAdminFixture(): Promise<AdminFixture> {
   await seedAdminLedger(db);
   const tokens = {} as Record<UserKey, string>;
   for (const [key, u] of Object.entries(USERS) as [UserKey, (typeof USERS)[UserKey]][]) {
-    tokens[key] = (await createUser(db, { name: u.name, role: u.role, limit: 'limit' in u ? u.limit : null })).token;
+    tokens[key] = (await createUser(db, { name: u.name, role: u.role, limits: 'limits' in u ? u.limits : null })).token;
   }
   await revokeTokens(db, USERS.revoked.name);
   const app = createAdminApp({

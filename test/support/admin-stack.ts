@@ -25,6 +25,7 @@ export const STACK_USERS = {
   bob: { role: 'approver' },
   ada: { role: 'admin' },
   vic: { role: 'viewer' },
+  lena: { role: 'approver', limits: [{ currency: 'USD', minor: 10_000 }, { currency: 'EUR', minor: 500_000 }] },
 } as const;
 export type StackUser = keyof typeof STACK_USERS;
 
@@ -55,7 +56,7 @@ export async function startAdminStack(opts: { email?: EmailSender } = {}): Promi
   await stack.seed.policy(db, IMMEDIATE_POLICY);
   const tokens = {} as Record<StackUser, string>;
   for (const [name, u] of Object.entries(STACK_USERS) as [StackUser, (typeof STACK_USERS)[StackUser]][]) {
-    tokens[name] = (await createUser(db, { name, role: u.role })).token;
+    tokens[name] = (await createUser(db, { name, role: u.role, limits: 'limits' in u ? u.limits : null })).token;
   }
   const server = await startAdminServer({ db, temporal: stack.env.client, config: { ADMIN_PORT: 0, ADMIN_HOST: '127.0.0.1' } });
 
