@@ -3,39 +3,29 @@
  * with DATABASE_URL pointing at this file's test database. Checks exit codes, what it prints and
  * what it leaves in the database.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReadinessReport } from '../../ledger/readiness';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { startCliFixture, type CliFixture } from '../support/cli';
+import type { TestDatabase } from '../support/database';
 
 const FIXTURES = path.resolve('test/fixtures/ledger');
+let cli: CliFixture;
 let t: TestDatabase;
 let dir: string;
-
-function ar(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      'npx',
-      ['tsx', 'scripts/ar/main.ts', ...args],
-      { env: { ...process.env, DATABASE_URL: t.url, AR_DATA_DIR: dir, FORCE_COLOR: '0' }, maxBuffer: 16 * 1024 * 1024 },
-      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 const count = async (table: string) => (await t.db.$client.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n as number;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  dir = await mkdtemp(path.join(tmpdir(), 'ar-cli-'));
+  cli = await startCliFixture('ar-cli-');
+  ({ t, dir } = cli);
 });
 afterAll(async () => {
-  await t?.close();
+  await cli?.close();
 });
+const ar = (...args: string[]) => cli.ar(...args);
 
 describe('ar import and ar readiness', () => {
   it('imports the fixture ledger, refuses a bad file, and is idempotent', async () => {

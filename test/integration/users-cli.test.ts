@@ -4,37 +4,24 @@
  * repeated --limit, changed with `ar users limit`, shown by `ar users list`, refused with the
  * option, the value and the rule when wrong.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findUserByToken, listUsers } from '../../admin/users';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { startCliFixture, type CliFixture } from '../support/cli';
+import type { TestDatabase } from '../support/database';
 
+let cli: CliFixture;
 let t: TestDatabase;
-let dir: string;
-
-function ar(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      'npx',
-      ['tsx', 'scripts/ar/main.ts', ...args],
-      { env: { ...process.env, DATABASE_URL: t.url, AR_DATA_DIR: dir, FORCE_COLOR: '0' } },
-      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 const limitsOf = async (name: string) => (await listUsers(t.db)).find((u) => u.name === name)?.limits;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  dir = await mkdtemp(path.join(tmpdir(), 'ar-users-cli-'));
+  cli = await startCliFixture('ar-users-cli-');
+  ({ t } = cli);
 });
 afterAll(async () => {
-  await t?.close();
+  await cli?.close();
 });
+const ar = (...args: string[]) => cli.ar(...args);
 
 describe('ar users', () => {
   it('adds an approver with one limit per currency, and the single form still works', async () => {
