@@ -14,4 +14,4 @@ COPY . .
 RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node
 
-CMD ["npx", "tsx", "workers/main.ts"]
+CMD ["npx", "tsx", "apps/worker/main.ts"]

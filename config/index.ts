@@ -4,7 +4,10 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { PROJECT_ROOT } from '../scripts/lib/temporal-binaries';
+import { fileURLToPath } from 'node:url';
+
+/** The project folder (config/ sits at its top). */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])

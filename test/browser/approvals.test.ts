@@ -14,8 +14,8 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../db/client';
-import { startAdminStack, type AdminStack } from '../support/admin-stack';
-import { waitFor } from '../support/wait';
+import { startAdminStack, type AdminStack } from '../../dev/harness/admin-stack';
+import { waitFor } from '../../dev/harness/wait';
 
 // Browser globals used inside page.evaluate(): the project compiles without the DOM lib.
 interface BrowserEl {

@@ -6,13 +6,13 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
-import { createAdminApp } from '../../admin/app';
+import { createAdminApp } from '../../apps/http/app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser, findUserByToken, hashToken, issueToken, listUsers, setLimits } from '../../admin/users';
+import { createUser, findUserByToken, hashToken, issueToken, listUsers, setLimits } from '../../access/users';
 import { schema } from '../../db/client';
-import type { Permission } from '../../admin/roles';
+import type { Permission } from '../../access/roles';
 import { DEFAULT_POLICY } from '../../domain/policy';
-import { parseLimit, parseLimits } from '../../scripts/ar/commands/users';
+import { parseLimit, parseLimits } from '../../apps/cli/commands/users';
 import { startAdminFixture, type AdminFixture, type UserKey } from '../support/admin-fixture';
 
 let fx: AdminFixture;

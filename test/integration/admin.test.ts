@@ -6,12 +6,12 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { invoiceWorkflowId, outreachWorkflowId } from '../../client/temporal';
+import { invoiceWorkflowId, outreachWorkflowId } from '../../temporal/client';
 import { schema } from '../../db/client';
 import { addDays } from '../../domain/calendar';
-import { invoiceStateQuery } from '../../workflows/messages';
-import { startAdminStack, type AdminStack } from '../support/admin-stack';
-import { waitFor } from '../support/wait';
+import { invoiceStateQuery } from '../../collections/messages';
+import { startAdminStack, type AdminStack } from '../../dev/harness/admin-stack';
+import { waitFor } from '../../dev/harness/wait';
 
 let s: AdminStack;
 

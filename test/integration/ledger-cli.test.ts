@@ -1,5 +1,5 @@
 /**
- * The `ar` command line end to end: spawned as a user would run it (`npx tsx scripts/ar/main.ts`),
+ * The `ar` command line end to end: spawned as a user would run it (`npx tsx apps/cli/main.ts`),
  * with DATABASE_URL pointing at this file's test database. Checks exit codes, what it prints and
  * what it leaves in the database.
  */
@@ -7,9 +7,9 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReadinessReport } from '../../ledger/readiness';
+import type { ReadinessReport } from '../../insights/readiness';
 import { startCliFixture, type CliFixture } from '../support/cli';
-import type { TestDatabase } from '../support/database';
+import type { TestDatabase } from '../../dev/harness/database';
 
 const FIXTURES = path.resolve('test/fixtures/ledger');
 let cli: CliFixture;

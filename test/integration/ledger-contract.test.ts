@@ -2,7 +2,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { schema } from '../../db/client';
 import { createBuiltinLedger } from '../../ledger/builtin';
-import { createTestDatabase } from '../support/database';
+import { createTestDatabase } from '../../dev/harness/database';
 import { runLedgerContract } from './ledger-contract';
 
 runLedgerContract('built-in PostgreSQL ledger', async () => {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ImportFileError, type ImportIssue } from '../../ledger/import/report';
 import { importFile } from '../../ledger/import/run';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createTestDatabase, type TestDatabase } from '../../dev/harness/database';
 
 const FIXTURES = path.resolve('test/fixtures/ledger');
 let t: TestDatabase;

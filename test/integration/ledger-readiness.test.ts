@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { importFile } from '../../ledger/import/run';
-import { computeReadiness, type ReadinessReport } from '../../ledger/readiness';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { computeReadiness, type ReadinessReport } from '../../insights/readiness';
+import { createTestDatabase, type TestDatabase } from '../../dev/harness/database';
 
 const FIXTURES = path.resolve('test/fixtures/ledger');
 const AS_OF = '2025-06-30';

@@ -4,7 +4,7 @@
  * to refuse it by the constraint's name.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createTestDatabase, type TestDatabase } from '../../dev/harness/database';
 
 let t: TestDatabase;
 const q = (text: string, params: unknown[] = []) => t.db.$client.query(text, params);

@@ -15,10 +15,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReadinessReport } from '../../ledger/readiness';
-import type { StackFile } from '../../scripts/lib/database';
-import { invoiceStateQuery } from '../../workflows/messages';
-import { waitFor } from '../support/wait';
+import type { ReadinessReport } from '../../insights/readiness';
+import type { StackFile } from '../../db/open';
+import { invoiceStateQuery } from '../../collections/messages';
+import { waitFor } from '../../dev/harness/wait';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TIMEOUT = 300_000;
@@ -96,7 +96,7 @@ function stackEnv(dataDir: string, ports: { temporal: number; ui: number; admin:
 
 function startStack(env: NodeJS.ProcessEnv): Started {
   // Detached: its own process group, like a shell job; Ctrl-C is SIGINT to that group.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'dev/start.ts'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
   child.stdout!.on('data', (d) => (out += d));

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findUserByToken, hashToken, listUsers } from '../../admin/users';
+import { findUserByToken, hashToken, listUsers } from '../../access/users';
 import { closeDb, createDb, migrateDb, type Db } from '../../db/client';
 
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

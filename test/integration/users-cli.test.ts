@@ -1,13 +1,13 @@
 /**
- * `ar users` end to end: spawned as a user would run it (`npx tsx scripts/ar/main.ts`), with
+ * `ar users` end to end: spawned as a user would run it (`npx tsx apps/cli/main.ts`), with
  * DATABASE_URL pointing at this file's test database. Approval limits per currency: set with
  * repeated --limit, changed with `ar users limit`, shown by `ar users list`, refused with the
  * option, the value and the rule when wrong.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findUserByToken, listUsers } from '../../admin/users';
+import { findUserByToken, listUsers } from '../../access/users';
 import { startCliFixture, type CliFixture } from '../support/cli';
-import type { TestDatabase } from '../support/database';
+import type { TestDatabase } from '../../dev/harness/database';
 
 let cli: CliFixture;
 let t: TestDatabase;

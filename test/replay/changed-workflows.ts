@@ -3,8 +3,8 @@
  * ledger read), used to prove the replay check catches what would break running workflows.
  */
 import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../../activities';
-import { invoiceWorkflow as current, type InvoiceWorkflowInput } from '../../workflows/invoice';
+import type { Activities } from '../../apps/worker/activities';
+import { invoiceWorkflow as current, type InvoiceWorkflowInput } from '../../collections/workflow';
 
 const acts = proxyActivities<Activities>({ startToCloseTimeout: '1 minute' });
 

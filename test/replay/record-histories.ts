@@ -10,9 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { schema } from '../../db/client';
 import { addDays } from '../../domain/calendar';
 import { createBuiltinLedger } from '../../ledger/builtin';
-import { decideProposalUpdate, disputeOpenedUpdate, disputeResolvedUpdate, invoiceStateQuery, paymentAppliedUpdate } from '../../workflows/messages';
-import { startTestStack, type TestStack } from '../support/stack';
-import { serverToday, waitFor } from '../support/wait';
+import { decideProposalUpdate, disputeOpenedUpdate, disputeResolvedUpdate, invoiceStateQuery, paymentAppliedUpdate } from '../../collections/messages';
+import { startTestStack, type TestStack } from '../../dev/harness/stack';
+import { serverToday, waitFor } from '../../dev/harness/wait';
 
 const OUT = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
 

@@ -6,8 +6,8 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadHistoryFile, replay } from '../../client/replay';
-import { WORKFLOWS_PATH } from '../../workers/create-worker';
+import { loadHistoryFile, replay } from '../../temporal/replay';
+import { WORKFLOWS_PATH } from '../../apps/worker/create-worker';
 
 const DIR = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));

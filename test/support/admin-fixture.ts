@@ -5,11 +5,11 @@
  * user per role.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createAdminApp } from '../../admin/app';
-import { createUser, revokeTokens } from '../../admin/users';
+import { createAdminApp } from '../../apps/http/app';
+import { createUser, revokeTokens } from '../../access/users';
 import { schema, type Db } from '../../db/client';
-import { createTestDatabase, type TestDatabase } from './database';
-import { createDevServerEnv } from './temporal';
+import { createTestDatabase, type TestDatabase } from '../../dev/harness/database';
+import { createDevServerEnv } from '../../dev/harness/temporal';
 
 export const USERS = {
   viewer: { name: 'vera', role: 'viewer' },

@@ -1,12 +1,12 @@
 /**
- * The `ar` command line as a user runs it (`npx tsx scripts/ar/main.ts`), against one test
+ * The `ar` command line as a user runs it (`npx tsx apps/cli/main.ts`), against one test
  * database and a data folder of its own, for the CLI suites.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createTestDatabase, type TestDatabase } from './database';
+import { createTestDatabase, type TestDatabase } from '../../dev/harness/database';
 
 export interface CliResult {
   code: number;
@@ -29,7 +29,7 @@ export async function startCliFixture(prefix: string): Promise<CliFixture> {
     new Promise<CliResult>((resolve) => {
       execFile(
         'npx',
-        ['tsx', 'scripts/ar/main.ts', ...args],
+        ['tsx', 'apps/cli/main.ts', ...args],
         { env: { ...process.env, DATABASE_URL: t.url, AR_DATA_DIR: dir, FORCE_COLOR: '0' }, maxBuffer: 16 * 1024 * 1024 },
         (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );

@@ -4,9 +4,9 @@
  * process that dies between the provider call and reporting the activity's result.
  */
 import { NativeConnection } from '@temporalio/worker';
-import { createResendSender, type EmailSender } from '../../activities/email';
+import { createResendSender, type EmailSender } from '../../outreach/channels/email';
 import { createDb } from '../../db/client';
-import { createArWorker } from '../../workers/create-worker';
+import { createArWorker } from '../../apps/worker/create-worker';
 
 const [address, taskQueue, databaseUrl, resendBaseUrl] = process.argv.slice(2) as [string, string, string, string];
 const real = createResendSender('re_test_key', { baseUrl: resendBaseUrl });

@@ -8,11 +8,11 @@ import { and, eq, sql } from 'drizzle-orm';
 import { schema } from '../../db/client';
 import { addDays } from '../../domain/calendar';
 import { createBuiltinLedger } from '../../ledger/builtin';
-import type { invoiceWorkflow } from '../../workflows/invoice';
-import { invoiceStateQuery, paymentAppliedUpdate, type InvoiceStateView, type ProposalView } from '../../workflows/messages';
-import type { SeedInvoice } from './seed';
-import type { TestStack } from './stack';
-import { waitFor } from './wait';
+import type { invoiceWorkflow } from '../../collections/workflow';
+import { invoiceStateQuery, paymentAppliedUpdate, type InvoiceStateView, type ProposalView } from '../../collections/messages';
+import type { SeedInvoice } from '../../dev/harness/seed';
+import type { TestStack } from '../../dev/harness/stack';
+import { waitFor } from '../../dev/harness/wait';
 
 export type InvoiceHandle = WorkflowHandle<typeof invoiceWorkflow>;
 

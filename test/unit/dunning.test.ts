@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { earliestContactTime } from '../../domain/contact-caps';
+import { earliestContactTime } from '../../outreach/contact-caps';
 import { autonomyGate } from '../../domain/autonomy';
 import { draftReminder } from '../../domain/drafting';
-import { effectiveTone, planNextStep } from '../../domain/dunning';
+import { effectiveTone, planNextStep } from '../../collections/dunning';
 import { DEFAULT_POLICY, policySchema } from '../../domain/policy';
 
 const ladder = DEFAULT_POLICY.ladders.standard;

@@ -4,7 +4,7 @@ import { planPayments, statusFor } from '../../ledger/import/checks';
 import type { CsvRow } from '../../ledger/import/csv';
 import type { StoredInvoice } from '../../ledger/import/existing';
 import { validateCustomer, validateInvoice, validatePayment, type PaymentRow } from '../../ledger/import/schemas';
-import { invoiceProblems, recommend, DEFAULT_THRESHOLDS, type SegmentReadiness } from '../../ledger/readiness';
+import { invoiceProblems, recommend, DEFAULT_THRESHOLDS, type SegmentReadiness } from '../../insights/readiness';
 
 const row = (values: Record<string, string>, n = 2): CsvRow => ({ row: n, raw: Object.values(values), values });
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../domain/calendar';
-import { decideProposalUpdate, invoiceStateQuery } from '../../workflows/messages';
-import { startTestStack, type TestStack } from '../support/stack';
-import { serverToday, waitFor } from '../support/wait';
+import { decideProposalUpdate, invoiceStateQuery } from '../../collections/messages';
+import { startTestStack, type TestStack } from '../../dev/harness/stack';
+import { serverToday, waitFor } from '../../dev/harness/wait';
 
 let stack: TestStack;
 beforeAll(async () => {

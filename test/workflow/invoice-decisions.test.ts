@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decideProposalUpdate } from '../../workflows/messages';
+import { decideProposalUpdate } from '../../collections/messages';
 import { auditFor, nextProposal, outboxFor, proposalRow, startInvoice, state, terminate, waitForOutbox } from '../support/invoice';
-import { startTestStack, type TestStack } from '../support/stack';
+import { startTestStack, type TestStack } from '../../dev/harness/stack';
 
 let stack: TestStack;
 beforeAll(async () => {

@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../db/client';
-import { decideProposalUpdate, disputeOpenedUpdate, disputeResolvedUpdate } from '../../workflows/messages';
+import { decideProposalUpdate, disputeOpenedUpdate, disputeResolvedUpdate } from '../../collections/messages';
 import { auditFor, invoiceRow, nextProposal, outboxFor, proposalRow, proposalsFor, serverToday, startInvoice, state, terminate } from '../support/invoice';
-import { startTestStack, type TestStack } from '../support/stack';
-import { waitFor } from '../support/wait';
+import { startTestStack, type TestStack } from '../../dev/harness/stack';
+import { waitFor } from '../../dev/harness/wait';
 
 let stack: TestStack;
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decideProposalUpdate } from '../../workflows/messages';
+import { decideProposalUpdate } from '../../collections/messages';
 import { auditFor, nextProposal, outboxFor, proposalRow, startInvoice, state, terminate, waitForOutbox } from '../support/invoice';
-import { startTestStack, type TestStack } from '../support/stack';
-import { waitFor } from '../support/wait';
+import { startTestStack, type TestStack } from '../../dev/harness/stack';
+import { waitFor } from '../../dev/harness/wait';
 
 let stack: TestStack;
 beforeAll(async () => {

@@ -3,9 +3,9 @@ import { eq } from 'drizzle-orm';
 import { schema } from '../../db/client';
 import { addDays } from '../../domain/calendar';
 import { createBuiltinLedger } from '../../ledger/builtin';
-import { decideProposalUpdate, invoiceStateQuery, paymentAppliedUpdate } from '../../workflows/messages';
-import { startTestStack, type TestStack } from '../support/stack';
-import { waitFor } from '../support/wait';
+import { decideProposalUpdate, invoiceStateQuery, paymentAppliedUpdate } from '../../collections/messages';
+import { startTestStack, type TestStack } from '../../dev/harness/stack';
+import { waitFor } from '../../dev/harness/wait';
 import { DEFAULT_POLICY } from '../../domain/policy';
 import { actionSeen, nextProposal, startInvoice, state, terminate, waitForOutbox } from '../support/invoice';
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { schema } from '../../db/client';
-import { decideProposalUpdate, promiseToPayUpdate } from '../../workflows/messages';
+import { decideProposalUpdate, promiseToPayUpdate } from '../../collections/messages';
 import { actionSeen, auditFor, nextProposal, outboxFor, proposalsFor, serverToday, startInvoice, state, terminate, type InvoiceHandle } from '../support/invoice';
-import { startTestStack, type TestStack } from '../support/stack';
-import { waitFor } from '../support/wait';
+import { startTestStack, type TestStack } from '../../dev/harness/stack';
+import { waitFor } from '../../dev/harness/wait';
 
 let stack: TestStack;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditFor, invoiceRow, nextProposal, outboxFor, pay, proposalRow, proposalsFor, startInvoice, state } from '../support/invoice';
-import { startTestStack, type TestStack } from '../support/stack';
+import { startTestStack, type TestStack } from '../../dev/harness/stack';
 
 let stack: TestStack;
 beforeAll(async () => {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../db/client';
 import { createBuiltinLedger } from '../../ledger/builtin';
-import { decideProposalUpdate, paymentAppliedUpdate, policyChangedSignal } from '../../workflows/messages';
-import { waitFor } from '../support/wait';
+import { decideProposalUpdate, paymentAppliedUpdate, policyChangedSignal } from '../../collections/messages';
+import { waitFor } from '../../dev/harness/wait';
 import { auditFor, invoiceRow, nextProposal, outboxFor, pay, proposalRow, serverToday, startInvoice, state, terminate, waitForOutbox } from '../support/invoice';
-import { startTestStack, type TestStack } from '../support/stack';
+import { startTestStack, type TestStack } from '../../dev/harness/stack';
 
 let stack: TestStack;
 beforeAll(async () => {

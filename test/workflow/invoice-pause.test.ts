@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pauseUpdate, resumeUpdate } from '../../workflows/messages';
+import { pauseUpdate, resumeUpdate } from '../../collections/messages';
 import { auditFor, nextProposal, outboxFor, proposalRow, proposalsFor, startInvoice, state, terminate } from '../support/invoice';
-import { startTestStack, type TestStack } from '../support/stack';
-import { waitFor } from '../support/wait';
+import { startTestStack, type TestStack } from '../../dev/harness/stack';
+import { waitFor } from '../../dev/harness/wait';
 
 let stack: TestStack;
 beforeAll(async () => {

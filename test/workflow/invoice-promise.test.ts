@@ -2,10 +2,10 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../db/client';
 import { addDays } from '../../domain/calendar';
-import { decideProposalUpdate, pauseUpdate, promiseToPayUpdate, resumeUpdate } from '../../workflows/messages';
+import { decideProposalUpdate, pauseUpdate, promiseToPayUpdate, resumeUpdate } from '../../collections/messages';
 import { actionSeen, nextProposal, pay, proposalRow, proposalsFor, serverToday, startInvoice, state, terminate } from '../support/invoice';
-import { startTestStack, type TestStack } from '../support/stack';
-import { waitFor } from '../support/wait';
+import { startTestStack, type TestStack } from '../../dev/harness/stack';
+import { waitFor } from '../../dev/harness/wait';
 
 let stack: TestStack;
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Decision } from '../../domain/messages';
-import { decideProposalUpdate, disputeOpenedUpdate, disputeResolvedUpdate } from '../../workflows/messages';
+import type { Decision } from '../../collections/message-schemas';
+import { decideProposalUpdate, disputeOpenedUpdate, disputeResolvedUpdate } from '../../collections/messages';
 import { acceptedUpdateIds, nextProposal, outboxFor, pay, proposalRow, refusal, startInvoice, terminate, waitForOutbox, type InvoiceHandle } from '../support/invoice';
-import { startTestStack, type TestStack } from '../support/stack';
+import { startTestStack, type TestStack } from '../../dev/harness/stack';
 
 let stack: TestStack;
 beforeAll(async () => {

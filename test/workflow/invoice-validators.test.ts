@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DisputeResolved, PaymentApplied } from '../../domain/messages';
+import type { DisputeResolved, PaymentApplied } from '../../collections/message-schemas';
 import {
   disputeOpenedUpdate,
   disputeResolvedUpdate,
@@ -7,9 +7,9 @@ import {
   paymentAppliedUpdate,
   promiseToPayUpdate,
   resumeUpdate,
-} from '../../workflows/messages';
+} from '../../collections/messages';
 import { acceptedUpdateIds, refusal, serverToday, startInvoice, state, terminate } from '../support/invoice';
-import { startTestStack, type TestStack } from '../support/stack';
+import { startTestStack, type TestStack } from '../../dev/harness/stack';
 
 let stack: TestStack;
 beforeAll(async () => {

@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { schema } from '../../db/client';
 import { addDays } from '../../domain/calendar';
-import { decideProposalUpdate, invoiceStateQuery, outreachStateQuery, type ProposalView } from '../../workflows/messages';
-import { startTestStack, type TestStack } from '../support/stack';
-import { serverToday, waitFor } from '../support/wait';
+import { decideProposalUpdate, invoiceStateQuery, type ProposalView } from '../../collections/messages';
+import { outreachStateQuery } from '../../outreach/messages';
+import { startTestStack, type TestStack } from '../../dev/harness/stack';
+import { serverToday, waitFor } from '../../dev/harness/wait';
 
 let stack: TestStack;
 beforeAll(async () => {

@@ -1,0 +1,62 @@
+/**
+ * `ar import customers|invoices|payments FILE`: load a CSV export into the built-in ledger.
+ * Exit codes: 0 every row imported; 1 the file was refused and nothing was written; 2 imported with
+ * --skip-invalid but some rows were left out (they are in the rejects file) — scripts can tell them apart.
+ */
+import type { Command } from 'commander';
+import path from 'node:path';
+import { loadConfig } from '../../../config';
+import { ImportFileError, describeIssue, formatResult, type ImportKind } from '../../../ledger/import/report';
+import { importFile } from '../../../ledger/import/run';
+import { COLUMNS } from '../../../ledger/import/schemas';
+import { openDatabase } from '../../../db/open';
+import { createProgress } from '../progress';
+
+const HELP: Record<ImportKind, string> = {
+  customers: 'email/phone/contact_name are the billing contact; decision_maker_email/_name the decision maker. tier: strategic|standard|small.',
+  invoices:
+    'Amounts are decimals in the currency (JPY 0 decimals, KWD 3). open_amount: the balance per your ERP, which already reflects its ' +
+    'payments; leave it out and the ledger derives it (amount minus payments, credits and write-offs recorded here).',
+  payments:
+    'With invoice_number the payment is applied to that invoice; it reduces the open balance only when the invoice import did not ' +
+    'state one (open_amount). Import customers, then invoices, then payments.',
+};
+
+export function registerImportCommands(program: Command): void {
+  const imp = program.command('import').description('Import customers, invoices or payments from a CSV file (header row; re-importing is safe).');
+  for (const kind of ['customers', 'invoices', 'payments'] as const) {
+    const spec = COLUMNS[kind];
+    imp
+      .command(`${kind} <file>`)
+      .description(`Import ${kind}. Columns: ${spec.required.join(', ')}; optional: ${spec.optional.join(', ')}. ${HELP[kind]}`)
+      .option('--skip-invalid', 'import the valid rows and write the rejected ones, with a reason column, to a rejects file')
+      .option('--rejected-out <path>', 'where --skip-invalid writes rejected rows (default: FILE with .rejected.csv)')
+      .action(async (file: string, opts: { skipInvalid?: boolean; rejectedOut?: string }) => {
+        process.exitCode = await runImport(kind, path.resolve(file), opts);
+      });
+  }
+}
+
+async function runImport(kind: ImportKind, file: string, opts: { skipInvalid?: boolean; rejectedOut?: string }): Promise<number> {
+  const database = await openDatabase(loadConfig());
+  const progress = createProgress();
+  try {
+    const result = await importFile(database.db, kind, file, {
+      skipInvalid: opts.skipInvalid,
+      rejectsPath: opts.rejectedOut ? path.resolve(opts.rejectedOut) : undefined,
+      onProgress: (phase, done, total) => progress.update(phase, done, total),
+    });
+    progress.done();
+    console.log(formatResult(result));
+    if (!result.committed) return 1;
+    return result.rejectedRows ? 2 : 0;
+  } catch (err) {
+    progress.done();
+    if (!(err instanceof ImportFileError)) throw err;
+    console.error(`${file}: REFUSED — nothing was imported.`);
+    for (const i of err.issues) console.error(`  ${describeIssue(i)}`);
+    return 1;
+  } finally {
+    await database.close();
+  }
+}

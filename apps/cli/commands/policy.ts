@@ -1,0 +1,56 @@
+/** `ar policy show | publish FILE`: the collection policy in force, and publishing a new version. */
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { loadConfig } from '../../../config';
+import { currentPolicy } from '../../../policy/store';
+import { describeZodError } from '../../../collections/message-schemas';
+import { policySchema } from '../../../domain/policy';
+import { openDatabase } from '../../../db/open';
+
+export function registerPolicyCommands(program: Command): void {
+  const policy = program.command('policy').description('The collection policy: dunning ladders, caps, send window, autonomy (versioned).');
+
+  policy
+    .command('show')
+    .description('Print the policy in force as JSON (a starting point for a new version).')
+    .action(async () => {
+      const database = await openDatabase(loadConfig());
+      try {
+        const { version, ...body } = await currentPolicy(database.db);
+        console.log(JSON.stringify({ version, ...body }, null, 2));
+      } finally {
+        await database.close();
+      }
+    });
+
+  policy
+    .command('publish')
+    .argument('<file>', 'a JSON policy document (the output of `ar policy show`, edited)')
+    .requiredOption('--note <text>', 'why this version: recorded with it')
+    .option('--by <name>', 'who publishes it', process.env.USER ?? 'cli')
+    .description('Validate and publish a new policy version; running invoice workflows re-plan with it.')
+    .action(async (file: string, opts: { note: string; by: string }) => {
+      let body: unknown;
+      try {
+        body = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (err) {
+        throw new Error(`${file}: not readable JSON (${(err as Error).message})`);
+      }
+      if (body && typeof body === 'object' && 'version' in body) delete (body as Record<string, unknown>).version;
+      // Refused before anything is opened: a bad document names the field, the value and the rule.
+      const checked = policySchema.safeParse(body);
+      if (!checked.success) throw new Error(`${file}: ${describeZodError(checked.error, body)}`);
+      const config = loadConfig();
+      const database = await openDatabase(config);
+      const { connectClient } = await import('../../../temporal/client');
+      const { publishAndNotify } = await import('../../../policy/publish');
+      const client = await connectClient(config);
+      try {
+        const r = await publishAndNotify(client, database.db, body, { note: opts.note, createdBy: opts.by });
+        console.log(`Published policy v${r.policy.version}; ${r.notified} running invoice workflows re-plan with it.`);
+      } finally {
+        await client.connection.close();
+        await database.close();
+      }
+    });
+}

@@ -1,0 +1,101 @@
+/**
+ * The approvals queue: list proposals, approve (optionally with edits) or reject them.
+ * A decision goes to the proposal's workflow as the decideProposal Update, signed with the
+ * deciding user's name; the workflow records it in the audit trail and answers with the outcome.
+ */
+import {decisionSchema } from '../schemas';
+import type { Decision } from '../../../collections/message-schemas';
+import { decideProposalUpdate, type DecisionOutcome } from '../../../collections/messages';
+import type { AdminDeps } from '../deps';
+import { pathParam } from '../deps';
+import { conflict, fromZodError, HttpError, notFound } from '../errors';
+import { getProposal, listProposals, toProposalOut } from '../proposals';
+import type { AuthUser } from '../../../access/roles';
+import { requireWithinLimit } from '../../../access/roles';
+import type { ApiRouter } from '../route';
+import { approvalsOut, approvalsQuery, approveBody, decisionOutcomeOut, errorOut, rejectBody } from '../schemas';
+import { executeUpdate } from '../temporal';
+
+const err = (description: string) => ({ description, schema: errorOut });
+
+async function decide(deps: AdminDeps, user: AuthUser, id: string, fields: Omit<Decision, 'proposalId' | 'by'>): Promise<DecisionOutcome> {
+  const now = deps.now?.() ?? new Date();
+  const row = await getProposal(deps.db, id);
+  if (!row) throw notFound(`proposal ${id} not found`);
+  if (row.p.status !== 'pending') {
+    throw conflict(`proposal ${id} is already ${row.p.status}${row.p.decidedBy ? ` (by ${row.p.decidedBy})` : ''}`, {
+      proposal: toProposalOut(row, now),
+    });
+  }
+  requireWithinLimit(user, { currency: row.p.currency, minor: row.p.amountMinor });
+
+  const input = { proposalId: id, by: user.name, ...fields };
+  const parsed = decisionSchema.safeParse(input);
+  if (!parsed.success) throw fromZodError(parsed.error, input);
+
+  try {
+    return await executeUpdate(deps.temporal, row.p.workflowId, decideProposalUpdate, [parsed.data], { timeoutMs: deps.updateTimeoutMs });
+  } catch (e) {
+    // Someone else decided first, or the proposal was superseded: answer with the state now.
+    if (e instanceof HttpError && e.status === 409) {
+      const current = await getProposal(deps.db, id);
+      const out = current ? toProposalOut(current, deps.now?.() ?? new Date()) : null;
+      // Say what happened to it when the ledger already knows; keep the workflow's own words as detail.
+      const message =
+        out && out.status !== 'pending' ? `proposal ${id} is already ${out.status}${out.decision?.by ? ` (by ${out.decision.by})` : ''}` : e.body.message;
+      throw conflict(message, { ...e.body, message, detail: e.body.message, proposal: out });
+    }
+    throw e;
+  }
+}
+
+export function registerApprovalRoutes(api: ApiRouter, deps: AdminDeps): void {
+  api.add({
+    method: 'get',
+    path: '/api/approvals',
+    tag: 'approvals',
+    summary: 'List proposals (pending by default), oldest first',
+    description:
+      'Filters: customer (id, or part of the name), tier, currency, min_amount/max_amount (decimal strings in `currency`, which they require). ' +
+      'Paginate with limit + cursor (nextCursor of the previous page) or limit + page.',
+    permission: 'read',
+    query: approvalsQuery,
+    responses: { 200: { description: 'A page of proposals', schema: approvalsOut }, 400: err('A bad filter') },
+    handler: async ({ query }) => listProposals(deps.db, query, deps.now?.() ?? new Date()),
+  });
+
+  const decisionResponses = {
+    200: { description: "The workflow's outcome", schema: decisionOutcomeOut },
+    400: err('Bad input; nothing reached the workflow'),
+    403: err('Not an approver, or the amount is over your approval limit'),
+    404: err('No such proposal'),
+    409: err('Already decided, superseded or withdrawn (error.proposal holds its current state), or its workflow is not running'),
+    422: err("The workflow's validator refused the decision"),
+  };
+
+  api.add({
+    method: 'post',
+    path: '/api/approvals/:id/approve',
+    tag: 'approvals',
+    summary: 'Approve a proposal, optionally with edits to the subject and body',
+    permission: 'decide',
+    params: { id: 'Proposal id' },
+    body: approveBody,
+    responses: decisionResponses,
+    handler: async ({ user, params, body }) =>
+      decide(deps, user, pathParam(params, 'id'), { decision: 'approve', note: body.note, edits: body.edits }),
+  });
+
+  api.add({
+    method: 'post',
+    path: '/api/approvals/:id/reject',
+    tag: 'approvals',
+    summary: 'Reject a proposal with a reason; nothing is sent',
+    permission: 'decide',
+    params: { id: 'Proposal id' },
+    body: rejectBody,
+    responses: decisionResponses,
+    handler: async ({ user, params, body }) =>
+      decide(deps, user, pathParam(params, 'id'), { decision: 'reject', reason: body.reason, note: body.note }),
+  });
+}

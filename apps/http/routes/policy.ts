@@ -1,0 +1,77 @@
+/**
+ * The collection policy (ladders, caps, send window, no-touch lists, autonomy): read by anyone
+ * signed in, published by an admin. Publishing writes a new version (the old ones stay, so every
+ * recorded decision still names what it knew) and tells the running invoice workflows to re-plan.
+ */
+import { desc } from 'drizzle-orm';
+import { publishAndNotify } from '../../../policy/publish';
+import { schema } from '../../../db/client';
+import { currentPolicy } from '../../../policy/store';
+import { parsePolicy } from '../../../domain/policy';
+import type { AdminDeps } from '../deps';
+import { conflict } from '../errors';
+import type { ApiRouter } from '../route';
+import { errorOut, policyOut, publishPolicyBody, publishPolicyOut } from '../schemas';
+
+const err = (description: string) => ({ description, schema: errorOut });
+
+export function registerPolicyRoutes(api: ApiRouter, deps: AdminDeps): void {
+  const { db, temporal } = deps;
+
+  async function latest() {
+    await currentPolicy(db); // seeds the default version on a fresh database
+    const [row] = await db.select().from(schema.policies).orderBy(desc(schema.policies.version)).limit(1);
+    return row!;
+  }
+
+  api.add({
+    method: 'get',
+    path: '/api/policy',
+    tag: 'policy',
+    summary: 'The policy in force, with who published it, when and why',
+    permission: 'read',
+    responses: { 200: { description: 'The current version', schema: policyOut } },
+    handler: async () => {
+      const row = await latest();
+      const { version, ...policy } = parsePolicy(row.version, row.body);
+      return { version, note: row.note, createdBy: row.createdBy, createdAt: row.createdAt.toISOString(), policy };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/api/policy',
+    tag: 'policy',
+    summary: 'Publish a new policy version (admin); running invoice workflows re-plan with it',
+    description:
+      'Send the policy object of GET /api/policy, edited, with a note saying why. Give basedOnVersion to be refused (409) ' +
+      'if someone published another version since you read it.',
+    permission: 'edit_policy',
+    body: publishPolicyBody,
+    responses: {
+      200: { description: 'Published; notified counts the running invoice workflows told to re-plan', schema: publishPolicyOut },
+      400: err('The document breaks a rule of the policy schema; nothing was published'),
+      403: err('Only admins publish policy'),
+      409: err('Another version was published since basedOnVersion'),
+    },
+    handler: async ({ user, body }) => {
+      if (body.basedOnVersion !== undefined) {
+        const { version } = await latest();
+        if (version !== body.basedOnVersion) {
+          throw conflict(`basedOnVersion: policy v${version} was published since v${body.basedOnVersion}; re-read it and edit that`, { currentVersion: version });
+        }
+      }
+      const { version: _ignored, ...doc } = body.policy;
+      let r;
+      try {
+        r = await publishAndNotify(temporal, db, doc, { note: body.note, createdBy: user.name });
+      } catch (e) {
+        // Two admins publishing at the same instant both took max(version) + 1: one wins.
+        const code = (e as { code?: string; cause?: { code?: string } }).code ?? (e as { cause?: { code?: string } }).cause?.code;
+        if (code === '23505') throw conflict('another policy version was published at the same moment; re-read it and try again');
+        throw e;
+      }
+      return { version: r.policy.version, notified: r.notified };
+    },
+  });
+}

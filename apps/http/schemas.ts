@@ -1,0 +1,310 @@
+/**
+ * Request and response schemas of the admin API. Fields that end up in a workflow message
+ * reuse the payload schemas of collections/message-schemas.ts, so the edge and the workflow's Update
+ * validators apply the same rules. Every request object is strict: an unknown field is a 400.
+ */
+import { z } from 'zod';
+import { DISPUTE_STATUSES, PROPOSAL_STATUSES, TIERS } from '../../db/schema';
+import { messageSchemas } from '../../collections/message-schemas';
+
+// The edge builds the workflows' own payload schemas once, at load: both check the same rules.
+export const {
+  decision: decisionSchema,
+  paymentApplied: paymentAppliedSchema,
+  promiseToPay: promiseToPaySchema,
+  disputeOpened: disputeOpenedSchema,
+  disputeResolved: disputeResolvedSchema,
+  pause: pauseSchema,
+  resume: resumeSchema,
+} = messageSchemas();
+import { isCurrency } from '../../domain/money';
+import { policySchema } from '../../domain/policy';
+
+// --- building blocks ---
+
+/** A decimal amount as text; parsed exactly (domain/money parseDecimal) in the invoice's currency. */
+export const decimalAmount = z
+  .string()
+  .max(24, 'must be at most 24 characters')
+  .regex(/^\d+(\.\d+)?$/, 'must be a positive decimal amount such as "123.45" (digits and an optional ".", no sign, spaces or separators)');
+
+export const currencyCode = z.string().refine(isCurrency, 'must be an ISO 4217 currency code such as USD');
+export const isoDate = promiseToPaySchema.shape.date;
+
+const count = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,9}$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const pagination = {
+  limit: count(1, 200).optional(),
+  cursor: z.string().min(1).max(500).optional(),
+};
+
+// --- queries ---
+
+export const approvalsQuery = z
+  .object({
+    status: z.enum([...PROPOSAL_STATUSES, 'all']).default('pending'),
+    /** Customer id (exact) or part of the customer's name (case-insensitive). */
+    customer: z.string().min(1).max(200).optional(),
+    tier: z.enum(TIERS).optional(),
+    currency: currencyCode.optional(),
+    min_amount: decimalAmount.optional(),
+    max_amount: decimalAmount.optional(),
+    page: count(1, 100_000).optional(),
+    ...pagination,
+  })
+  .strict()
+  .refine((q) => q.min_amount === undefined || q.currency !== undefined, {
+    path: ['min_amount'],
+    message: 'needs currency: amounts in different currencies do not compare',
+  })
+  .refine((q) => q.max_amount === undefined || q.currency !== undefined, {
+    path: ['max_amount'],
+    message: 'needs currency: amounts in different currencies do not compare',
+  })
+  .refine((q) => q.page === undefined || q.cursor === undefined, { path: ['page'], message: 'cannot be combined with cursor' });
+export type ApprovalsQuery = z.output<typeof approvalsQuery>;
+
+export const disputesQuery = z
+  .object({
+    status: z.enum([...DISPUTE_STATUSES, 'resolved', 'all']).default('open'),
+    owner: z.string().min(1).max(200).optional(),
+    invoice: z.string().min(1).max(200).optional(),
+    ...pagination,
+  })
+  .strict();
+export type DisputesQuery = z.output<typeof disputesQuery>;
+
+// --- bodies ---
+
+export const approveBody = z
+  .object({
+    note: decisionSchema.shape.note,
+    edits: decisionSchema.shape.edits.refine((e) => !e || e.subject !== undefined || e.body !== undefined, 'must change subject or body'),
+  })
+  .strict();
+
+export const rejectBody = z
+  .object({
+    reason: decisionSchema.shape.reason.unwrap(),
+    note: decisionSchema.shape.note,
+  })
+  .strict();
+
+export const promiseBody = z.object({ date: isoDate, amount: decimalAmount.optional() }).strict();
+
+export const disputeBody = z
+  .object({ reason: disputeOpenedSchema.shape.reason, note: disputeOpenedSchema.shape.note })
+  .strict();
+
+export const pauseBody = z.object({ reason: pauseSchema.shape.reason }).strict();
+export const resumeBody = z.object({}).strict();
+
+export const paymentBody = z
+  .object({ amount: decimalAmount, date: isoDate, reference: z.string().min(1).max(200).optional() })
+  .strict();
+
+export const resolveDisputeBody = z
+  .object({
+    outcome: disputeResolvedSchema.shape.outcome,
+    credit_amount: decimalAmount.optional(),
+    note: disputeResolvedSchema.shape.note,
+  })
+  .strict()
+  .refine((b) => b.outcome !== 'credit' || b.credit_amount !== undefined, {
+    path: ['credit_amount'],
+    message: 'is required when outcome is "credit"',
+  })
+  .refine((b) => b.outcome === 'credit' || b.credit_amount === undefined, {
+    path: ['credit_amount'],
+    message: 'only goes with outcome "credit"',
+  });
+
+// --- responses (documentation; the handlers build these shapes) ---
+
+export const moneyOut = z.object({
+  amount: z.string().describe('decimal, e.g. "1234.50"'),
+  minor: z.number().int().describe('integer minor units'),
+  currency: z.string(),
+});
+
+export const errorOut = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    field: z.string().optional(),
+    value: z.unknown().optional(),
+    rule: z.string().optional(),
+    proposal: z.unknown().optional().describe('409 on a proposal: its current state'),
+  }),
+});
+
+export const healthOut = z.object({ ok: z.boolean(), database: z.enum(['up', 'down']), temporal: z.enum(['up', 'down']) });
+
+export const proposalOut = z.object({
+  id: z.string(),
+  status: z.enum(PROPOSAL_STATUSES),
+  actionKind: z.string(),
+  stepKey: z.string(),
+  workflowId: z.string(),
+  draft: z.object({ subject: z.string(), body: z.string(), tone: z.string() }),
+  reasoning: z.string(),
+  policyVersion: z.number().int(),
+  amount: moneyOut,
+  invoice: z.object({
+    number: z.string(),
+    amount: moneyOut,
+    open: moneyOut,
+    dueDate: z.string(),
+    daysOverdue: z.number().int(),
+    status: z.string(),
+  }),
+  customer: z.object({ id: z.string(), name: z.string(), tier: z.enum(TIERS) }),
+  createdAt: z.string(),
+  ageSeconds: z.number().int(),
+  escalated: z.boolean(),
+  decision: z
+    .object({
+      by: z.string().nullable(),
+      at: z.string().nullable(),
+      note: z.string().nullable(),
+      editedSubject: z.string().nullable(),
+      editedBody: z.string().nullable(),
+    })
+    .nullable(),
+});
+export type ProposalOut = z.infer<typeof proposalOut>;
+
+export const approvalsOut = z.object({
+  items: z.array(proposalOut),
+  total: z.number().int(),
+  nextCursor: z.string().nullable(),
+  page: z.number().int().optional(),
+});
+
+export const decisionOutcomeOut = z.object({
+  proposalId: z.string(),
+  outcome: z.string().describe('approved (handed to the customer outreach for delivery) or rejected'),
+  detail: z.string(),
+});
+
+export const invoiceStateOut = z
+  .looseObject({
+    invoiceNumber: z.string(),
+    customerId: z.string(),
+    status: z.string(),
+    currency: z.string(),
+    amountMinor: z.number().int(),
+    openMinor: z.number().int(),
+    dueDate: z.string(),
+    stage: z.string(),
+    pendingProposal: z.unknown().nullable(),
+    promise: z.unknown().nullable(),
+    dispute: z.unknown().nullable(),
+    pausedBy: z.string().nullable(),
+    policyVersion: z.number().int(),
+    actions: z.array(z.object({ at: z.string(), kind: z.string(), detail: z.string(), by: z.string().optional() })),
+  })
+  .describe('The invoice workflow\'s live state (the "state" query)');
+
+export const auditOut = z.object({
+  at: z.string(),
+  action: z.string(),
+  actor: z.string(),
+  approvedBy: z.string().nullable(),
+  reasoning: z.string().nullable(),
+  policyVersion: z.number().int().nullable(),
+  details: z.unknown(),
+});
+
+export const invoiceOut = z.object({
+  source: z.enum(['workflow', 'ledger']).describe('workflow: live state from the running workflow; ledger: the workflow is closed or absent'),
+  invoice: z.object({
+    number: z.string(),
+    customer: z.object({ id: z.string(), name: z.string(), tier: z.enum(TIERS) }),
+    status: z.string(),
+    amount: moneyOut,
+    open: moneyOut,
+    issueDate: z.string(),
+    dueDate: z.string(),
+    daysOverdue: z.number().int(),
+  }),
+  state: invoiceStateOut.nullable(),
+  audit: z.array(auditOut),
+});
+
+export const paymentOut = z.object({
+  paymentId: z.string(),
+  ledger: z.object({ open: moneyOut, status: z.string(), applied: z.boolean() }),
+  workflow: z.object({ openMinor: z.number().int(), status: z.string() }).nullable(),
+});
+
+export const disputeOut = z.object({
+  id: z.string(),
+  invoiceNumber: z.string(),
+  customer: z.object({ id: z.string(), name: z.string() }),
+  reason: z.string(),
+  note: z.string().nullable(),
+  owner: z.string().nullable(),
+  deadline: z.string().nullable(),
+  overdue: z.boolean(),
+  status: z.enum(DISPUTE_STATUSES),
+  open: moneyOut,
+  openedBy: z.string().nullable(),
+  openedAt: z.string(),
+  resolvedAt: z.string().nullable(),
+  resolution: z.unknown(),
+});
+
+export const disputesOut = z.object({ items: z.array(disputeOut), total: z.number().int(), nextCursor: z.string().nullable() });
+
+export const meOut = z.object({
+  name: z.string(),
+  role: z.enum(['viewer', 'approver', 'admin']),
+  limits: z
+    .array(moneyOut)
+    .nullable()
+    .describe('approval limits, one per currency (ordered by currency); a proposal in another currency is refused; null = unlimited'),
+  limit: moneyOut
+    .nullable()
+    .describe('deprecated: the first of `limits` (the only one for a single-currency approver); null = unlimited'),
+  permissions: z.array(z.string()),
+});
+
+// --- accounts and policy ---
+
+export const accountPauseOut = z.object({
+  customerId: z.string(),
+  invoices: z.array(
+    z.object({
+      invoiceNumber: z.string(),
+      outcome: z.enum(['paused', 'resumed', 'already_paused', 'not_paused', 'not_running', 'refused', 'timed_out']),
+      message: z.string().optional(),
+    }),
+  ),
+});
+
+/** A policy document as `GET /api/policy` returns it; its `version` is ignored on publish (the next one is assigned). */
+const policyDocument = policySchema.extend({ version: z.number().int().optional() }).strict();
+
+export const publishPolicyBody = z
+  .object({
+    policy: policyDocument,
+    note: z.string().trim().min(1, 'must say why this version (it is recorded with it)').max(1000, 'must be at most 1000 characters'),
+    basedOnVersion: z.number().int().min(1).optional().describe('The version you edited: a 409 if another was published since'),
+  })
+  .strict();
+
+export const policyOut = z.object({
+  version: z.number().int(),
+  note: z.string().nullable(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  policy: z.looseObject({}),
+});
+
+export const publishPolicyOut = z.object({ version: z.number().int(), notified: z.number().int() });

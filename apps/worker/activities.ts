@@ -1,0 +1,48 @@
+/** All activities, built from their dependencies (the samples-typescript createActivities pattern). */
+import type { Client } from '@temporalio/client';
+import type { Db } from '../../db/client';
+import { ApplicationFailure } from '@temporalio/activity';
+import { LedgerError, type LedgerPort } from '../../ledger/port';
+import type { EmailSender } from '../../outreach/channels/email';
+import { createInvoiceActivities } from '../../collections/activities';
+import { createOutreachActivities } from '../../outreach/activities';
+
+export interface ActivityDeps {
+  db: Db;
+  ledger: LedgerPort;
+  email: EmailSender;
+  /** Lazily connected client, for activities that message other workflows. */
+  temporal: () => Promise<Client>;
+  taskQueue: string;
+  emailFrom: string;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  return withPermanentLedgerErrors({
+    ...createInvoiceActivities(deps),
+    ...createOutreachActivities(deps),
+  });
+}
+
+/**
+ * A ledger refusal (bad input, missing record) cannot succeed on retry: it becomes a
+ * non-retryable failure whose type names the cause. Transient faults keep retrying.
+ */
+function withPermanentLedgerErrors<T extends Record<string, (...args: never[]) => Promise<unknown>>>(acts: T): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(acts)) {
+    wrapped[name] = async (...args: never[]) => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        if (err instanceof LedgerError && err.code !== 'conflict') {
+          throw ApplicationFailure.nonRetryable(err.message, err.code === 'not_found' ? 'LedgerNotFound' : 'LedgerRefused');
+        }
+        throw err;
+      }
+    };
+  }
+  return wrapped as T;
+}
+
+export type Activities = ReturnType<typeof createActivities>;

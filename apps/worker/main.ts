@@ -1,0 +1,30 @@
+/**
+ * Production worker entrypoint: `npm run worker` (or `npx tsx workers/main.ts` in a container).
+ * Scale by running more of these against the same task queue; Ctrl-C / SIGTERM drains and stops.
+ */
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
+import { loadConfig } from '../../config';
+import { openDatabase } from '../../db/open';
+import { createArWorker } from './create-worker';
+import { emailSenderFromConfig } from '../../outreach/channels/from-config';
+
+const config = loadConfig();
+Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL.toUpperCase() as LogLevel) });
+const database = await openDatabase(config);
+const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+const worker = await createArWorker({
+  connection,
+  namespace: config.TEMPORAL_NAMESPACE,
+  taskQueue: config.TEMPORAL_TASK_QUEUE,
+  db: database.db,
+  email: emailSenderFromConfig(config),
+  emailFrom: config.EMAIL_FROM,
+});
+console.log(`[worker] polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS} (database: ${database.source})`);
+try {
+  // The SDK installs SIGINT/SIGTERM handlers that shut the worker down gracefully.
+  await worker.run();
+} finally {
+  await connection.close();
+  await database.close();
+}

@@ -1,0 +1,3 @@
+/** The workflow bundle's entry point: every workflow type the `ar` task queue runs. */
+export { invoiceWorkflow } from '../../collections/workflow';
+export { outreachWorkflow } from '../../outreach/workflow';

@@ -1,0 +1,231 @@
+/**
+ * Activities of the invoice workflow: fresh reads through the ERP port, proposals, the audit
+ * trail and ledger writes. Each is idempotent under retries (natural or derived keys).
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import { and, eq, sql } from 'drizzle-orm';
+import { schema, type Db } from '../db/client';
+import { currentPolicy } from '../policy/store';
+import type { Policy } from '../domain/policy';
+import { emailContact, type CustomerRecord, type InvoiceRecord, type LedgerPort } from '../ledger/port';
+import { writeAudit, type AuditEntry } from '../db/audit';
+import type { Client } from '@temporalio/client';
+import { outreachWorkflowId } from '../temporal/workflow-ids';
+import { requestReminderSignal, withdrawReminderSignal, type ReminderRequest } from '../outreach/messages';
+
+export interface InvoiceContext {
+  invoice: InvoiceRecord;
+  /** An open dispute the ledger already has (a workflow started on a disputed invoice adopts it). */
+  openDispute: { id: string; reason: string; owner: string | null; deadline: string | null } | null;
+  customer: Omit<CustomerRecord, 'contacts'> & { contactName: string | null; email: string | null };
+  policy: Policy;
+}
+
+export interface ProposalRecord {
+  id: string;
+  workflowId: string;
+  invoiceNumber: string;
+  customerId: string;
+  actionKind: string;
+  stepKey: string;
+  tone: string;
+  subject: string;
+  body: string;
+  reasoning: string;
+  policyVersion: number;
+  currency: string;
+  amountMinor: number;
+}
+
+export type ProposalResolution =
+  | { status: 'approved'; decidedBy: string; note?: string; editedSubject?: string; editedBody?: string }
+  | { status: 'rejected'; decidedBy: string; note: string }
+  | { status: 'superseded' | 'withdrawn'; note: string };
+
+export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temporal: () => Promise<Client>; taskQueue: string }) {
+  const { db, ledger } = deps;
+  return {
+    /** Signal-with-start: the customer's outreach workflow exists exactly once, whoever asks first. */
+    async requestReminder(input: { customerId: string; request: ReminderRequest }): Promise<void> {
+      const client = await deps.temporal();
+      await client.workflow.signalWithStart('outreachWorkflow', {
+        workflowId: outreachWorkflowId(input.customerId),
+        taskQueue: deps.taskQueue,
+        args: [{ customerId: input.customerId }],
+        signal: requestReminderSignal,
+        signalArgs: [input.request],
+        staticSummary: `Outreach to customer ${input.customerId}: merges reminders, enforces contact caps`,
+      });
+    },
+
+    async withdrawReminder(input: { customerId: string; requestId: string }): Promise<void> {
+      const client = await deps.temporal();
+      try {
+        await client.workflow.getHandle(outreachWorkflowId(input.customerId)).signal(withdrawReminderSignal, { requestId: input.requestId });
+      } catch (err) {
+        // No outreach workflow means nothing is queued to withdraw.
+        if ((err as Error).name !== 'WorkflowNotFoundError') throw err;
+      }
+    },
+
+    /** Re-reads the invoice, its customer and the policy in force: workflows never act on stale data. */
+    async loadInvoiceContext(invoiceNumber: string): Promise<InvoiceContext> {
+      const invoice = await ledger.getInvoice(invoiceNumber);
+      if (!invoice) throw ApplicationFailure.nonRetryable(`invoice ${invoiceNumber} is not in the ledger`, 'InvoiceNotFound');
+      const customer = await ledger.getCustomer(invoice.customerId);
+      if (!customer) throw ApplicationFailure.nonRetryable(`customer ${invoice.customerId} of invoice ${invoiceNumber} is not in the ledger`, 'CustomerNotFound');
+      const { contacts: all, ...rest } = customer;
+      const openDispute = invoice.status === 'disputed' ? await ledger.getOpenDispute(invoice.number) : null;
+      const contact = emailContact(all);
+      return { invoice, openDispute, customer: { ...rest, contactName: contact?.name ?? null, email: contact?.email ?? null }, policy: await currentPolicy(db) };
+    },
+
+    async recordProposal(p: ProposalRecord): Promise<void> {
+      await db.transaction(async (tx) => {
+        const inserted = await tx.insert(schema.proposals).values(p).onConflictDoNothing().returning({ id: schema.proposals.id });
+        if (inserted.length === 0) return;
+        await writeAudit(tx, {
+          idempotencyKey: `${p.id}/proposed`,
+          workflowId: p.workflowId,
+          invoiceNumber: p.invoiceNumber,
+          customerId: p.customerId,
+          action: `${p.actionKind}_proposed`,
+          actor: 'system',
+          reasoning: p.reasoning,
+          policyVersion: p.policyVersion,
+          details: { stepKey: p.stepKey, tone: p.tone, subject: p.subject },
+        });
+      });
+    },
+
+    /** Moves a pending proposal to its outcome; a proposal already decided keeps its first outcome. */
+    async resolveProposal(input: { id: string; workflowId: string; invoiceNumber: string; customerId: string; policyVersion: number; resolution: ProposalResolution }): Promise<void> {
+      const r = input.resolution;
+      await db.transaction(async (tx) => {
+        const updated = await tx
+          .update(schema.proposals)
+          .set({
+            status: r.status,
+            decidedBy: 'decidedBy' in r ? r.decidedBy : null,
+            decidedAt: sql`now()`,
+            decisionNote: r.note ?? null,
+            editedSubject: r.status === 'approved' ? (r.editedSubject ?? null) : null,
+            editedBody: r.status === 'approved' ? (r.editedBody ?? null) : null,
+          })
+          .where(and(eq(schema.proposals.id, input.id), eq(schema.proposals.status, 'pending')))
+          .returning({ id: schema.proposals.id });
+        if (updated.length === 0) return;
+        await writeAudit(tx, {
+          idempotencyKey: `${input.id}/${r.status}`,
+          workflowId: input.workflowId,
+          invoiceNumber: input.invoiceNumber,
+          customerId: input.customerId,
+          action: `proposal_${r.status}`,
+          actor: 'decidedBy' in r ? r.decidedBy : 'system',
+          approvedBy: r.status === 'approved' ? r.decidedBy : undefined,
+          reasoning: r.note,
+          policyVersion: input.policyVersion,
+          details: r.status === 'approved' && (r.editedSubject || r.editedBody) ? { editedSubject: r.editedSubject, editedBody: r.editedBody } : undefined,
+        });
+      });
+    },
+
+    async escalateProposal(input: { id: string; workflowId: string; invoiceNumber: string; customerId: string; owner: string; pendingHours: number }): Promise<void> {
+      await db.transaction(async (tx) => {
+        const updated = await tx
+          .update(schema.proposals)
+          .set({ escalatedAt: sql`now()` })
+          .where(and(eq(schema.proposals.id, input.id), eq(schema.proposals.status, 'pending'), sql`${schema.proposals.escalatedAt} is null`))
+          .returning({ id: schema.proposals.id });
+        if (updated.length === 0) return;
+        await writeAudit(tx, {
+          idempotencyKey: `${input.id}/escalated`,
+          workflowId: input.workflowId,
+          invoiceNumber: input.invoiceNumber,
+          customerId: input.customerId,
+          action: 'proposal_escalated',
+          actor: 'system',
+          reasoning: `undecided for ${input.pendingHours} hours; escalated to ${input.owner}`,
+          details: { owner: input.owner },
+        });
+      });
+    },
+
+    async recordAudit(entry: AuditEntry): Promise<void> {
+      await writeAudit(db, entry);
+    },
+
+    /**
+     * The workflow saw the invoice paid in full. The ledger marks an invoice paid when its
+     * allocations bring it to zero; if it still shows a balance, a person must reconcile.
+     */
+    async confirmPaidInLedger(input: { invoiceNumber: string; workflowId: string }): Promise<{ ledgerOpenMinor: number }> {
+      const inv = await ledger.getInvoice(input.invoiceNumber);
+      if (!inv) throw ApplicationFailure.nonRetryable(`invoice ${input.invoiceNumber} is not in the ledger`, 'InvoiceNotFound');
+      if (inv.openMinor === 0 && inv.status !== 'paid') await ledger.updateInvoiceStatus(inv.number, 'paid');
+      if (inv.openMinor > 0) {
+        await writeAudit(db, {
+          idempotencyKey: `${input.workflowId}/ledger-mismatch`,
+          workflowId: input.workflowId,
+          invoiceNumber: inv.number,
+          customerId: inv.customerId,
+          action: 'ledger_mismatch',
+          actor: 'system',
+          reasoning: `payments received by the workflow cover the invoice, but the ledger still shows ${inv.openMinor} ${inv.currency} open: reconcile the allocations`,
+        });
+      }
+      return { ledgerOpenMinor: inv.openMinor };
+    },
+
+    async logPromise(input: { id: string; invoiceNumber: string; promisedDate: string; amountMinor: number | null; currency: string; loggedBy: string }): Promise<void> {
+      await ledger.logPromise(input);
+    },
+
+    async closePromise(input: { id: string; status: 'kept' | 'broken' }): Promise<void> {
+      await db.update(schema.promises).set({ status: input.status }).where(eq(schema.promises.id, input.id));
+    },
+
+    async openDispute(input: { id: string; invoiceNumber: string; reason: string; note: string | null; owner: string; deadline: string; openedBy: string }): Promise<void> {
+      await ledger.openDispute(input);
+    },
+
+    async resolveDispute(input: {
+      id: string;
+      invoiceNumber: string;
+      outcome: 'invalid' | 'credit' | 'write_off';
+      creditMinor?: number;
+      currency: string;
+      by: string;
+      note?: string;
+    }): Promise<{ openMinor: number }> {
+      if (input.outcome === 'credit' && input.creditMinor) {
+        await ledger.postCreditNote({
+          id: `credit-${input.id}`,
+          invoiceNumber: input.invoiceNumber,
+          amountMinor: input.creditMinor,
+          currency: input.currency,
+          reason: input.note ?? 'dispute resolved with a credit',
+        });
+      }
+      // A write-off is decided separately by a person; until then the dispute stays open in the ledger.
+      if (input.outcome !== 'write_off') {
+        await ledger.setDisputeStatus({
+          id: input.id,
+          status: input.outcome === 'invalid' ? 'resolved_invalid' : 'resolved_credit',
+          resolution: { by: input.by, note: input.note, creditMinor: input.creditMinor },
+        });
+      }
+      const inv = await ledger.getInvoice(input.invoiceNumber);
+      return { openMinor: inv?.openMinor ?? 0 };
+    },
+
+    async writeOff(input: { id: string; invoiceNumber: string; disputeId?: string; amountMinor: number; currency: string; reason: string; approvedBy: string }): Promise<void> {
+      await ledger.recordWriteOff({ id: input.id, invoiceNumber: input.invoiceNumber, amountMinor: input.amountMinor, currency: input.currency, reason: input.reason, approvedBy: input.approvedBy });
+      if (input.disputeId) {
+        await ledger.setDisputeStatus({ id: input.disputeId, status: 'resolved_write_off', resolution: { approvedBy: input.approvedBy } });
+      }
+    },
+  };
+}
+
+export type InvoiceActivities = ReturnType<typeof createInvoiceActivities>;

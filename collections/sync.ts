@@ -1,0 +1,95 @@
+/**
+ * Ledger → workflows. Starts exactly one `invoice-<number>` workflow per open invoice, idempotently:
+ * a workflow-start record per invoice plus Temporal's own workflow-ID uniqueness mean a second run
+ * starts nothing twice. Invoices the ledger has closed get a `ledgerClosed` signal and end.
+ */
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { and, eq, inArray, isNull, ne } from 'drizzle-orm';
+import { schema, type Db } from '../db/client';
+import { toDecimal } from '../domain/money';
+import type { LedgerPort } from '../ledger/port';
+import { ledgerClosedSignal } from './messages';
+import { SA } from '../temporal/search-attributes';
+import { invoiceWorkflowId } from '../temporal/client';
+
+export interface SyncResult {
+  scanned: number;
+  started: number;
+  alreadyRunning: number;
+  ended: number;
+}
+
+export interface SyncOptions {
+  taskQueue: string;
+  pageSize?: number;
+  concurrency?: number;
+  onProgress?: (done: number) => void;
+}
+
+export async function syncInvoiceWorkflows(client: Client, db: Db, ledger: LedgerPort, opts: SyncOptions): Promise<SyncResult> {
+  const result: SyncResult = { scanned: 0, started: 0, alreadyRunning: 0, ended: 0 };
+  const pageSize = opts.pageSize ?? 500;
+  const concurrency = opts.concurrency ?? 32;
+  let cursor: string | undefined;
+  do {
+    const page = await ledger.listOpenInvoices({ cursor, limit: pageSize });
+    cursor = page.nextCursor;
+    result.scanned += page.invoices.length;
+    const numbers = page.invoices.map((i) => i.number);
+    const known = numbers.length
+      ? new Set(
+          (await db.select({ n: schema.workflowStarts.invoiceNumber }).from(schema.workflowStarts).where(inArray(schema.workflowStarts.invoiceNumber, numbers))).map(
+            (r) => r.n,
+          ),
+        )
+      : new Set<string>();
+    const todo = page.invoices.filter((i) => !known.has(i.number));
+    result.alreadyRunning += page.invoices.length - todo.length;
+    for (let i = 0; i < todo.length; i += concurrency) {
+      await Promise.all(
+        todo.slice(i, i + concurrency).map(async (inv) => {
+          const workflowId = invoiceWorkflowId(inv.number);
+          try {
+            await client.workflow.start('invoiceWorkflow', {
+              workflowId,
+              taskQueue: opts.taskQueue,
+              args: [{ invoiceNumber: inv.number, customerId: inv.customerId }],
+              typedSearchAttributes: [
+                { key: SA.invoiceNumber, value: inv.number },
+                { key: SA.customerId, value: inv.customerId },
+                { key: SA.status, value: 'open' },
+                { key: SA.currency, value: inv.currency },
+                { key: SA.amountDue, value: inv.openMinor },
+              ],
+              staticSummary: `Invoice ${inv.number} · customer ${inv.customerId} · ${toDecimal(inv.openMinor, inv.currency)} ${inv.currency} due ${inv.dueDate}`,
+            });
+            result.started++;
+          } catch (err) {
+            if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+            result.alreadyRunning++;
+          }
+          await db.insert(schema.workflowStarts).values({ invoiceNumber: inv.number, workflowId }).onConflictDoNothing();
+        }),
+      );
+      opts.onProgress?.(result.started + result.alreadyRunning);
+    }
+  } while (cursor);
+
+  // Invoices the ledger closed (paid elsewhere, voided, written off) end their workflows.
+  const closed = await db
+    .select({ number: schema.invoices.number, status: schema.invoices.status, workflowId: schema.workflowStarts.workflowId })
+    .from(schema.workflowStarts)
+    .innerJoin(schema.invoices, eq(schema.invoices.number, schema.workflowStarts.invoiceNumber))
+    .where(and(isNull(schema.workflowStarts.endedAt), ne(schema.invoices.status, 'open'), ne(schema.invoices.status, 'disputed')));
+  for (const c of closed) {
+    try {
+      await client.workflow.getHandle(c.workflowId).signal(ledgerClosedSignal, { status: c.status });
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      // Already completed: nothing to end.
+    }
+    await db.update(schema.workflowStarts).set({ endedAt: new Date() }).where(eq(schema.workflowStarts.invoiceNumber, c.number));
+    result.ended++;
+  }
+  return result;
+}

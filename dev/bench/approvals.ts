@@ -1,0 +1,157 @@
+/**
+ * `npm run bench:approvals`: how fast can people decide proposals through the admin endpoint?
+ *
+ * Starts the whole stack in this process (Temporal dev server, a fresh PostgreSQL database on
+ * TEST_DATABASE_URL's server or embedded PGlite, the `ar` worker, the endpoint on a free port),
+ * seeds BENCH_INVOICES overdue invoices (default 200, one customer each) whose first dunning step
+ * is due, lets the real sync start their workflows and waits until every one has proposed. Then:
+ *
+ *   baseline   GET /healthz (token-free; one PostgreSQL and one Temporal round trip) with the same
+ *              number of requests and concurrency;
+ *   decisions  POST /api/approvals/:id/approve for every proposal, BENCH_CONCURRENCY at a time
+ *              (default 8): authenticate, read the proposal, the Update to the workflow, which
+ *              records the decision in PostgreSQL before answering.
+ *
+ *   direct     the same Update sent straight to the workflows with the Temporal client (no HTTP,
+ *              no token check, no database read) on another BENCH_INVOICES proposals, after the
+ *              first batch's emails are out: what the endpoint adds to a decision.
+ *
+ * Reports decisions per second and p50/p99 latency next to the baseline (the ratio is the cost of
+ * a decision over a bare round trip through the same server), and waits for every approved email
+ * to reach the outbox. BENCH_DIRECT=0 skips the direct comparison.
+ */
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { count, eq } from 'drizzle-orm';
+import { performance } from 'node:perf_hooks';
+import { createDevLogSender } from '../../outreach/channels/email';
+import { schema } from '../../db/client';
+import { startAdminStack } from '../harness/admin-stack';
+import { waitFor } from '../harness/wait';
+import { decideProposalUpdate } from '../../collections/messages';
+
+const N = Number(process.env.BENCH_INVOICES ?? 200);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const DIRECT = process.env.BENCH_DIRECT !== '0';
+
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+interface Sample {
+  ms: number;
+  status: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function runPool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<Sample>): Promise<{ samples: Sample[]; seconds: number }> {
+  const samples: Sample[] = [];
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) {
+        const item = items[next++]!;
+        samples.push(await fn(item));
+      }
+    }),
+  );
+  return { samples, seconds: (performance.now() - start) / 1000 };
+}
+
+function summarise(name: string, r: { samples: Sample[]; seconds: number }) {
+  const ms = r.samples.map((s) => s.ms).sort((a, b) => a - b);
+  const statuses = r.samples.reduce<Record<number, number>>((acc, s) => ((acc[s.status] = (acc[s.status] ?? 0) + 1), acc), {});
+  return { name, requests: ms.length, perSecond: ms.length / r.seconds, p50: percentile(ms, 50), p99: percentile(ms, 99), statuses };
+}
+
+async function timed(fn: () => Promise<Response>): Promise<Sample> {
+  const t = performance.now();
+  const res = await fn();
+  await res.arrayBuffer();
+  return { ms: performance.now() - t, status: res.status };
+}
+
+const setupStart = performance.now();
+const s = await startAdminStack({ email: createDevLogSender(() => undefined) });
+try {
+  console.log(`stack up in ${((performance.now() - setupStart) / 1000).toFixed(1)} s (database: ${s.stack.database.kind}, endpoint: ${s.url})`);
+  const total = DIRECT ? 2 * N : N;
+  const numbers = Array.from({ length: total }, (_, i) => `BENCH-${String(i + 1).padStart(5, '0')}`);
+  await s.seedOverdueInvoices(numbers);
+  const syncStart = performance.now();
+  await s.syncWorkflows();
+  const pending = await waitFor(
+    async () => {
+      const rows = await s.stack.db
+        .select({ id: schema.proposals.id, workflowId: schema.proposals.workflowId })
+        .from(schema.proposals)
+        .where(eq(schema.proposals.status, 'pending'))
+        .orderBy(schema.proposals.id);
+      return rows.length >= total ? rows : null;
+    },
+    { tries: 3000, what: `${total} pending proposals` },
+  );
+  console.log(`${total} workflows started and proposing in ${((performance.now() - syncStart) / 1000).toFixed(1)} s`);
+  const ids = pending.slice(0, N).map((r) => r.id);
+  const directBatch = pending.slice(N);
+  const outboxAtLeast = (n: number) =>
+    waitFor(
+      async () => {
+        const [row] = await s.stack.db.select({ n: count() }).from(schema.emailOutbox);
+        return (row?.n ?? 0) >= n;
+      },
+      { tries: 6000, what: `${n} outbox rows` },
+    );
+
+  const auth = { authorization: `Bearer ${s.tokens.alice}`, 'content-type': 'application/json' };
+  // Warm-up: connections, JIT, the first query plans.
+  for (let i = 0; i < 20; i++) await timed(() => fetch(`${s.url}/healthz`));
+
+  const health = summarise('GET /healthz (baseline)', await runPool(ids, CONCURRENCY, () => timed(() => fetch(`${s.url}/healthz`))));
+  const decisions = summarise(
+    'POST /api/approvals/:id/approve',
+    await runPool(ids, CONCURRENCY, (id) => timed(() => fetch(`${s.url}/api/approvals/${encodeURIComponent(id)}/approve`, { method: 'POST', headers: auth, body: '{}' }))),
+  );
+
+  const sentStart = performance.now();
+  await outboxAtLeast(N);
+  const allSent = (performance.now() - sentStart) / 1000;
+
+  let direct: ReturnType<typeof summarise> | null = null;
+  if (DIRECT) {
+    const client = s.stack.env.client;
+    direct = summarise(
+      'Update via Temporal client (no HTTP)',
+      await runPool(directBatch, CONCURRENCY, async (p) => {
+        const t = performance.now();
+        await client.workflow.getHandle(p.workflowId).executeUpdate(decideProposalUpdate, { args: [{ proposalId: p.id, decision: 'approve', by: 'bench' }] });
+        return { ms: performance.now() - t, status: 200 };
+      }),
+    );
+    await outboxAtLeast(2 * N);
+  }
+
+  const fmt = (r: ReturnType<typeof summarise>) =>
+    `${r.name.padEnd(38)} ${String(r.requests).padStart(5)} req  ${r.perSecond.toFixed(1).padStart(7)}/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  ${JSON.stringify(r.statuses)}`;
+  console.log(`\nconcurrency ${CONCURRENCY}, ${N} proposals, database ${s.stack.database.kind}`);
+  console.log(fmt(health));
+  console.log(fmt(decisions));
+  console.log(
+    `decision / baseline: throughput ${(decisions.perSecond / health.perSecond).toFixed(2)}x, p50 ${(decisions.p50 / health.p50).toFixed(1)}x, p99 ${(decisions.p99 / health.p99).toFixed(1)}x`,
+  );
+  if (direct) {
+    console.log(fmt(direct));
+    const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)} ms`;
+    console.log(`HTTP endpoint vs direct Update: p50 ${signed(decisions.p50 - direct.p50)}, p99 ${signed(decisions.p99 - direct.p99)} (within run-to-run noise when small)`);
+  }
+  console.log(`all ${N} approved emails in the outbox ${allSent.toFixed(1)} s after the last HTTP decision`);
+  const failed = decisions.requests - (decisions.statuses[200] ?? 0);
+  if (failed) {
+    console.error(`${failed} decisions did not succeed`);
+    process.exitCode = 1;
+  }
+} finally {
+  await s.close();
+}

@@ -1,0 +1,103 @@
+/**
+ * The Temporal dev server as a child process: persistent SQLite file, Web UI, the project's
+ * search attributes registered. Started in its own process group so Ctrl-C reaches us first and
+ * the worker drains before the server stops.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { searchAttributeCliArgs } from '../../temporal/search-attributes';
+
+export interface DevServer {
+  pid: number;
+  address: string;
+  uiUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startTemporalDevServer(opts: {
+  binary: string;
+  dataDir: string;
+  address: string;
+  uiPort: number;
+  namespace: string;
+}): Promise<DevServer> {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const [host, portText] = splitAddress(opts.address);
+  const logFile = path.join(opts.dataDir, 'temporal.log');
+  const args = [
+    'server',
+    'start-dev',
+    '--db-filename', path.join(opts.dataDir, 'temporal.sqlite'),
+    '--ip', host,
+    '--port', portText,
+    '--ui-port', String(opts.uiPort),
+    '--namespace', opts.namespace,
+    '--log-level', 'warn',
+    ...searchAttributeCliArgs().flatMap((a) => ['--search-attribute', a]),
+  ];
+  const child = spawn(opts.binary, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = createWriteStream(logFile, { flags: 'a' });
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // Its own process group means no signal of ours reaches it: if this process ends without stop()
+  // (an uncaught error, process.exit mid-start), take it down rather than leave it holding the ports.
+  const killOnExit = () => killGroup(child, 'SIGKILL');
+  process.once('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
+
+  try {
+    await waitUntilServing(opts.address, child, exited, logFile);
+  } catch (err) {
+    killGroup(child, 'SIGKILL');
+    throw err;
+  }
+  return {
+    pid: child.pid!,
+    address: opts.address,
+    uiUrl: `http://${host === '0.0.0.0' ? 'localhost' : host}:${opts.uiPort}`,
+    async stop() {
+      if (child.exitCode !== null) return;
+      killGroup(child, 'SIGTERM');
+      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+      log.end();
+    },
+  };
+}
+
+function splitAddress(address: string): [string, string] {
+  const i = address.lastIndexOf(':');
+  if (i < 0) throw new Error(`TEMPORAL_ADDRESS=${JSON.stringify(address)} must be host:port`);
+  const host = address.slice(0, i);
+  return [host === 'localhost' ? '127.0.0.1' : host, address.slice(i + 1)];
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    /* already gone */
+  }
+}
+
+async function waitUntilServing(address: string, child: ChildProcess, exited: Promise<number | null>, logFile: string): Promise<void> {
+  let dead = false;
+  void exited.then(() => (dead = true));
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (dead) throw new Error(`the Temporal dev server exited with code ${child.exitCode}; see ${logFile}`);
+    try {
+      const c = await Connection.connect({ address, connectTimeout: 1000 });
+      await c.workflowService.getSystemInfo({});
+      await c.close();
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+  throw new Error(`the Temporal dev server did not answer on ${address} within 60 s; see ${logFile}`);
+}

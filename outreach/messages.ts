@@ -1,0 +1,39 @@
+/**
+ * Messages of the outreach-<customer id> workflow, typed in one place: invoice workflows hand it
+ * approved reminders and may withdraw them; `state` shows what waits and why.
+ */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { DraftInvoice } from '../domain/drafting';
+import type { Tone } from '../domain/policy';
+
+
+export interface ReminderRequest {
+  /** Idempotency anchor: `<invoice workflow id>/<step key>`. */
+  requestId: string;
+  /** What a merged message lists for this invoice. */
+  invoice: DraftInvoice;
+  customerName: string;
+  contactName: string | null;
+  locale: string;
+  invoiceWorkflowId: string;
+  invoiceNumber: string;
+  tone: Tone;
+  subject: string;
+  body: string;
+  reasoning: string;
+  policyVersion: number;
+  approvedBy: string;
+  edited: boolean;
+}
+
+export const requestReminderSignal = defineSignal<[ReminderRequest]>('requestReminder');
+/** The invoice no longer needs this reminder (paid, disputed, paused while it waited for the caps). */
+export const withdrawReminderSignal = defineSignal<[{ requestId: string }]>('withdrawReminder');
+
+export interface OutreachStateView {
+  customerId: string;
+  queued: string[];
+  recentContacts: string[];
+  nextSendAt: string | null;
+}
+export const outreachStateQuery = defineQuery<OutreachStateView>('state');

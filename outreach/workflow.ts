@@ -1,0 +1,174 @@
+/**
+ * outreach-<customer id>: the one voice a customer hears. Invoice workflows hand it approved
+ * reminders; it merges those due together into one message, holds them inside the customer's send
+ * window and enforces the contact caps across all of the customer's invoices, then confirms
+ * delivery to each invoice workflow.
+ */
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { OutreachActivities as Activities } from './activities';
+import { earliestContactTime, type ContactCaps } from './contact-caps';
+import { localParts, nextSendTime } from '../domain/calendar';
+import { draftReminder } from '../domain/drafting';
+import { TONES, type Tone } from '../domain/policy-terms';
+import { reminderDeliveredSignal } from '../collections/messages';
+import { outreachStateQuery, requestReminderSignal, withdrawReminderSignal, type ReminderRequest } from './messages';
+
+export interface OutreachInput {
+  customerId: string;
+  carried?: { contactTimes: number[]; queue: ReminderRequest[]; deliveredIds: string[] };
+}
+
+const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 50 },
+});
+
+/**
+ * Delivery is one outbox write and one provider call. A worker that dies mid-call is detected by
+ * this timeout and the retry reuses the same outbox key (and Resend Idempotency-Key).
+ */
+const delivery = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 50 },
+});
+
+const IDLE_COMPLETE_AFTER = '30 days';
+
+export async function outreachWorkflow(input: OutreachInput): Promise<void> {
+  const queue: ReminderRequest[] = input.carried?.queue ?? [];
+  const contactTimes: number[] = input.carried?.contactTimes ?? [];
+  // Remembered so a duplicate request (an invoice activity retried) is not sent twice.
+  const deliveredIds: string[] = input.carried?.deliveredIds ?? [];
+  let nextSendAt: Date | null = null;
+  let changes = 0;
+
+  setHandler(requestReminderSignal, (r) => {
+    if (deliveredIds.includes(r.requestId) || queue.some((q) => q.requestId === r.requestId)) return;
+    queue.push(r);
+    changes++;
+  });
+  setHandler(withdrawReminderSignal, ({ requestId }) => {
+    const i = queue.findIndex((q) => q.requestId === requestId);
+    if (i >= 0) queue.splice(i, 1);
+    changes++;
+  });
+  setHandler(outreachStateQuery, () => ({
+    customerId: input.customerId,
+    queued: queue.map((q) => q.requestId),
+    recentContacts: contactTimes.map((t) => new Date(t).toISOString()),
+    nextSendAt: nextSendAt?.toISOString() ?? null,
+  }));
+
+  while (true) {
+    if (queue.length === 0) {
+      nextSendAt = null;
+      const got = await condition(() => queue.length > 0, IDLE_COMPLETE_AFTER);
+      if (!got) {
+        await condition(allHandlersFinished);
+        return; // idle for a month: every contact is outside any cap window; the next request starts afresh
+      }
+    }
+    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > 5_000) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof outreachWorkflow>({ customerId: input.customerId, carried: { contactTimes, queue, deliveredIds: deliveredIds.slice(-500) } });
+    }
+
+    const rules = await acts.loadOutreachRules(input.customerId);
+    // Give other invoices of this customer due in the same window the chance to join this message.
+    const firstQueued = changes;
+    await condition(() => changes !== firstQueued && queue.length === 0, `${rules.batchWindowMinutes} minutes`);
+    if (queue.length === 0) continue;
+
+    const now = Date.now();
+    const allowed = earliestContactTime(contactTimes, now, rules.caps);
+    nextSendAt = nextSendTime(new Date(Math.max(now, allowed)), rules.sendWindow, rules.timezone);
+    if (nextSendAt.getTime() > Date.now()) {
+      const emptied = await condition(() => queue.length === 0, nextSendAt.getTime() - Date.now(), {
+        summary: `contact caps / send window: next message to ${input.customerId} at ${nextSendAt.toISOString()}`,
+      });
+      if (emptied) continue;
+    }
+
+    const batch = takeBatch(queue);
+    const message = compose(batch, localParts(new Date(Date.now()), rules.timezone).date);
+    // Each request is in exactly one message, so the first request id names the message for good.
+    const outboxKey = `${workflowInfo().workflowId}/${batch.map((b) => b.requestId).sort()[0]}`;
+    let result: Awaited<ReturnType<typeof delivery.deliverEmail>>;
+    try {
+      result = await delivery.deliverEmail.executeWithOptions({ summary: `send "${message.subject}" for ${batch.map((b) => b.invoiceNumber).join(', ')}` }, [{
+        outboxKey,
+        customerId: input.customerId,
+        subject: message.subject,
+        body: message.body,
+        requests: batch.map(({ requestId, invoiceWorkflowId, invoiceNumber, reasoning, policyVersion, approvedBy, edited, tone }) => ({
+          requestId,
+          invoiceWorkflowId,
+          invoiceNumber,
+          reasoning,
+          policyVersion,
+          approvedBy,
+          edited,
+          tone,
+        })),
+      }]);
+    } catch (err) {
+      log.error('delivery failed; the requests go back in the queue', { outboxKey, error: String(err) });
+      queue.unshift(...batch);
+      await condition(() => false, '1 hour');
+      continue;
+    }
+    if (result.status !== 'suppressed') contactTimes.push(Date.now());
+    pruneContacts(contactTimes, rules.caps);
+    for (const b of batch) deliveredIds.push(b.requestId);
+    const sentAt = new Date(Date.now()).toISOString();
+    for (const b of batch) {
+      try {
+        await getExternalWorkflowHandle(b.invoiceWorkflowId).signal(reminderDeliveredSignal, {
+          requestId: b.requestId,
+          outboxKey,
+          batchedWith: batch.filter((x) => x !== b).map((x) => x.invoiceNumber),
+          sentAt,
+          status: result.status,
+          detail: result.detail,
+        });
+      } catch (err) {
+        // The invoice workflow may have closed meanwhile; the audit trail has the delivery.
+        log.warn('could not confirm delivery to invoice workflow', { workflowId: b.invoiceWorkflowId, error: String(err) });
+      }
+    }
+  }
+}
+
+/**
+ * Which queued requests go out together. A person's edited draft is sent as written, on its own;
+ * unedited drafts are merged into one message listing every invoice.
+ */
+function takeBatch(queue: ReminderRequest[]): ReminderRequest[] {
+  const edited = queue.findIndex((q) => q.edited);
+  if (edited === 0) return queue.splice(0, 1);
+  const unedited = queue.filter((q) => !q.edited);
+  for (const u of unedited) queue.splice(queue.indexOf(u), 1);
+  return unedited;
+}
+
+function compose(batch: ReminderRequest[], today: string): { subject: string; body: string } {
+  if (batch.length === 1) return { subject: batch[0]!.subject, body: batch[0]!.body };
+  const tone = batch.map((b) => b.tone).reduce<Tone>((a, b) => (TONES.indexOf(b) > TONES.indexOf(a) ? b : a), 'friendly');
+  const first = batch[0]!;
+  const draft = draftReminder({ customerName: first.customerName, contactName: first.contactName, locale: first.locale, tone, today, invoices: batch.map((b) => b.invoice) });
+  return { subject: draft.subject, body: draft.body };
+}
+
+function pruneContacts(times: number[], caps: ContactCaps): void {
+  const horizon = Date.now() - caps.perDays * 86_400_000;
+  while (times.length && times[0]! < horizon) times.shift();
+}

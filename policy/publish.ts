@@ -1,0 +1,29 @@
+/**
+ * Publishes a new policy version and tells every running invoice workflow to re-plan with it
+ * (they would otherwise pick it up at their next step, possibly days away).
+ */
+import type { Client } from '@temporalio/client';
+import type { Db } from '../db/client';
+import { publishPolicy } from './store';
+import type { Policy } from '../domain/policy';
+import { policyChangedSignal } from '../collections/messages';
+
+export async function publishAndNotify(
+  client: Client,
+  db: Db,
+  body: unknown,
+  opts: { note: string; createdBy: string },
+): Promise<{ policy: Policy; notified: number }> {
+  const policy = await publishPolicy(db, body, opts);
+  let notified = 0;
+  for await (const wf of client.workflow.list({ query: `WorkflowType = "invoiceWorkflow" AND ExecutionStatus = "Running"` })) {
+    try {
+      await client.workflow.getHandle(wf.workflowId).signal(policyChangedSignal);
+      notified++;
+    } catch (err) {
+      // A workflow that completed between the listing and the signal needs nothing.
+      if ((err as Error).name !== 'WorkflowNotFoundError') throw err;
+    }
+  }
+  return { policy, notified };
+}

@@ -1,0 +1,3 @@
+/** Workflow ids: meaningful in the Web UI and the one natural key of each long-lived workflow. */
+export const invoiceWorkflowId = (invoiceNumber: string) => `invoice-${invoiceNumber}`;
+export const outreachWorkflowId = (customerId: string) => `outreach-${customerId}`;
