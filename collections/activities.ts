@@ -6,6 +6,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { and, eq, sql } from 'drizzle-orm';
 import { schema, type Db } from '../db/client';
 import { currentPolicy } from '../policy/store';
+import { upcomingHolidays } from '../policy/holidays';
 import type { Policy } from '../domain/policy';
 import { emailContact, type CustomerRecord, type InvoiceRecord, type LedgerPort } from '../ledger/port';
 import { writeAudit, type AuditEntry } from '../db/audit';
@@ -19,6 +20,11 @@ export interface InvoiceContext {
   openDispute: { id: string; reason: string; owner: string | null; deadline: string | null } | null;
   customer: Omit<CustomerRecord, 'contacts'> & { contactName: string | null; email: string | null };
   policy: Policy;
+  /**
+   * The customer's public holidays and closing days ahead (ISO dates) for the send window.
+   * Optional: results recorded before holidays existed have none (read them as []).
+   */
+  holidays?: string[];
 }
 
 export interface ProposalRecord {
@@ -77,7 +83,9 @@ export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temp
       const { contacts: all, ...rest } = customer;
       const openDispute = invoice.status === 'disputed' ? await ledger.getOpenDispute(invoice.number) : null;
       const contact = emailContact(all);
-      return { invoice, openDispute, customer: { ...rest, contactName: contact?.name ?? null, email: contact?.email ?? null }, policy: await currentPolicy(db) };
+      const policy = await currentPolicy(db);
+      const holidays = upcomingHolidays(policy, rest.timezone, new Date());
+      return { invoice, openDispute, customer: { ...rest, contactName: contact?.name ?? null, email: contact?.email ?? null }, policy, holidays };
     },
 
     async recordProposal(p: ProposalRecord): Promise<void> {

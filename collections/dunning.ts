@@ -25,6 +25,8 @@ export interface PlanInput {
    * to answer it (an invoice imported past its hand-off date gets a reminder first, then this).
    */
   handoffGraceDays?: number;
+  /** The customer's public holidays and closing days (ISO dates): a business-day window skips them. */
+  holidays?: ReadonlySet<string>;
 }
 
 export type Plan =
@@ -68,7 +70,7 @@ export function planNextStep(input: PlanInput): Plan {
   }
   const planned = zonedTimeToUtc(date, input.sendWindow.startHour, 0, input.timezone);
   const earliest = planned.getTime() > input.now.getTime() ? planned : input.now;
-  const at = nextSendTime(earliest, input.sendWindow, input.timezone);
+  const at = nextSendTime(earliest, input.sendWindow, input.timezone, input.holidays);
   return { kind: 'step', step: chosen, at, passedOver };
 }
 

@@ -1,6 +1,7 @@
 /**
  * The autonomy gate: may the system act on its own, or must it propose and wait for a person?
- * Supervised unless a scope in the policy in force explicitly grants autonomy.
+ * Supervised unless a scope in the policy in force explicitly grants autonomy (and the customer's
+ * amount and risk score are inside that scope's ceilings).
  */
 import type { AutonomyScope } from './policy';
 import { ALWAYS_HUMAN, type ActionKind } from './policy-terms';
@@ -12,6 +13,11 @@ export interface GateInput {
   currency: string;
   amountMinor: number;
   noTouch: boolean;
+  /**
+   * The customer's risk score (0..100). Optional so callers from before it mattered compile; a
+   * scope with a risk ceiling keeps a customer whose score is not given supervised.
+   */
+  riskScore?: number;
 }
 
 export interface GateDecision {
@@ -30,6 +36,10 @@ export function autonomyGate(input: GateInput, scopes: readonly AutonomyScope[])
       (!s.segments || s.segments.includes(input.segment)),
   );
   if (!match) return { mode: 'supervised', reason: `no autonomous scope covers ${input.action} for ${input.tier}/${input.segment}` };
+  if (match.maxRiskScore !== undefined) {
+    if (input.riskScore === undefined) return { mode: 'supervised', reason: `the autonomous scope stops at risk score ${match.maxRiskScore} and this customer's score is not known` };
+    if (input.riskScore >= match.maxRiskScore) return { mode: 'supervised', reason: `risk score ${input.riskScore} is at or above the autonomous limit ${match.maxRiskScore}: a person decides` };
+  }
   if (match.maxAmountMinor) {
     const limit = match.maxAmountMinor[input.currency];
     if (limit === undefined) return { mode: 'supervised', reason: `the autonomous scope sets no limit for ${input.currency}` };

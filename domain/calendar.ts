@@ -39,6 +39,7 @@ export function weekday(d: string): number {
   return w === 0 ? 7 : w;
 }
 
+/** A weekday that is not one of `holidays` (public holidays and closing days, ISO dates). */
 export function isBusinessDay(d: string, holidays: ReadonlySet<string> = new Set()): boolean {
   return weekday(d) <= 5 && !holidays.has(d);
 }
@@ -84,13 +85,18 @@ export interface SendWindow {
   businessDaysOnly: boolean;
 }
 
+/** Days searched for an open send window: a year of closing days still finds the next one. */
+const MAX_DAYS_AHEAD = 400;
+
 /**
  * The earliest instant at or after `from` that falls inside the customer's send window.
  * A reminder planned for Saturday 03:00 UTC goes out Monday 09:00 in the customer's timezone.
+ * A window that keeps to business days also skips `holidays` (ISO dates in the customer's
+ * calendar); with none given the result is what it always was.
  */
 export function nextSendTime(from: Date, window: SendWindow, timeZone: string, holidays: ReadonlySet<string> = new Set()): Date {
   let local = localParts(from, timeZone);
-  for (let i = 0; i < 30; i++) {
+  for (let i = 0; i < MAX_DAYS_AHEAD; i++) {
     const okDay = !window.businessDaysOnly || isBusinessDay(local.date, holidays);
     if (okDay && local.hour < window.endHour) {
       if (local.hour >= window.startHour) return from;

@@ -19,3 +19,13 @@ export type ActionKind = (typeof ACTION_KINDS)[number];
 /** Judgment calls that no rollout phase may automate. */
 export const ALWAYS_HUMAN: ReadonlySet<ActionKind> = new Set(['payment_plan_offer', 'write_off']);
 
+
+/**
+ * The channels a dunning step may name: those outreach/channels can deliver today. Policy
+ * validation reads this list (without importing outreach); add 'sms' here when an SMS channel
+ * exists, together with its sender.
+ */
+export const AVAILABLE_CHANNELS = ['email'] as const;
+export type Channel = (typeof AVAILABLE_CHANNELS)[number];
+/** Why a step naming any other channel is refused. */
+export const CHANNEL_RULE = 'only email is available until an SMS channel exists';

@@ -3,9 +3,22 @@
  * version in force at every decision so a replay shows exactly what they knew.
  */
 import { z } from 'zod';
-import { ACTION_KINDS, TONES } from './policy-terms';
+import { isIsoDate } from './calendar';
+import { ACTION_KINDS, AVAILABLE_CHANNELS, CHANNEL_RULE, TONES } from './policy-terms';
 
-export { ACTION_KINDS, ALWAYS_HUMAN, TONES, type ActionKind, type Tone } from './policy-terms';
+export { ACTION_KINDS, ALWAYS_HUMAN, AVAILABLE_CHANNELS, TONES, type ActionKind, type Channel, type Tone } from './policy-terms';
+
+/** A policy document that breaks a rule checked outside the schema (e.g. an unknown holiday country). */
+export class PolicyError extends Error {
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    readonly rule: string,
+  ) {
+    super(`${field}: ${value === undefined ? 'missing' : JSON.stringify(value)} ${rule}`);
+    this.name = 'PolicyError';
+  }
+}
 
 export const tierSchema = z.enum(['strategic', 'standard', 'small']);
 
@@ -13,7 +26,9 @@ export const dunningStepSchema = z.object({
   key: z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes'),
   offsetDays: z.number().int().min(-60).max(365),
   tone: z.enum(TONES),
-  channel: z.enum(['email', 'sms']).default('email'),
+  channel: z
+    .enum(AVAILABLE_CHANNELS, { error: () => `must be one of ${AVAILABLE_CHANNELS.map((c) => JSON.stringify(c)).join(', ')}: ${CHANNEL_RULE}` })
+    .default('email'),
   /** A hand-off ends automatic dunning: a human collector takes over. */
   kind: z.enum(['reminder', 'handoff']).default('reminder'),
 });
@@ -31,11 +46,61 @@ export const autonomyScopeSchema = z.object({
   segments: z.array(z.string()).optional(),
   /** Per-currency ceiling in minor units; an amount above it (or in a currency not listed) stays supervised. */
   maxAmountMinor: z.record(z.string().regex(/^[A-Z]{3}$/), z.number().int().nonnegative()).optional(),
+  /**
+   * A customer whose risk score (0..100, the ledger's) is at or above this stays supervised:
+   * people keep the judgment calls on risky accounts. Absent: the scope does not look at risk.
+   */
+  maxRiskScore: z.number().int().min(0).max(100).optional(),
   mode: z.enum(['supervised', 'autonomous']),
   /** Share of autonomous actions sampled for after-the-fact review, 0..1. */
   reviewSampleRate: z.number().min(0).max(1).default(0.1),
 });
 export type AutonomyScope = z.infer<typeof autonomyScopeSchema>;
+
+// A plain string, not the IsoDate brand: policy documents are written by hand.
+const isoDateSchema = z.string().refine((date): boolean => isIsoDate(date), 'must be a calendar date YYYY-MM-DD');
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A public-holiday calendar of the date-holidays package. The codes are checked against its data
+ * when a version is published (policy/holidays.ts): this module stays free of that package.
+ */
+export const holidayCalendarSchema = z.object({
+  country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code (two capital letters, e.g. "DE")'),
+  /** A state or province as date-holidays names it (DE "BY", US "CA"); absent: the national holidays. */
+  region: z.string().regex(/^[A-Za-z0-9]{1,20}$/, 'must be a region code of letters or digits as date-holidays names it (e.g. "BY")').optional(),
+});
+export type HolidayCalendarChoice = z.infer<typeof holidayCalendarSchema>;
+
+/**
+ * Days the send window skips when it keeps to business days. A customer's calendar is chosen by
+ * its timezone (every customer has one; the ledger holds no country), else the default.
+ */
+export const holidaysSchema = z.object({
+  /** The calendar of customers whose timezone is not in byTimezone; absent: weekends only. */
+  default: holidayCalendarSchema.optional(),
+  /** IANA timezone of the customer → its calendar, e.g. "Europe/Berlin": { country: "DE" }. */
+  byTimezone: z
+    .record(z.string(), holidayCalendarSchema)
+    .superRefine((byTimezone, ctx) => {
+      // On the entry, not the key: zod reports a bad record key without its rule.
+      for (const timezone of Object.keys(byTimezone)) {
+        if (!isTimeZone(timezone)) ctx.addIssue({ code: 'custom', path: [timezone], message: `is under ${JSON.stringify(timezone)}, which is not an IANA timezone such as "Europe/Berlin"` });
+      }
+    })
+    .default({}),
+  /** The company's own closing days (ISO dates): no customer is contacted on them. */
+  closingDays: z.array(isoDateSchema).default([]),
+});
+export type HolidaysPolicy = z.infer<typeof holidaysSchema>;
 
 export const policySchema = z.object({
   ladders: z.object({ strategic: ladderSchema, standard: ladderSchema, small: ladderSchema }),
@@ -56,6 +121,8 @@ export const policySchema = z.object({
     })
     .refine((w) => w.endHour > w.startHour, 'endHour must be after startHour')
     .default({ startHour: 9, endHour: 17, businessDaysOnly: true }),
+  /** Public holidays and closing days, skipped by a send window that keeps to business days. */
+  holidays: holidaysSchema.default({ byTimezone: {}, closingDays: [] }),
   /** Reminders of one customer due within this many minutes go out as one message. */
   batchWindowMinutes: z.number().int().min(0).default(60),
   promiseGraceDays: z.number().int().min(0).default(3),
@@ -104,6 +171,26 @@ export const DEFAULT_POLICY: PolicyBody = policySchema.parse({
   autonomy: [],
 });
 
+/** Reads a stored version (validated when it was published, under the rules of its day). */
 export function parsePolicy(version: number, body: unknown): Policy {
-  return { version, ...policySchema.parse(body) };
+  return { version, ...policySchema.parse(withDeliveredChannels(body)) };
+}
+
+/**
+ * Versions published before channels were checked may name "sms", which always went out as
+ * email: they read back as email, what they did. New versions naming it are refused.
+ */
+function withDeliveredChannels(body: unknown): unknown {
+  if (!isRecord(body) || !isRecord(body.ladders)) return body;
+  const ladders = Object.fromEntries(
+    Object.entries(body.ladders).map(([tier, steps]) => [
+      tier,
+      Array.isArray(steps) ? steps.map((step) => (isRecord(step) && step.channel === 'sms' ? { ...step, channel: 'email' } : step)) : steps,
+    ]),
+  );
+  return { ...body, ladders };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -6,6 +6,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { eq } from 'drizzle-orm';
 import { schema, type Db } from '../db/client';
 import { currentPolicy } from '../policy/store';
+import { upcomingHolidays } from '../policy/holidays';
 import type { Policy } from '../domain/policy';
 import { emailContact, type LedgerPort } from '../ledger/port';
 import type { ReminderRequest } from './messages';
@@ -30,15 +31,21 @@ export interface DeliveryResult {
 export function createOutreachActivities(deps: { db: Db; ledger: LedgerPort; email: EmailSender; emailFrom: string }) {
   const { db, ledger, email } = deps;
   return {
-    /** Caps, send window and batching for this customer, from the policy in force. */
-    async loadOutreachRules(customerId: string): Promise<{ caps: Policy['contactCaps']; sendWindow: Policy['sendWindow']; batchWindowMinutes: number; timezone: string; policyVersion: number }> {
+    /**
+     * Caps, send window (with the customer's holidays and closing days ahead) and batching for
+     * this customer, from the policy in force. holidays is optional: results recorded before it
+     * existed have none.
+     */
+    async loadOutreachRules(customerId: string): Promise<{ caps: Policy['contactCaps']; sendWindow: Policy['sendWindow']; batchWindowMinutes: number; timezone: string; policyVersion: number; holidays?: string[] }> {
       const [customer, policy] = await Promise.all([ledger.getCustomer(customerId), currentPolicy(db)]);
+      const timezone = customer?.timezone ?? 'UTC';
       return {
         caps: policy.contactCaps,
         sendWindow: policy.sendWindow,
         batchWindowMinutes: policy.batchWindowMinutes,
-        timezone: customer?.timezone ?? 'UTC',
+        timezone,
         policyVersion: policy.version,
+        holidays: upcomingHolidays(policy, timezone, new Date()),
       };
     },
 

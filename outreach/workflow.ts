@@ -90,7 +90,8 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
 
     const now = Date.now();
     const allowed = earliestContactTime(contactTimes, now, rules.caps);
-    nextSendAt = nextSendTime(new Date(Math.max(now, allowed)), rules.sendWindow, rules.timezone);
+    // No holidays in rules recorded before they existed, nor under the default policy: the same timer as ever.
+    nextSendAt = nextSendTime(new Date(Math.max(now, allowed)), rules.sendWindow, rules.timezone, new Set(rules.holidays ?? []));
     if (nextSendAt.getTime() > Date.now()) {
       const emptied = await condition(() => queue.length === 0, nextSendAt.getTime() - Date.now(), {
         summary: `contact caps / send window: next message to ${input.customerId} at ${nextSendAt.toISOString()}`,

@@ -2,6 +2,7 @@
 import { desc, sql } from 'drizzle-orm';
 import { DEFAULT_POLICY, parsePolicy, policySchema, type Policy } from '../domain/policy';
 import { schema, type Db } from '../db/client';
+import { checkHolidayCalendars } from './holidays';
 
 export async function currentPolicy(db: Db): Promise<Policy> {
   const [row] = await db.select().from(schema.policies).orderBy(desc(schema.policies.version)).limit(1);
@@ -10,9 +11,13 @@ export async function currentPolicy(db: Db): Promise<Policy> {
   return currentPolicy(db);
 }
 
-/** Writes a new version; the body is validated before anything is stored. */
+/**
+ * Writes a new version; the body is validated before anything is stored: the schema (a ZodError),
+ * then what only the activity side can check, holiday countries and regions (a PolicyError).
+ */
 export async function publishPolicy(db: Db, body: unknown, opts: { note: string; createdBy: string }): Promise<Policy> {
   const parsed = policySchema.parse(body);
+  checkHolidayCalendars(parsed.holidays);
   const [row] = await db
     .insert(schema.policies)
     .values({

@@ -6,6 +6,7 @@ import { currentPolicy } from '../../../policy/store';
 import { describeZodError } from '../../../collections/message-schemas';
 import { policySchema } from '../../../domain/policy';
 import { openDatabase } from '../../../db/open';
+import { checkHolidayCalendars } from '../../../policy/holidays';
 
 export function registerPolicyCommands(program: Command): void {
   const policy = program.command('policy').description('The collection policy: dunning ladders, caps, send window, autonomy (versioned).');
@@ -40,6 +41,12 @@ export function registerPolicyCommands(program: Command): void {
       // Refused before anything is opened: a bad document names the field, the value and the rule.
       const checked = policySchema.safeParse(body);
       if (!checked.success) throw new Error(`${file}: ${describeZodError(checked.error, body)}`);
+      // Refused before anything is opened: an unknown holiday country names its field.
+      try {
+        checkHolidayCalendars(checked.data.holidays);
+      } catch (e) {
+        throw new Error(`${file}: ${(e as Error).message}`);
+      }
       const config = loadConfig();
       const database = await openDatabase(config);
       const { connectClient } = await import('../../../temporal/client');

@@ -7,9 +7,9 @@ import { desc } from 'drizzle-orm';
 import { publishAndNotify } from '../../../policy/publish';
 import { schema } from '../../../db/client';
 import { currentPolicy } from '../../../policy/store';
-import { parsePolicy } from '../../../domain/policy';
+import { parsePolicy, PolicyError } from '../../../domain/policy';
 import type { AdminDeps } from '../deps';
-import { conflict } from '../errors';
+import { badRequest, conflict } from '../errors';
 import type { ApiRouter } from '../route';
 import { errorOut, policyOut, publishPolicyBody, publishPolicyOut } from '../schemas';
 
@@ -66,6 +66,8 @@ export function registerPolicyRoutes(api: ApiRouter, deps: AdminDeps): void {
       try {
         r = await publishAndNotify(temporal, db, doc, { note: body.note, createdBy: user.name });
       } catch (e) {
+        // A holiday calendar is checked where date-holidays lives (policy/holidays.ts), at publish.
+        if (e instanceof PolicyError) throw badRequest(`policy.${e.field}`, e.value, e.rule);
         // Two admins publishing at the same instant both took max(version) + 1: one wins.
         const code = (e as { code?: string; cause?: { code?: string } }).code ?? (e as { cause?: { code?: string } }).cause?.code;
         if (code === '23505') throw conflict('another policy version was published at the same moment; re-read it and try again');
