@@ -178,6 +178,12 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 // Closing the terminal: without a handler Node dies at once and the dev server (own process group) is orphaned.
 process.on('SIGHUP', () => void shutdown('SIGHUP'));
+// The launcher (npm, tsx, a supervisor) killed outright: nobody is left to press Ctrl-C, and our
+// parent changes to a reaper. Stop cleanly rather than run on headless with the ports held.
+const launcher = process.ppid;
+setInterval(() => {
+  if (process.ppid !== launcher) void shutdown(`the launcher (pid ${launcher}) exited`);
+}, 1000).unref();
 
 main().catch(async (err) => {
   if (stopping) return; // interrupted while starting: shutdown() is already under way

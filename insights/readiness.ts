@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { daysBetween } from '../domain/calendar';
-import { toDecimal } from '../domain/money';
+import { currencyExponent, toDecimal } from '../domain/money';
 
 export const DEFINITIONS = {
   openInvoice: "an invoice with status 'open' or 'disputed' (money is still being collected).",
@@ -21,6 +21,14 @@ export const DEFINITIONS = {
   appliedPayment: 'a payment with at least one allocation to a specific invoice (payment_applications).',
   sample: 'open invoices ordered by the MD5 hash of the invoice number (then the number): the same ledger always gives the same sample.',
 } as const;
+
+/** "2,750.125 KWD": grouped digits and the code, for text people read; the data keeps minor units. */
+export function amountText(minor: number, currency: string): string {
+  const exp = currencyExponent(currency);
+  // Intl takes the decimal string exactly (no float).
+  const grouped = new Intl.NumberFormat('en-US', { minimumFractionDigits: exp, maximumFractionDigits: exp }).format(toDecimal(minor, currency) as unknown as number);
+  return `${grouped} ${currency}`;
+}
 
 export interface Thresholds {
   /** Minimum share of in-scope accounts with a decision-maker email. */
@@ -97,13 +105,28 @@ export interface SampleInvoice {
   problems: InvoiceProblem[];
 }
 
+/** Open invoices of one currency across the ledger: amounts in different currencies never add. */
+export interface CurrencyTotals {
+  currency: string;
+  openInvoices: number;
+  amountMinor: number;
+  /** Stated open balance (invoices.open_minor). */
+  openMinor: number;
+  derivedOpenMinor: number;
+  invoicesWithProblems: number;
+}
+
 export interface ReadinessReport {
   asOf: string;
   thresholds: Thresholds;
   definitions: typeof DEFINITIONS;
   totals: { customers: number; openInvoices: number; payments: number };
+  /** Per currency, ordered by currency code. */
+  totalsByCurrency: CurrencyTotals[];
   segments: SegmentReadiness[];
   sample: SampleInvoice[];
+  /** How many open invoices `sample` lists, of how many; `all` when every open invoice is listed (--all). */
+  sampled: { invoices: number; of: number; all: boolean };
   recommendation: { exclude: { segment: string; reasons: string[] }[]; pilot: string[] };
 }
 
@@ -146,8 +169,8 @@ export function invoiceProblems(inv: OpenRow, c: CustomerFacts, asOf: string): I
   } else if (c.paymentCurrencies.size > 0 && !c.paymentCurrencies.has(inv.currency)) {
     add('currency_mismatch', `invoice in ${inv.currency}, the customer pays in ${[...c.paymentCurrencies].sort().join(', ')}`);
   }
-  if (inv.open_minor > inv.amount_minor) add('open_exceeds_amount', `open ${inv.open_minor} > amount ${inv.amount_minor} (minor units)`);
-  if (inv.open_minor !== inv.derived_minor) add('balance_does_not_tie', `stated open ${inv.open_minor}, derived ${inv.derived_minor} (minor units)`);
+  if (inv.open_minor > inv.amount_minor) add('open_exceeds_amount', `open ${amountText(inv.open_minor, inv.currency)} > amount ${amountText(inv.amount_minor, inv.currency)}`);
+  if (inv.open_minor !== inv.derived_minor) add('balance_does_not_tie', `stated open ${amountText(inv.open_minor, inv.currency)}, derived ${amountText(inv.derived_minor, inv.currency)}`);
   if (inv.terms && PO_REQUIRED.test(inv.terms) && !inv.po_number?.trim()) add('missing_po', `terms "${inv.terms}" and no PO number`);
   if (UNSET_TIMEZONES.has(c.timezone)) add('no_timezone', `customer ${inv.customer_id} timezone is ${c.timezone}`);
   if (inv.issue_date > asOf) add('issued_in_future', `issued ${inv.issue_date}, report date ${asOf}`);
@@ -204,7 +227,8 @@ const share = (part: number, whole: number) => (whole === 0 ? null : part / whol
 
 export async function computeReadiness(
   db: Db,
-  opts: { asOf: string; sampleSize?: number; thresholds?: Partial<Thresholds> },
+  /** all: list every open invoice (in sample order), not only sampleSize of them. */
+  opts: { asOf: string; sampleSize?: number; all?: boolean; thresholds?: Partial<Thresholds> },
 ): Promise<ReadinessReport> {
   const thresholds = { ...DEFAULT_THRESHOLDS, ...opts.thresholds };
   const facts = await loadCustomerFacts(db);
@@ -317,7 +341,7 @@ export async function computeReadiness(
   const sample = open
     .map((inv) => ({ inv, h: md5(inv.number) }))
     .sort((a, b) => (a.h < b.h ? -1 : a.h > b.h ? 1 : a.inv.number.localeCompare(b.inv.number)))
-    .slice(0, opts.sampleSize ?? 20)
+    .slice(0, opts.all ? undefined : (opts.sampleSize ?? 20))
     .map(({ inv }) => ({
       number: inv.number,
       customerId: inv.customer_id,
@@ -330,14 +354,27 @@ export async function computeReadiness(
       problems: problemsOf.get(inv.number)!,
     }));
 
+  const byCurrency = new Map<string, CurrencyTotals>();
+  for (const inv of open) {
+    const t = byCurrency.get(inv.currency) ?? { currency: inv.currency, openInvoices: 0, amountMinor: 0, openMinor: 0, derivedOpenMinor: 0, invoicesWithProblems: 0 };
+    t.openInvoices++;
+    t.amountMinor += inv.amount_minor;
+    t.openMinor += inv.open_minor;
+    t.derivedOpenMinor += inv.derived_minor;
+    if (problemsOf.get(inv.number)!.length) t.invoicesWithProblems++;
+    byCurrency.set(inv.currency, t);
+  }
+
   const all = [...segments.values()];
   return {
     asOf: opts.asOf,
     thresholds,
     definitions: DEFINITIONS,
     totals: { customers: facts.size, openInvoices: open.length, payments: pay.reduce((t, p) => t + p.n, 0) },
+    totalsByCurrency: [...byCurrency.values()].sort((a, b) => a.currency.localeCompare(b.currency)),
     segments: all,
     sample,
+    sampled: { invoices: sample.length, of: open.length, all: !!opts.all },
     recommendation: recommend(all, thresholds),
   };
 }
@@ -358,7 +395,7 @@ export function recommend(segments: SegmentReadiness[], t: Thresholds): Readines
     const customersWithOpen = s.tieOut.reduce((n, x) => n + x.customers, 0);
     const untied = s.tieOut.reduce((n, x) => n + x.untiedCustomers, 0);
     if (customersWithOpen > 0 && untied / customersWithOpen > t.maxUntiedCustomerShare) {
-      const where = s.tieOut.filter((x) => !x.ties).map((x) => `${x.currency} stated minus derived ${toDecimal(x.differenceMinor, x.currency)}`);
+      const where = s.tieOut.filter((x) => !x.ties).map((x) => `stated minus derived ${amountText(x.differenceMinor, x.currency)}`);
       reasons.push(`balances do not tie for ${untied} of ${customersWithOpen} customer balances (${where.join(', ')}); allowed: ${pct(t.maxUntiedCustomerShare)}`);
     }
     if (s.decisionMakerEmailShare !== null && s.decisionMakerEmailShare < t.minDecisionMakerEmailShare) {

@@ -25,8 +25,23 @@ export function loadHistoryFile(file: string): History {
   return historyFromJSON(JSON.parse(readFileSync(file, 'utf8')));
 }
 
+/** The server has no workflow by that id in the namespace. */
+export class NoSuchWorkflowError extends Error {
+  constructor(readonly workflowId: string) {
+    super(`no such workflow: ${workflowId}`);
+    this.name = 'NoSuchWorkflowError';
+  }
+}
+
 export async function fetchHistory(client: Client, workflowId: string): Promise<History> {
-  return client.workflow.getHandle(workflowId).fetchHistory();
+  try {
+    return await client.workflow.getHandle(workflowId).fetchHistory();
+  } catch (err) {
+    // The SDK answers a missing workflow with WorkflowNotFoundError, or the raw gRPC NOT_FOUND (code 5).
+    const e = err as { name?: string; code?: unknown };
+    if (e.name === 'WorkflowNotFoundError' || e.code === 5) throw new NoSuchWorkflowError(workflowId);
+    throw err;
+  }
 }
 
 export async function replay(history: History, workflowId: string, opts: { workflowBundle?: { code: string } } = {}): Promise<ReplayReport> {

@@ -26,8 +26,9 @@ registerUsersCommands(program);
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  const e = err as { code?: string; exitCode?: number; message?: string };
-  if (e.code?.startsWith('commander.')) process.exit(e.exitCode ?? 1);
+  // gRPC errors carry numeric codes; only commander's own (text) codes mean "usage already printed".
+  const e = err as { code?: unknown; exitCode?: number; message?: string };
+  if (typeof e.code === 'string' && e.code.startsWith('commander.')) process.exit(e.exitCode ?? 1);
   console.error(`ar: ${e.message ?? String(err)}`);
   process.exit(1);
 }

@@ -54,6 +54,8 @@ export const approvalsQuery = z
     currency: currencyCode.optional(),
     min_amount: decimalAmount.optional(),
     max_amount: decimalAmount.optional(),
+    /** `me`: only what the signed-in user may decide (role and approval limit per currency). */
+    decidable: z.enum(['me']).optional(),
     page: count(1, 100_000).optional(),
     ...pagination,
   })

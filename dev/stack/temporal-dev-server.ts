@@ -1,10 +1,11 @@
 /**
  * The Temporal dev server as a child process: persistent SQLite file, Web UI, the project's
  * search attributes registered. Started in its own process group so Ctrl-C reaches us first and
- * the worker drains before the server stops.
+ * the worker drains before the server stops. On Linux it also dies with us when we are killed
+ * outright (SIGKILL, the OOM killer), instead of holding the ports until the next start reaps it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { searchAttributeCliArgs } from '../../temporal/search-attributes';
@@ -37,7 +38,8 @@ export async function startTemporalDevServer(opts: {
     '--log-level', 'warn',
     ...searchAttributeCliArgs().flatMap((a) => ['--search-attribute', a]),
   ];
-  const child = spawn(opts.binary, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, commandArgs] = dieWithParent(opts.binary, args);
+  const child = spawn(command, commandArgs, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createWriteStream(logFile, { flags: 'a' });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
@@ -67,6 +69,17 @@ export async function startTemporalDevServer(opts: {
       log.end();
     },
   };
+}
+
+/**
+ * Linux: run the binary through util-linux's setpriv, which sets PR_SET_PDEATHSIG and then execs
+ * it (same pid, no wrapper process): the kernel sends it SIGTERM when this process dies, however
+ * it dies. Elsewhere, or without setpriv, the next start reaps a left-behind server (db/open.ts).
+ */
+export function dieWithParent(binary: string, args: string[]): [string, string[]] {
+  if (process.platform !== 'linux') return [binary, args];
+  const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+  return setpriv ? [setpriv, ['--pdeathsig', 'SIGTERM', '--', binary, ...args]] : [binary, args];
 }
 
 function splitAddress(address: string): [string, string] {

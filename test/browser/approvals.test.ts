@@ -69,6 +69,9 @@ describe.skipIf(!available)('approvals page', () => {
 
   it('refuses a bad token, then signs in and lists the pending proposals with their context', async () => {
     await page.goto(s.url);
+    // Before sign-in there is nobody to sign out: no button, no empty role badge.
+    expect(await page.locator('#who').isVisible()).toBe(false);
+    expect(await page.getByRole('button', { name: 'Sign out' }).isVisible()).toBe(false);
     await page.getByLabel('Token').fill('ar_wrong');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.locator('#sign-in-error').textContent()).toBe('That token is not valid.');
@@ -76,6 +79,7 @@ describe.skipIf(!available)('approvals page', () => {
     await page.getByLabel('Token').fill(s.tokens.alice);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('article.proposal').nth(2).waitFor();
+    expect(await page.getByRole('button', { name: 'Sign out' }).isVisible()).toBe(true);
     expect(await page.locator('#who-name').textContent()).toBe('alice');
     expect(await page.locator('article.proposal').count()).toBe(3);
     expect(await page.locator('#count').textContent()).toBe('3 pending');
@@ -194,14 +198,60 @@ describe.skipIf(!available)('approvals page', () => {
     await s.seedOverdueInvoices(['WEB-LIMIT'], { amountMinor: 25_000 });
     await s.syncWorkflows();
     await s.pendingProposal('WEB-LIMIT');
+    // Proposed after WEB-LIMIT, within lena's 100.00 USD: she can decide this one.
+    await s.seedOverdueInvoices(['WEB-SMALL'], { amountMinor: 5_000, daysOverdue: 1 });
+    await s.syncWorkflows();
+    await s.pendingProposal('WEB-SMALL');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Token').fill(s.tokens.lena);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await card('WEB-LIMIT').waitFor();
     expect(await page.locator('#who-name').textContent()).toBe('lena');
     expect(await page.locator('#who-role').textContent()).toBe('approver · up to €5,000.00 · $100.00');
-    await expect.poll(() => card('WEB-LIMIT').textContent()).toContain('Over your approval limit of $100.00');
+    await expect.poll(() => card('WEB-LIMIT').textContent()).toContain('over your limit of 100.00 USD');
     expect(await card('WEB-LIMIT').getByRole('button', { name: 'Approve', exact: true }).isDisabled()).toBe(true);
+  });
+
+  it('lists what the approver can decide first, says why on a key press, and filters to decidable by me', async () => {
+    const order = () => page.locator('article.proposal h3').allTextContents();
+    await card('WEB-SMALL').waitFor();
+    // Oldest first on the server, but WEB-SMALL, which lena can decide, comes before WEB-LIMIT.
+    expect(await order()).toEqual(['Customer WEB-SMALL · WEB-SMALL', 'Customer WEB-LIMIT · WEB-LIMIT']);
+    expect(await card('WEB-SMALL').textContent()).toContain('1 day overdue');
+    expect(await card('WEB-SMALL').textContent()).not.toContain('1 days overdue');
+
+    await card('WEB-LIMIT').focus();
+    await page.keyboard.press('a');
+    await expect.poll(() => page.locator('#status').textContent()).toBe('Cannot decide WEB-LIMIT: over your limit of 100.00 USD.');
+    expect(await card('WEB-LIMIT').count()).toBe(1);
+
+    await page.getByLabel('Decidable by me').check();
+    await expect.poll(() => order()).toEqual(['Customer WEB-SMALL · WEB-SMALL']);
+    expect(await page.locator('#count').textContent()).toBe('1 pending');
+    await page.getByLabel('Decidable by me').uncheck();
+    await expect.poll(() => page.locator('article.proposal').count()).toBe(2);
+
+    // The same filter on the API: decidable=me narrows items and total; other parameters still apply.
+    const mine = await s.http('GET', '/api/approvals?decidable=me', { as: 'lena' });
+    expect(mine.status).toBe(200);
+    expect(mine.body.items.map((i: { invoice: { number: string } }) => i.invoice.number)).toEqual(['WEB-SMALL']);
+    expect(mine.body).toMatchObject({ total: 1, nextCursor: null });
+    const all = await s.http('GET', '/api/approvals?status=pending', { as: 'lena' });
+    expect(all.body.items.map((i: { invoice: { number: string } }) => i.invoice.number)).toEqual(['WEB-LIMIT', 'WEB-SMALL']);
+    // A viewer decides nothing; an unlimited approver decides both.
+    expect((await s.http('GET', '/api/approvals?decidable=me', { as: 'vic' })).body).toMatchObject({ items: [], total: 0 });
+    expect((await s.http('GET', '/api/approvals?decidable=me', { as: 'alice' })).body.total).toBe(2);
+    expect((await s.http('GET', '/api/approvals?decidable=you', { as: 'lena' })).status).toBe(400);
+  });
+
+  it('pages through decidable=me with a cursor', async () => {
+    const first = await s.http('GET', '/api/approvals?decidable=me&limit=1', { as: 'alice' });
+    expect(first.body.items).toHaveLength(1);
+    expect(first.body.total).toBe(2);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await s.http('GET', `/api/approvals?decidable=me&limit=1&cursor=${first.body.nextCursor}`, { as: 'alice' });
+    expect(second.body.items.map((i: { id: string }) => i.id)).not.toEqual(first.body.items.map((i: { id: string }) => i.id));
+    expect(second.body).toMatchObject({ total: 2, nextCursor: null });
   });
 });
 

@@ -4,7 +4,7 @@
  * what it leaves in the database.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReadinessReport } from '../../insights/readiness';
@@ -53,13 +53,21 @@ describe('ar import and ar readiness', () => {
     const text = await ar('readiness', '--as-of', '2025-06-30');
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain('Readiness report as of 2025-06-30: 10 customers, 22 open invoices, 10 payments.');
-    expect(text.stdout).toContain('Balances KWD: stated open 3730.625 KWD, derived 3730.625 KWD — ties');
+    expect(text.stdout).toContain('Balances KWD: stated open 3,730.625 KWD, derived 3,730.625 KWD — ties');
     expect(text.stdout).toContain('Pilot: apac, emea, enterprise-us, mena, smb-us');
 
     const json = await ar('readiness', '--json', '--as-of', '2025-06-30', '--sample', '5');
     expect(json.code, json.stderr).toBe(0);
     const report = JSON.parse(json.stdout) as ReadinessReport;
     expect(report.sample).toHaveLength(5);
+    expect(report.totalsByCurrency.map((x) => x.currency)).toContain('KWD');
+    const every = await ar('readiness', '--json', '--all', '--sample', '5');
+    expect(every.code, every.stderr).toBe(0);
+    const all = JSON.parse(every.stdout) as ReadinessReport;
+    expect(all.sample).toHaveLength(all.totals.openInvoices);
+    expect(all.sampled).toEqual({ invoices: all.totals.openInvoices, of: all.totals.openInvoices, all: true });
+    const everyText = await ar('readiness', '--all');
+    expect(everyText.stdout).toContain(`All ${all.totals.openInvoices} open invoices`);
     expect(report.recommendation.exclude).toEqual([]);
     expect(report.segments.find((s) => s.segment === 'apac')!.tieOut[0]).toMatchObject({ currency: 'JPY', statedOpenMinor: 2_410_000, ties: true });
   });
@@ -82,7 +90,22 @@ describe('ar import and ar readiness', () => {
     expect(header.stderr).toContain('row 1, column invoice_number: "invoice_number" is not a known column');
     const missing = await ar('import', 'customers', path.join(dir, 'nope.csv'));
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/ar: .*ENOENT/);
+    expect(missing.stderr.trim()).toBe(`ar: file not found: ${path.join(dir, 'nope.csv')}`);
+    expect(missing.stderr).not.toContain('ENOENT');
+  });
+
+  it('--skip-invalid without --rejected-out writes the rejects into the current folder, not beside the input', async () => {
+    // The fixture runs ar from the project folder: that is the current folder here.
+    const expected = path.resolve('invoices-bad.rejected.csv');
+    try {
+      const r = await ar('import', 'invoices', path.join(FIXTURES, 'invoices-bad.csv'), '--skip-invalid');
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stdout).toContain(`Rejected rows, with a reason column, written to ${expected}`);
+      expect(existsSync(expected)).toBe(true);
+      expect(existsSync(path.join(FIXTURES, 'invoices-bad.rejected.csv')), 'a rejects file in the fixture folder').toBe(false);
+    } finally {
+      await rm(expected, { force: true });
+    }
   });
 
   it('rejects a bad option value', async () => {

@@ -64,6 +64,28 @@ describe('a clean ledger', () => {
     const expected = open.sort((x, y) => md5(x).localeCompare(md5(y))).slice(0, 20);
     expect(a.sample.map((s) => s.number)).toEqual(expected);
     expect(a.sample.every((s) => s.problems.length === 0)).toBe(true);
+    expect(a.sampled).toEqual({ invoices: 20, of: 22, all: false });
+  });
+
+  it('with all lists every open invoice, the default sample first', async () => {
+    const sampled = await computeReadiness(t.db, { asOf: AS_OF });
+    const all = await computeReadiness(t.db, { asOf: AS_OF, all: true });
+    expect(all.sample).toHaveLength(22);
+    expect(all.sampled).toEqual({ invoices: 22, of: 22, all: true });
+    expect(all.sample.slice(0, 20)).toEqual(sampled.sample);
+    // --all wins over a sample size.
+    expect((await computeReadiness(t.db, { asOf: AS_OF, all: true, sampleSize: 3 })).sample).toHaveLength(22);
+  });
+
+  it('totals open invoices per currency, never across currencies', async () => {
+    const r = await computeReadiness(t.db, { asOf: AS_OF });
+    expect(r.totalsByCurrency.map((x) => x.currency)).toEqual([...r.totalsByCurrency.map((x) => x.currency)].sort());
+    expect(r.totalsByCurrency.reduce((n, x) => n + x.openInvoices, 0)).toBe(r.totals.openInvoices);
+    const open = (await q(`SELECT currency, count(*)::int AS n, sum(amount_minor)::int8 AS amount, sum(open_minor)::int8 AS open
+                            FROM invoices WHERE status IN ('open', 'disputed') GROUP BY 1 ORDER BY 1`)).rows as { currency: string; n: number; amount: string; open: string }[];
+    expect(r.totalsByCurrency).toEqual(
+      open.map((x) => ({ currency: x.currency, openInvoices: x.n, amountMinor: Number(x.amount), openMinor: Number(x.open), derivedOpenMinor: Number(x.open), invoicesWithProblems: 0 })),
+    );
   });
 });
 
@@ -101,7 +123,9 @@ describe('a ledger with planted problems', () => {
       'INV-3003': ['no_timezone'],
       'INV-4002': ['balance_does_not_tie'],
     });
-    expect(r.sample.find((s) => s.number === 'INV-4002')!.problems[0]!.detail).toBe('stated open 100000, derived 2750125 (minor units)');
+    const kwd = r.totalsByCurrency.find((x) => x.currency === 'KWD')!;
+    expect(kwd).toMatchObject({ openMinor: 1_080_500, derivedOpenMinor: 3_730_625, invoicesWithProblems: 1 });
+    expect(r.sample.find((s) => s.number === 'INV-4002')!.problems[0]!.detail).toBe('stated open 100.000 KWD, derived 2,750.125 KWD');
   });
 
   it('reports the failing tie-out, contact and payment figures per segment', async () => {
@@ -142,7 +166,7 @@ describe('a ledger with planted problems', () => {
         '3 of 7 open invoices have record problems (42.9%); allowed: 10%',
       ],
       mena: [
-        'balances do not tie for 1 of 1 customer balances (KWD stated minus derived -2650.125); allowed: 0%',
+        'balances do not tie for 1 of 1 customer balances (stated minus derived -2,650.125 KWD); allowed: 0%',
         '1 of 2 open invoices have record problems (50%); allowed: 10%',
       ],
       'smb-us': ['4 of 4 open invoices have record problems (100%); allowed: 10%'],

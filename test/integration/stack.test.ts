@@ -4,7 +4,8 @@
  * exercised. It must come up, run one invoice workflow per open invoice (filterable by the custom
  * search attributes), let `npx ar readiness` reach its database through the stack file, stop on
  * Ctrl-C with exit code 0 leaving no process, port or stack file behind, and resume the same
- * workflow runs on a second start.
+ * workflow runs on a second start. Killed outright (SIGKILL of npm, or of the start script), it
+ * must not leave the dev server holding the ports either.
  */
 import { Client, Connection } from '@temporalio/client';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -54,6 +55,15 @@ async function canListen(port: number): Promise<boolean> {
   });
 }
 
+/** Exited, though not reaped: a zombie whose parent is gone waits for a reaper (PID 1 of a container may never reap). */
+function zombie(pid: number): boolean {
+  try {
+    return /^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 function gone(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -94,9 +104,10 @@ function stackEnv(dataDir: string, ports: { temporal: number; ui: number; admin:
   return env;
 }
 
-function startStack(env: NodeJS.ProcessEnv): Started {
+function startStack(env: NodeJS.ProcessEnv, via: 'node' | 'npm' = 'node'): Started {
   // Detached: its own process group, like a shell job; Ctrl-C is SIGINT to that group.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'dev/start.ts'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, args] = via === 'npm' ? ['npm', ['start']] : [process.execPath, ['--import', 'tsx', 'dev/start.ts']];
+  const child = spawn(command, args, { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -289,6 +300,17 @@ describe('npm start', () => {
       expect((JSON.parse(viaFile.stdout) as ReadinessReport).totals).toMatchObject({ customers: DEMO_CUSTOMERS, openInvoices: invoices });
       expect(existsSync(path.join(onlyStackFile, 'pglite')), 'ar opened a database of its own').toBe(false);
 
+      // The Web UI address it prints is the one the README shows (127.0.0.1, as the server binds it).
+      expect(out).toContain(`Temporal Web UI   http://127.0.0.1:${ports.ui}/namespaces/default/workflows`);
+      const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+      expect(readme).toContain('http://127.0.0.1:8233/namespaces/default/workflows');
+      expect(readme).not.toMatch(/localhost:8233/);
+
+      // `ar replay` of a workflow that does not exist: a plain message and exit 1, not a TypeError.
+      const nope = await ar(env, 'replay', 'invoice-NOPE');
+      expect(nope.code, nope.stderr).toBe(1);
+      expect(nope.stderr.trim()).toBe(`ar: no such workflow: invoice-NOPE (namespace default at ${address})`);
+
       await expectStoppedCleanly(s, dataDir, [ports.temporal, ports.ui, ports.admin, dbPort], stack.temporalPid);
       // The shutdown order: stack file, admin, worker, database, Temporal last.
       const order = [...s.output().matchAll(/\[ar\] stopped (.+)/g)].map((m) => m[1]);
@@ -318,6 +340,55 @@ describe('npm start', () => {
       });
 
       await expectStoppedCleanly(s, dataDir, [ports.temporal, ports.ui, ports.admin, Number(new URL(stack.databaseUrl).port)], stack.temporalPid);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'npm start killed with SIGKILL: the stack stops itself cleanly, leaving no process, port or stack file',
+    async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'ar-stack-npm-'));
+      dirs.push(dir);
+      const p = { temporal: await freePort(), ui: await freePort(), admin: await freePort() };
+      const s = startStack(stackEnv(dir, p), 'npm');
+      await waitForOutput(s, /AR automation is running/);
+      const stack = JSON.parse(readFileSync(path.join(dir, 'stack.json'), 'utf8')) as StackFile;
+      expect(stack.pid, 'npm runs the start script as its child').not.toBe(s.child.pid);
+      process.kill(s.child.pid!, 'SIGKILL'); // npm only: its child, the start script, is not signalled
+      await waitFor(async () => !existsSync(path.join(dir, 'stack.json')) && processesOf(dir).length === 0, { tries: 600, what: 'the stack to stop after npm was killed' });
+      expect(s.output()).toMatch(/\[ar\] the launcher \(pid \d+\) exited: stopping…/);
+      expect(s.output()).toMatch(/stopped Temporal dev server/);
+      expect(s.output()).not.toMatch(/\[ar\] stopping .* failed/);
+      for (const port of [p.temporal, p.ui, p.admin, Number(new URL(stack.databaseUrl).port)]) expect(await canListen(port), `port ${port} is still in use`).toBe(true);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'the start script killed with SIGKILL takes the Temporal dev server with it; the next start comes up',
+    async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'ar-stack-kill-'));
+      dirs.push(dir);
+      const p = { temporal: await freePort(), ui: await freePort(), admin: await freePort() };
+      const env = stackEnv(dir, p);
+      const s = startStack(env);
+      await waitForOutput(s, /AR automation is running/);
+      const stack = JSON.parse(readFileSync(path.join(dir, 'stack.json'), 'utf8')) as StackFile;
+      process.kill(s.child.pid!, 'SIGKILL'); // the start script alone: no handler runs, nothing is stopped in order
+      expect(await s.exited).toBeNull();
+      // The kernel tells the dev server (PR_SET_PDEATHSIG): it exits and frees its ports without waiting for a next start.
+      const since = Date.now();
+      await waitFor(async () => gone(stack.temporalPid!) || zombie(stack.temporalPid!), { tries: 300, what: 'the Temporal dev server to exit' });
+      for (const port of [p.temporal, p.ui, p.admin]) await waitFor(() => canListen(port), { tries: 100, what: `port ${port} to be free` });
+      expect(Date.now() - since).toBeLessThan(30_000);
+      expect(processesOf(dir), 'processes still running with this AR_DATA_DIR').toEqual([]);
+
+      // The stale stack file does not stop a new start; the same ledger comes back.
+      const again = startStack(env);
+      await waitForOutput(again, /AR automation is running/);
+      expect(again.output()).not.toMatch(/loaded the demo ledger/);
+      const next = JSON.parse(readFileSync(path.join(dir, 'stack.json'), 'utf8')) as StackFile;
+      await expectStoppedCleanly(again, dir, [p.temporal, p.ui, p.admin, Number(new URL(next.databaseUrl).port)], next.temporalPid);
     },
     TIMEOUT,
   );

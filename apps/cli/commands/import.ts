@@ -4,6 +4,7 @@
  * --skip-invalid but some rows were left out (they are in the rejects file) — scripts can tell them apart.
  */
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../../config';
 import { ImportFileError, describeIssue, formatResult, type ImportKind } from '../../../ledger/import/report';
@@ -30,20 +31,29 @@ export function registerImportCommands(program: Command): void {
       .command(`${kind} <file>`)
       .description(`Import ${kind}. Columns: ${spec.required.join(', ')}; optional: ${spec.optional.join(', ')}. ${HELP[kind]}`)
       .option('--skip-invalid', 'import the valid rows and write the rejected ones, with a reason column, to a rejects file')
-      .option('--rejected-out <path>', 'where --skip-invalid writes rejected rows (default: FILE with .rejected.csv)')
+      .option('--rejected-out <path>', 'where --skip-invalid writes rejected rows (default: <file name>.rejected.csv in the current folder)')
       .action(async (file: string, opts: { skipInvalid?: boolean; rejectedOut?: string }) => {
         process.exitCode = await runImport(kind, path.resolve(file), opts);
       });
   }
 }
 
+/** Rejected rows go where the user runs the command, never into the folder the export came from (a repository, a share). */
+export function defaultRejectsPath(file: string, cwd = process.cwd()): string {
+  return path.join(cwd, `${path.basename(file).replace(/\.csv$/i, '')}.rejected.csv`);
+}
+
 async function runImport(kind: ImportKind, file: string, opts: { skipInvalid?: boolean; rejectedOut?: string }): Promise<number> {
+  if (!existsSync(file)) {
+    console.error(`ar: file not found: ${file}`);
+    return 1;
+  }
   const database = await openDatabase(loadConfig());
   const progress = createProgress();
   try {
     const result = await importFile(database.db, kind, file, {
       skipInvalid: opts.skipInvalid,
-      rejectsPath: opts.rejectedOut ? path.resolve(opts.rejectedOut) : undefined,
+      rejectsPath: path.resolve(opts.rejectedOut ?? defaultRejectsPath(file)),
       onProgress: (phase, done, total) => progress.update(phase, done, total),
     });
     progress.done();

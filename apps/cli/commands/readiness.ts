@@ -5,11 +5,10 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../../config';
 import { isIsoDate, utcDate } from '../../../domain/calendar';
-import { toDecimal } from '../../../domain/money';
-import { computeReadiness, DEFAULT_THRESHOLDS, PROBLEMS, type ReadinessReport, type ProblemCode } from '../../../insights/readiness';
+import { amountText, computeReadiness, DEFAULT_THRESHOLDS, PROBLEMS, type ReadinessReport, type ProblemCode } from '../../../insights/readiness';
 import { openDatabase } from '../../../db/open';
 
-const money = (minor: number, currency: string) => `${toDecimal(minor, currency)} ${currency}`;
+const money = amountText;
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const pct = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x * 1000) / 10}%`);
 
@@ -22,6 +21,9 @@ function shareOption(v: string): number {
 export function formatReadiness(r: ReadinessReport): string {
   const out: string[] = [];
   out.push(`Readiness report as of ${r.asOf}: ${r.totals.customers} customers, ${r.totals.openInvoices} open invoices, ${r.totals.payments} payments.`);
+  for (const t of r.totalsByCurrency) {
+    out.push(`  ${t.currency}: ${plural(t.openInvoices, 'open invoice')}, ${money(t.openMinor, t.currency)} open (derived ${money(t.derivedOpenMinor, t.currency)}), ${t.invoicesWithProblems} with problems`);
+  }
   for (const s of r.segments) {
     out.push('', `Segment ${s.segment}: ${plural(s.customers, 'customer')}, ${plural(s.openInvoices, 'open invoice')}`);
     if (s.tieOut.length === 0) out.push('  Balances: no open invoices');
@@ -36,7 +38,7 @@ export function formatReadiness(r: ReadinessReport): string {
     const counts = Object.entries(s.problemCounts).map(([code, n]) => `${code} ${n}`);
     out.push(`  Open invoices with problems: ${s.invoicesWithProblems} of ${s.inScopeOpenInvoices} (${pct(s.problemShare)})${counts.length ? ` — ${counts.join(', ')}` : ''}`);
   }
-  out.push('', `Sample of ${r.sample.length} open invoices (${r.definitions.sample})`);
+  out.push('', r.sampled.all ? `All ${r.sample.length} open invoices` : `Sample of ${r.sample.length} open invoices (${r.definitions.sample}; --all lists every one)`);
   for (const i of r.sample) {
     const head = `  ${i.number} ${i.customerId} [${i.segment}] ${money(i.openMinor, i.currency)} open of ${money(i.amountMinor, i.currency)}, due ${i.dueDate}`;
     out.push(i.problems.length ? `${head}\n${i.problems.map((p) => `      - ${p.code}: ${p.detail}`).join('\n')}` : `${head} — no problems`);
@@ -67,12 +69,14 @@ export function registerReadinessCommand(program: Command): void {
       if (!/^\d+$/.test(v)) throw new InvalidArgumentError('must be a whole number');
       return Number(v);
     }, 20)
+    .option('--all', 'name the problems of every open invoice, not only a sample')
     .option('--min-decision-maker-email <share>', 'threshold, 0..1', shareOption, DEFAULT_THRESHOLDS.minDecisionMakerEmailShare)
     .option('--min-applied-payments <share>', 'threshold, 0..1', shareOption, DEFAULT_THRESHOLDS.minAppliedPaymentShare)
     .option('--max-problem-invoices <share>', 'threshold, 0..1', shareOption, DEFAULT_THRESHOLDS.maxProblemInvoiceShare)
     .option('--max-untied-customers <share>', 'threshold, 0..1', shareOption, DEFAULT_THRESHOLDS.maxUntiedCustomerShare)
     .action(async (opts: {
       json?: boolean;
+      all?: boolean;
       asOf?: string;
       sample: number;
       minDecisionMakerEmail: number;
@@ -85,6 +89,7 @@ export function registerReadinessCommand(program: Command): void {
         const report = await computeReadiness(database.db, {
           asOf: opts.asOf ?? utcDate(new Date()),
           sampleSize: opts.sample,
+          all: opts.all,
           thresholds: {
             minDecisionMakerEmailShare: opts.minDecisionMakerEmail,
             minAppliedPaymentShare: opts.minAppliedPayments,

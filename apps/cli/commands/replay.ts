@@ -16,7 +16,7 @@ export function registerReplayCommand(program: Command): void {
       // The replay worker logs through the SDK's runtime: at LOG_LEVEL (warn by default), not its INFO bundling chatter.
       const { DefaultLogger, Runtime } = await import('@temporalio/worker');
       Runtime.install({ logger: new DefaultLogger(loadConfig().LOG_LEVEL.toUpperCase() as 'WARN') });
-      const { fetchHistory, loadHistoryFile, replay } = await import('../../../temporal/replay');
+      const { fetchHistory, loadHistoryFile, NoSuchWorkflowError, replay } = await import('../../../temporal/replay');
       let history;
       let workflowId = source;
       if (source.endsWith('.json') || existsSync(source)) {
@@ -26,9 +26,15 @@ export function registerReplayCommand(program: Command): void {
         workflowId = opts.workflowId ?? path.basename(source).replace(/(\.v\d+)?\.json$/, '');
       } else {
         const { connectClient } = await import('../../../temporal/client');
-        const client = await connectClient(loadConfig());
+        const config = loadConfig();
+        const client = await connectClient(config);
         try {
           history = await fetchHistory(client, source);
+        } catch (err) {
+          if (!(err instanceof NoSuchWorkflowError)) throw err;
+          console.error(`ar: ${err.message} (namespace ${config.TEMPORAL_NAMESPACE} at ${config.TEMPORAL_ADDRESS})`);
+          process.exitCode = 1;
+          return;
         } finally {
           await client.connection.close();
         }

@@ -3,7 +3,6 @@
  * A decision goes to the proposal's workflow as the decideProposal Update, signed with the
  * deciding user's name; the workflow records it in the audit trail and answers with the outcome.
  */
-import {decisionSchema } from '../schemas';
 import type { Decision } from '../../../collections/message-schemas';
 import { decideProposalUpdate, type DecisionOutcome } from '../../../collections/messages';
 import type { AdminDeps } from '../deps';
@@ -11,9 +10,10 @@ import { pathParam } from '../deps';
 import { conflict, fromZodError, HttpError, notFound } from '../errors';
 import { getProposal, listProposals, toProposalOut } from '../proposals';
 import type { AuthUser } from '../../../access/roles';
-import { requireWithinLimit } from '../../../access/roles';
+import { can, requireWithinLimit, withinLimit } from '../../../access/roles';
+import { decodeCursor, encodeCursor } from '../cursor';
 import type { ApiRouter } from '../route';
-import { approvalsOut, approvalsQuery, approveBody, decisionOutcomeOut, errorOut, rejectBody } from '../schemas';
+import { approvalsOut, approvalsQuery, approveBody, decisionOutcomeOut, decisionSchema, errorOut, rejectBody, type ApprovalsQuery, type ProposalOut } from '../schemas';
 import { executeUpdate } from '../temporal';
 
 const err = (description: string) => ({ description, schema: errorOut });
@@ -49,6 +49,42 @@ async function decide(deps: AdminDeps, user: AuthUser, id: string, fields: Omit<
   }
 }
 
+/** Can this user decide this proposal: the decide permission, and the amount within their limit in its currency? */
+function decidableBy(user: AuthUser, item: ProposalOut): boolean {
+  return can(user, 'decide') && withinLimit(user, { currency: item.amount.currency, minor: item.amount.minor });
+}
+
+/**
+ * `decidable=me`: the list filtered to what the user may decide, with total, page and cursor over
+ * the filtered list. A post-filter over the list query (walked in pages of 200), so it costs a
+ * scan of every proposal matching the other filters; the limits belong in the query's WHERE.
+ */
+async function listDecidable(deps: AdminDeps, user: AuthUser, query: ApprovalsQuery, now: Date) {
+  const { decidable: _decidable, page, cursor, limit: requested, ...filters } = query;
+  const limit = requested ?? 50;
+  const mine: ProposalOut[] = [];
+  let next: string | undefined;
+  do {
+    const chunk = await listProposals(deps.db, { ...filters, limit: 200, cursor: next }, now);
+    mine.push(...chunk.items.filter((item) => decidableBy(user, item)));
+    next = chunk.nextCursor ?? undefined;
+  } while (next);
+  let start = page ? (page - 1) * limit : 0;
+  if (cursor) {
+    const k = decodeCursor(cursor);
+    const after = mine.findIndex((item) => item.createdAt > k.at || (item.createdAt === k.at && item.id > k.id));
+    start = after < 0 ? mine.length : after;
+  }
+  const items = mine.slice(start, start + limit);
+  const last = items[items.length - 1];
+  return {
+    items,
+    total: mine.length,
+    nextCursor: !page && last && start + limit < mine.length ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
+    ...(page ? { page } : {}),
+  };
+}
+
 export function registerApprovalRoutes(api: ApiRouter, deps: AdminDeps): void {
   api.add({
     method: 'get',
@@ -57,11 +93,13 @@ export function registerApprovalRoutes(api: ApiRouter, deps: AdminDeps): void {
     summary: 'List proposals (pending by default), oldest first',
     description:
       'Filters: customer (id, or part of the name), tier, currency, min_amount/max_amount (decimal strings in `currency`, which they require). ' +
+      'decidable=me: only what the signed-in user may decide (role, approval limit in the currency). ' +
       'Paginate with limit + cursor (nextCursor of the previous page) or limit + page.',
     permission: 'read',
     query: approvalsQuery,
     responses: { 200: { description: 'A page of proposals', schema: approvalsOut }, 400: err('A bad filter') },
-    handler: async ({ query }) => listProposals(deps.db, query, deps.now?.() ?? new Date()),
+    handler: async ({ user, query }) =>
+      query.decidable === 'me' ? listDecidable(deps, user, query, deps.now?.() ?? new Date()) : listProposals(deps.db, query, deps.now?.() ?? new Date()),
   });
 
   const decisionResponses = {

@@ -73,13 +73,24 @@ function money(m) {
   }
 }
 
+/** "5,000.00 USD": grouped digits and the currency code, for limits named in messages. */
+function amountWithCode(m) {
+  const decimals = (String(m.amount).split('.')[1] || '').length;
+  try {
+    return `${new Intl.NumberFormat(undefined, { minimumFractionDigits: decimals, maximumFractionDigits: decimals }).format(m.amount)} ${m.currency}`;
+  } catch {
+    return `${m.amount} ${m.currency}`;
+  }
+}
+
 function age(seconds) {
   if (seconds < 90) return 'just now';
   const minutes = Math.round(seconds / 60);
   if (minutes < 90) return `${minutes} min ago`;
   const hours = Math.round(minutes / 60);
   if (hours < 36) return `${hours} h ago`;
-  return `${Math.round(hours / 24)} days ago`;
+  const days = Math.round(hours / 24);
+  return `${days} ${days === 1 ? 'day' : 'days'} ago`;
 }
 
 /** Only reminder drafts have text to edit (a write-off proposal is approved or rejected as is). */
@@ -93,8 +104,8 @@ function canDecide(item) {
   const limits = myLimits(me);
   if (limits) {
     const limit = limits.find((l) => l.currency === item.amount.currency);
-    if (!limit) return { ok: false, why: `No approval limit in ${item.amount.currency} (yours: ${limits.map(money).join(', ')})` };
-    if (Number(item.amount.minor) > Number(limit.minor)) return { ok: false, why: `Over your approval limit of ${money(limit)}` };
+    if (!limit) return { ok: false, why: `no limit in ${item.amount.currency} (yours: ${limits.map(amountWithCode).join(', ')})` };
+    if (Number(item.amount.minor) > Number(limit.minor)) return { ok: false, why: `over your limit of ${amountWithCode(limit)}` };
   }
   return { ok: true };
 }
@@ -156,7 +167,8 @@ async function load(reset) {
   if (!reset && state.nextCursor) params.set('cursor', state.nextCursor);
   try {
     const page = await api(`/api/approvals?${params}`);
-    state.items = reset ? page.items : state.items.concat(page.items.filter((i) => !state.items.some((x) => x.id === i.id)));
+    const items = reset ? page.items : state.items.concat(page.items.filter((i) => !state.items.some((x) => x.id === i.id)));
+    state.items = decidableFirst(items);
     state.total = page.total;
     state.nextCursor = page.nextCursor;
     if (reset) state.current = 0;
@@ -165,6 +177,12 @@ async function load(reset) {
     if (e.status !== 401) setStatus(e.message, true);
   }
   render();
+}
+
+/** What the signed-in user can decide comes first; each group keeps the server's order (oldest first). */
+function decidableFirst(items) {
+  const ok = items.filter((i) => canDecide(i).ok);
+  return ok.concat(items.filter((i) => !canDecide(i).ok));
 }
 
 // ---- rendering --------------------------------------------------------------------------
@@ -201,7 +219,7 @@ function renderCard(item, index) {
       {},
       el('span', { class: `badge tier-${item.customer.tier}` }, item.customer.tier),
       ' ',
-      overdue > 0 ? el('span', { class: 'badge overdue' }, `${overdue} days overdue`) : el('span', { class: 'badge' }, `due ${item.invoice.dueDate}`),
+      overdue > 0 ? el('span', { class: 'badge overdue' }, `${overdue} ${overdue === 1 ? 'day' : 'days'} overdue`) : el('span', { class: 'badge' }, `due ${item.invoice.dueDate}`),
       item.escalated ? el('span', { class: 'badge escalated' }, ' escalated') : null,
     ),
   );
@@ -345,6 +363,12 @@ document.addEventListener('keydown', (e) => {
     return;
   }
   if (typing) return;
+  if (item && (e.key === 'a' || e.key === 'e' || e.key === 'r') && !canDecide(item).ok) {
+    // Say why nothing happens rather than ignore the key.
+    e.preventDefault();
+    setStatus(`Cannot decide ${item.invoice.number}: ${canDecide(item).why}.`, true);
+    return;
+  }
   switch (e.key) {
     case 'j':
       e.preventDefault();
@@ -501,6 +525,10 @@ $('filters').addEventListener('reset', () => {
     state.filters = {};
     load(true);
   });
+});
+$('f-decidable').addEventListener('change', () => {
+  state.filters = readFilters();
+  load(true);
 });
 $('f-tier').addEventListener('change', () => {
   state.filters = readFilters();
