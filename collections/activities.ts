@@ -190,7 +190,7 @@ export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temp
     },
 
     async closePromise(input: { id: string; status: 'kept' | 'broken' }): Promise<void> {
-      await db.update(schema.promises).set({ status: input.status }).where(eq(schema.promises.id, input.id));
+      await ledger.closePromise(input);
     },
 
     async openDispute(input: { id: string; invoiceNumber: string; reason: string; note: string | null; owner: string; deadline: string; openedBy: string }): Promise<void> {

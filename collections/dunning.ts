@@ -40,7 +40,7 @@ export type Plan =
     }
   | { kind: 'finished' };
 
-export function stepDate(dueDate: string, step: DunningStep): IsoDate {
+function stepDate(dueDate: string, step: DunningStep): IsoDate {
   return addDays(dueDate, step.offsetDays);
 }
 

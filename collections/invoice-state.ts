@@ -1,11 +1,9 @@
 /**
  * The invoice workflow's memory: carried through continue-as-new, exposed by the `state` query,
- * and mirrored into search attributes and the UI's current-details text.
+ * and mirrored into search attributes and the UI's current-details text (publish.ts).
+ * Pure: the InvoiceCase holds it.
  */
-import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import { toDecimal } from '../domain/money';
 import type { ActionEntry, InvoiceStateView, InvoiceStatus, ProposalView } from './messages';
-import { SA } from '../temporal/search-attributes';
 
 export interface InvoiceMemory {
   invoiceNumber: string;
@@ -31,6 +29,11 @@ export interface InvoiceMemory {
   pausedBy: string | null;
   seenPaymentIds: string[];
   actions: ActionEntry[];
+  /**
+   * Re-drafts of each step's proposal so far (a superseded proposal gets a new id, never a reused one).
+   * Absent in state carried by older runs: seeded from their notes (see proposal.ts).
+   */
+  proposalAttempts?: Record<string, number>;
 }
 
 /** A proposal in flight; not carried across continue-as-new (which waits for it to settle). */
@@ -40,6 +43,37 @@ export interface PendingProposal {
   decision: { decision: 'approve' | 'reject'; by: string; note?: string; reason?: string; edits?: { subject?: string; body?: string } } | null;
   /** Set when events made the proposal moot (paid, disputed, paused…). */
   closedAs: 'superseded' | 'withdrawn' | null;
+  /** Why it was closed, as its proposal_<closedAs> note says ("<id>: <why>"). */
+  closedReason?: string | null;
+}
+
+/** A new workflow's memory before the first ledger read fills it in. */
+export function blankMemory(invoiceNumber: string, customerId: string): InvoiceMemory {
+  return {
+    invoiceNumber,
+    customerId,
+    customerName: '',
+    tier: 'standard',
+    segment: 'default',
+    timezone: 'UTC',
+    locale: 'en-US',
+    currency: 'XXX',
+    amountMinor: 0,
+    openMinor: 0,
+    dueDate: '',
+    status: 'open',
+    policyVersion: 0,
+    doneStepKeys: [],
+    remindersSent: 0,
+    lastContactDate: null,
+    promise: null,
+    promiseMissed: null,
+    dispute: null,
+    pausedBy: null,
+    seenPaymentIds: [],
+    actions: [],
+    proposalAttempts: {},
+  };
 }
 
 const MAX_ACTIONS = 50;
@@ -69,27 +103,9 @@ export function toView(m: InvoiceMemory, stage: string, nextStep: { key: string;
   };
 }
 
-/** Keeps search attributes and the UI details current; upserts only on change to keep history short. */
-export function publish(v: InvoiceStateView, last: { key: string }): void {
-  const awaiting = v.pendingProposal !== null;
-  const key = JSON.stringify([v.status, v.stage, v.openMinor, awaiting, v.policyVersion]);
-  if (key !== last.key) {
-    last.key = key;
-    upsertSearchAttributes([
-      { key: SA.status, value: v.status },
-      { key: SA.dunningStage, value: v.stage },
-      { key: SA.amountDue, value: v.openMinor },
-      { key: SA.awaitingApproval, value: awaiting },
-      { key: SA.policyVersion, value: v.policyVersion },
-    ]);
-  }
-  const lines = [
-    `**${v.status.replace(/_/g, ' ')}** · ${toDecimal(v.openMinor, v.currency)} ${v.currency} open of ${toDecimal(v.amountMinor, v.currency)} · due ${v.dueDate} · stage ${v.stage}`,
-  ];
-  if (v.nextStep) lines.push(`Next: ${v.nextStep.key} at ${v.nextStep.at}`);
-  if (v.pendingProposal) lines.push(`Awaiting approval: ${v.pendingProposal.subject} — ${v.pendingProposal.reasoning}`);
-  if (v.promise) lines.push(`Promise to pay by ${v.promise.date} (hold until ${v.promise.holdUntil})`);
-  if (v.dispute) lines.push(`Dispute (${v.dispute.reason}) owned by ${v.dispute.owner}, deadline ${v.dispute.deadline}`);
-  if (v.pausedBy) lines.push(`Paused by ${v.pausedBy}`);
-  setCurrentDetails(lines.join('\n\n'));
+/** A write-off asked for by a dispute resolution: always a person's decision. */
+export interface WriteOffRequest {
+  disputeId: string;
+  reason: string;
+  requestedBy: string;
 }

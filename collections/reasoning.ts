@@ -40,8 +40,3 @@ export function explainStep(r: ReasoningInput): string {
   if (r.passedOver.length) parts.push(`earlier steps passed over as already late: ${r.passedOver.map((s) => s.key).join(', ')}`);
   return parts.join('; ');
 }
-
-/** "1 reminder sent", "0 reminders sent": counts in reasoning read as plain English. */
-export function remindersSentText(count: number): string {
-  return `${count} reminder${count === 1 ? '' : 's'} sent`;
-}

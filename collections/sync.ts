@@ -4,7 +4,7 @@
  * starts nothing twice. Invoices the ledger has closed get a `ledgerClosed` signal and end.
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { and, eq, inArray, isNull, ne } from 'drizzle-orm';
+import { eq, inArray, isNull } from 'drizzle-orm';
 import { schema, type Db } from '../db/client';
 import { toDecimal } from '../domain/money';
 import type { LedgerPort } from '../ledger/port';
@@ -76,11 +76,15 @@ export async function syncInvoiceWorkflows(client: Client, db: Db, ledger: Ledge
   } while (cursor);
 
   // Invoices the ledger closed (paid elsewhere, voided, written off) end their workflows.
-  const closed = await db
-    .select({ number: schema.invoices.number, status: schema.invoices.status, workflowId: schema.workflowStarts.workflowId })
+  const running = await db
+    .select({ number: schema.workflowStarts.invoiceNumber, workflowId: schema.workflowStarts.workflowId })
     .from(schema.workflowStarts)
-    .innerJoin(schema.invoices, eq(schema.invoices.number, schema.workflowStarts.invoiceNumber))
-    .where(and(isNull(schema.workflowStarts.endedAt), ne(schema.invoices.status, 'open'), ne(schema.invoices.status, 'disputed')));
+    .where(isNull(schema.workflowStarts.endedAt));
+  const statuses = await ledger.getInvoiceStatuses(running.map((r) => r.number));
+  const closed = running.flatMap((r) => {
+    const status = statuses.get(r.number);
+    return status !== undefined && status !== 'open' && status !== 'disputed' ? [{ ...r, status }] : [];
+  });
   for (const c of closed) {
     try {
       await client.workflow.getHandle(c.workflowId).signal(ledgerClosedSignal, { status: c.status });

@@ -13,16 +13,16 @@ import {
 } from '@temporalio/client';
 import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 import { conflict, HttpError, unprocessable } from './errors';
+import { refusalKind } from '../../collections/refusals';
 
 /**
- * The workflows name their refusals: Invalid* means the message itself is wrong for this invoice
- * (a promise date in the past, a credit above the balance): 422. Every other type means the
- * state moved on or does not allow it now (ProposalNotPending, StaleProposal, InvoiceClosed,
- * AlreadyPaused, NotPaused, NoDispute, …): 409.
+ * The invoice workflow's refusals are a typed table (collections/refusals.ts): an `invalid` one
+ * means the message itself is wrong for this invoice: 422; a `conflict` means the state moved on
+ * or does not allow it now: 409. A type outside the table (an untyped Error in a validator, a
+ * failure from elsewhere) says nothing about state: treated as a refusal of the message.
  */
 export function isConflictType(type: string | undefined | null): boolean {
-  // An untyped failure (a plain Error in a validator) says nothing about state: treat it as a refusal of the message.
-  return !!type && type !== 'Error' && !/^Invalid/.test(type);
+  return refusalKind(type) === 'conflict';
 }
 
 export interface TemporalCallOptions {
@@ -37,7 +37,7 @@ export class WorkflowNotRunning extends HttpError {
 }
 
 /** The ApplicationFailure inside an Update failure, if any. */
-export function updateFailure(err: unknown): ApplicationFailure | undefined {
+function updateFailure(err: unknown): ApplicationFailure | undefined {
   if (!(err instanceof WorkflowUpdateFailedError)) return undefined;
   let c: unknown = err.cause;
   while (c) {
@@ -54,7 +54,7 @@ function isUnavailable(err: unknown): boolean {
   return code === 14 || code === 4;
 }
 
-export function mapTemporalError(err: unknown, workflowId: string): HttpError {
+function mapTemporalError(err: unknown, workflowId: string): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof WorkflowNotFoundError) return new WorkflowNotRunning(workflowId);
   if (err instanceof WorkflowUpdateFailedError) {

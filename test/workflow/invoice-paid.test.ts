@@ -39,16 +39,5 @@ describe('invoice workflow: paid while a proposal waits', () => {
     expect(s.actions.map((a) => a.kind)).toEqual(expect.arrayContaining(['payment_applied', 'proposal_withdrawn', 'closed']));
   });
 
-  it('a payment the workflow has already seen is not counted twice', async () => {
-    await stack.seed.customer(stack.db, { id: 'PB' });
-    const h = await startInvoice(stack, { number: 'PB-1', customerId: 'PB', amountMinor: 100_000, dueInDays: 3 });
-    const first = await pay(stack, h, { paymentId: 'PAY-PB-1', invoiceNumber: 'PB-1', customerId: 'PB', amountMinor: 30_000 });
-    expect(first.openMinor).toBe(70_000);
-    // Cash application retried the same Update.
-    const again = await h.executeUpdate('paymentApplied', { args: [{ paymentId: 'PAY-PB-1', amountMinor: 30_000, currency: 'USD', by: 'cash-application' }] });
-    expect(again).toMatchObject({ openMinor: 70_000 });
-    await pay(stack, h, { paymentId: 'PAY-PB-2', invoiceNumber: 'PB-1', customerId: 'PB', amountMinor: 70_000 });
-    expect(await h.result()).toMatchObject({ status: 'paid', openMinor: 0 });
-    expect(await invoiceRow(stack, 'PB-1')).toMatchObject({ status: 'paid', openMinor: 0 });
-  });
+  // A payment seen twice is counted once: a unit test of InvoiceCase (test/unit/invoice-case.test.ts).
 });

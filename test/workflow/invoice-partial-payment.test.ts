@@ -55,27 +55,7 @@ describe('invoice workflow: partial payment', () => {
     expect(await auditFor(stack, 'QA-1', 'ledger_mismatch')).toHaveLength(0);
   });
 
-  it('numbers re-drafts per step: a superseded overdue-1 does not make overdue-14 a re-draft', async () => {
-    await stack.seed.customer(stack.db, { id: 'QB' });
-    // Two days overdue: the first proposal is overdue-1.
-    const h = await startInvoice(stack, { number: 'QB-1', customerId: 'QB', amountMinor: 100_000, dueInDays: -2 });
-    try {
-      const first = await nextProposal(stack, h);
-      expect(first.id).toBe('invoice-QB-1/overdue-1');
-      await pay(stack, h, { paymentId: 'PAY-QB-1', invoiceNumber: 'QB-1', customerId: 'QB', amountMinor: 10_000 });
-      const r1 = await nextProposal(stack, h, first.id);
-      expect(r1.id).toBe('invoice-QB-1/overdue-1/r1');
-      await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: r1.id, decision: 'approve', by: 'alice' }] });
-      const o7 = await nextProposal(stack, h, r1.id, '6 hours');
-      expect(o7.id).toBe('invoice-QB-1/overdue-7');
-      await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: o7.id, decision: 'approve', by: 'alice' }] });
-      const o14 = await nextProposal(stack, h, o7.id, '6 hours');
-      expect(o14.stepKey).toBe('overdue-14');
-      expect(o14.id).toBe('invoice-QB-1/overdue-14');
-    } finally {
-      await terminate(h);
-    }
-  });
+  // Re-drafts are numbered per step: a unit test of InvoiceCase (test/unit/invoice-case.test.ts).
 
   it('counts a payment once when the workflow read the ledger between the posting and the message', async () => {
     await stack.seed.customer(stack.db, { id: 'QR' });

@@ -26,19 +26,10 @@ describe('invoice workflow: stale, duplicate and malformed decisions are refused
         return refusal(decide(h, d, id));
       };
 
-      // Malformed decisions.
-      const noReason = await refuse({ proposalId: first.id, decision: 'reject', by: 'alice' }, 'bad-no-reason');
-      expect(noReason.type).toBe('InvalidDecision');
-      expect(noReason.message).toContain('reason: missing a rejection needs a reason');
+      // The rules are unit tests of InvoiceCase; here: one malformed and one stale id, refused before history.
       const unknownField = await refuse({ proposalId: first.id, decision: 'approve', by: 'alice', urgent: true }, 'bad-unknown-field');
       expect(unknownField.type).toBe('InvalidDecision');
       expect(unknownField.message).toContain('urgent');
-      const editsOnReject = await refuse({ proposalId: first.id, decision: 'reject', by: 'alice', reason: 'no', edits: { subject: 'x' } }, 'bad-edits-on-reject');
-      expect(editsOnReject.type).toBe('InvalidDecision');
-      const nobody = await refuse({ proposalId: first.id, decision: 'approve', by: '' }, 'bad-nobody');
-      expect(nobody.type).toBe('InvalidDecision');
-      expect(nobody.message).toContain('by: "" must name who acts');
-      // A proposal id this workflow never proposed.
       const unknown = await refuse({ proposalId: 'invoice-VA-1/overdue-7', decision: 'approve', by: 'alice' }, 'stale-unknown');
       expect(unknown.type).toBe('StaleProposal');
       expect((await proposalRow(stack, first.id)).status).toBe('pending');
@@ -54,15 +45,10 @@ describe('invoice workflow: stale, duplicate and malformed decisions are refused
       expect(await proposalRow(stack, first.id)).toMatchObject({ status: 'approved', decidedBy: 'alice' });
       await waitForOutbox(stack, 'VA');
 
-      // Once the next proposal is up, the old id is still answered with who decided it...
+      // Once the next proposal is up, the old id is still answered with who decided it.
       const second = await nextProposal(stack, h, first.id);
       const late = await refuse({ proposalId: first.id, decision: 'approve', by: 'bob' }, 'late-old-id');
-      expect(late.type).toBe('ProposalNotPending');
       expect(late.message).toBe(`proposal ${first.id} was already approved by alice`);
-      // ...and an id that is not the one awaiting a decision (a step not yet reached) is stale.
-      const stale = await refuse({ proposalId: 'invoice-VA-1/overdue-14', decision: 'approve', by: 'bob' }, 'stale-other-step');
-      expect(stale.type).toBe('StaleProposal');
-      expect(stale.message).toBe('proposal invoice-VA-1/overdue-14 is not the one awaiting a decision on VA-1');
       expect((await proposalRow(stack, second.id)).status).toBe('pending');
       expect(await outboxFor(stack, 'VA')).toHaveLength(1);
 

@@ -19,8 +19,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-describe('invoice workflow: message validators refuse bad or out-of-turn messages', () => {
-  it('refuses payments, promises, disputes and resumes that do not fit, without touching state or history', async () => {
+describe('invoice workflow: message validators are wired to the InvoiceCase refusals', () => {
+  it('refuses with a typed, non-retryable failure, without touching state or history', async () => {
     await stack.seed.customer(stack.db, { id: 'WA' });
     const h = await startInvoice(stack, { number: 'WA-1', customerId: 'WA', amountMinor: 100_000, dueInDays: 10 });
     try {
@@ -35,54 +35,27 @@ describe('invoice workflow: message validators refuse bad or out-of-turn message
       };
       const payment = (p: unknown) => (updateId: string) => h.executeUpdate(paymentAppliedUpdate, { args: [p as PaymentApplied], updateId });
 
-      // Payments.
+      // The rules themselves are unit tests of InvoiceCase (test/unit/invoice-case.test.ts); this
+      // checks the wiring: a typed, non-retryable refusal reaches the client and never the history.
       await expectRefused(payment({ paymentId: 'PAY-WA-EUR', amountMinor: 10_000, currency: 'EUR', by: 'cash-application' }), 'pay-eur', 'InvalidPayment', 'currency: "EUR" does not match the invoice currency USD');
-      await expectRefused(payment({ paymentId: 'PAY-WA-0', amountMinor: 0, currency: 'USD', by: 'cash-application' }), 'pay-zero', 'InvalidPayment', 'amountMinor: 0 must be greater than zero');
-      await expectRefused(payment({ paymentId: 'PAY-WA-F', amountMinor: 10.5, currency: 'USD', by: 'cash-application' }), 'pay-float', 'InvalidPayment', 'amountMinor: 10.5 must be a whole number of minor units');
-      await expectRefused(payment({ paymentId: 'PAY-WA-L', amountMinor: 100, currency: 'usd', by: 'cash-application' }), 'pay-lowercase', 'InvalidPayment', /currency: "usd" must be an ISO 4217 code/);
-
-      // Promises.
       const yesterday = await serverToday(stack, -1);
       const today = await serverToday(stack);
+      // The validator reads the workflow's clock.
       await expectRefused(
         (updateId) => h.executeUpdate(promiseToPayUpdate, { args: [{ promiseId: 'PR-WA-1', date: yesterday, by: 'dave' }], updateId }),
         'promise-past',
         'InvalidPromise',
         `date: "${yesterday}" is in the past (today is ${today} in UTC)`,
       );
-      await expectRefused(
-        (updateId) => h.executeUpdate(promiseToPayUpdate, { args: [{ promiseId: 'PR-WA-2', date: '2026-02-30', by: 'dave' }], updateId }),
-        'promise-bad-date',
-        'InvalidPromise',
-        /date: "2026-02-30" must be a calendar date/,
-      );
-      await expectRefused(
-        (updateId) => h.executeUpdate(promiseToPayUpdate, { args: [{ promiseId: 'PR-WA-3', date: today, amountMinor: 100_001, by: 'dave' }], updateId }),
-        'promise-too-much',
-        'InvalidPromise',
-        'amountMinor: 100001 exceeds the open balance 100000',
-      );
-
-      // Resume when not paused; a second pause.
       await expectRefused((updateId) => h.executeUpdate(resumeUpdate, { args: [{ by: 'gina' }], updateId }), 'resume-not-paused', 'NotPaused', 'invoice WA-1 is not paused');
       await expectRefused((updateId) => h.executeUpdate(pauseUpdate, { args: [{ by: 'gina', reason: '' }], updateId }), 'pause-no-reason', 'InvalidPause', /^reason: "" /);
-
-      // Dispute resolution with no dispute open.
       await expectRefused(
         (updateId) => h.executeUpdate(disputeResolvedUpdate, { args: [{ outcome: 'invalid', by: 'erin' }], updateId }),
         'resolve-no-dispute',
         'NoDispute',
         'invoice WA-1 has no open dispute',
       );
-
-      // A dispute opens; a second one is refused, and so is a promise while disputed.
       await h.executeUpdate(disputeOpenedUpdate, { args: [{ disputeId: 'DSP-WA-1', reason: 'price differs from the quote', by: 'erin' }], updateId: 'dispute-1' });
-      await expectRefused(
-        (updateId) => h.executeUpdate(disputeOpenedUpdate, { args: [{ disputeId: 'DSP-WA-2', reason: 'also late', by: 'erin' }], updateId }),
-        'dispute-second',
-        'AlreadyDisputed',
-        'invoice WA-1 already has open dispute DSP-WA-1',
-      );
       await expectRefused(
         (updateId) => h.executeUpdate(promiseToPayUpdate, { args: [{ promiseId: 'PR-WA-4', date: today, by: 'dave' }], updateId }),
         'promise-while-disputed',
@@ -94,12 +67,6 @@ describe('invoice workflow: message validators refuse bad or out-of-turn message
         'credit-without-amount',
         'InvalidResolution',
         'creditMinor: missing a credit needs creditMinor',
-      );
-      await expectRefused(
-        (updateId) => h.executeUpdate(disputeResolvedUpdate, { args: [{ outcome: 'credit', creditMinor: 200_000, by: 'erin' }], updateId }),
-        'credit-too-much',
-        'InvalidResolution',
-        'creditMinor: 200000 exceeds the open balance 100000',
       );
 
       // Nothing refused changed the workflow: the one dispute, the full balance, not paused.
