@@ -10,7 +10,7 @@ import type { Db } from '../db/client';
 import { daysBetween } from '../domain/calendar';
 import { currencyExponent, toDecimal } from '../domain/money';
 
-export const DEFINITIONS = {
+const DEFINITIONS = {
   openInvoice: "an invoice with status 'open' or 'disputed' (money is still being collected).",
   statedOpen: 'invoices.open_minor: the open balance as stored (from the ERP export or maintained by the ledger).',
   derivedOpen:
@@ -66,7 +66,7 @@ export interface InvoiceProblem {
   detail: string;
 }
 
-export interface TieOut {
+interface TieOut {
   currency: string;
   statedOpenMinor: number;
   derivedOpenMinor: number;
@@ -93,7 +93,7 @@ export interface SegmentReadiness {
   problemCounts: Partial<Record<ProblemCode, number>>;
 }
 
-export interface SampleInvoice {
+interface SampleInvoice {
   number: string;
   customerId: string;
   segment: string;
@@ -106,7 +106,7 @@ export interface SampleInvoice {
 }
 
 /** Open invoices of one currency across the ledger: amounts in different currencies never add. */
-export interface CurrencyTotals {
+interface CurrencyTotals {
   currency: string;
   openInvoices: number;
   amountMinor: number;

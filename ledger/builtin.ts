@@ -1,16 +1,17 @@
 /** The built-in ledger: the ERP port over this project's own PostgreSQL tables. */
 import { and, inArray, asc, eq, gt, ne, sql } from 'drizzle-orm';
-import type { Db } from '../db/client';
+import type { Db, Tx } from '../db/client';
 import { schema } from '../db/client';
 import {
   LedgerError,
   type CustomerRecord,
   type InvoiceRecord,
-  type InvoiceStatus,
+  type LedgerInvoiceStatus,
   type LedgerPort,
   type OpenInvoicePage,
   type PaymentApplicationInput,
   type PaymentApplicationResult,
+  type ReceivePaymentInput,
 } from './port';
 
 const { customers, contacts, invoices, contactLog, promises, disputes, payments, paymentApplications, writeOffs, creditNotes } = schema;
@@ -71,6 +72,58 @@ function assertAmount(field: string, n: number): void {
   if (!Number.isSafeInteger(n) || n <= 0) throw new LedgerError(`${field}: ${n} must be a positive whole number of minor units`, 'invalid');
 }
 
+/** Applies cash inside the caller's transaction (postPaymentApplication and receivePayment share it). */
+async function applyInTx(tx: Tx, input: PaymentApplicationInput): Promise<PaymentApplicationResult> {
+  // Invoice first, then payment: the same lock order as the allocation trigger.
+  const [inv] = await tx.select().from(invoices).where(eq(invoices.number, input.invoiceNumber)).for('update');
+  if (!inv) throw new LedgerError(`invoice ${input.invoiceNumber} not found`, 'not_found');
+  const [pay] = await tx.select().from(payments).where(eq(payments.id, input.paymentId)).for('update');
+  if (!pay) throw new LedgerError(`payment ${input.paymentId} not found`, 'not_found');
+  if (inv.currency !== input.currency || pay.currency !== input.currency) {
+    throw new LedgerError(
+      `currency: ${input.currency} does not match invoice ${inv.number} in ${inv.currency} and payment ${pay.id} in ${pay.currency}`,
+      'invalid',
+    );
+  }
+  const [existing] = await tx
+    .select()
+    .from(paymentApplications)
+    .where(and(eq(paymentApplications.paymentId, input.paymentId), eq(paymentApplications.invoiceNumber, input.invoiceNumber)));
+  if (existing) {
+    if (existing.amountMinor !== input.amountMinor) {
+      throw new LedgerError(
+        `payment ${pay.id} is already applied to invoice ${inv.number} with ${existing.amountMinor}, not ${input.amountMinor}`,
+        'conflict',
+      );
+    }
+    return { invoiceNumber: inv.number, openMinor: inv.openMinor, status: inv.status, applied: false };
+  }
+  if (inv.status === 'void') throw new LedgerError(`invoice ${inv.number} is void: cash cannot be applied to it`, 'invalid');
+  if (input.amountMinor > inv.openMinor) {
+    throw new LedgerError(`amount: ${input.amountMinor} exceeds the open balance ${inv.openMinor} of invoice ${inv.number}`, 'invalid');
+  }
+  const [{ allocated } = { allocated: 0 }] = await tx
+    .select({ allocated: sql<number>`coalesce(sum(${paymentApplications.amountMinor}), 0)::int8` })
+    .from(paymentApplications)
+    .where(eq(paymentApplications.paymentId, pay.id));
+  if (allocated + input.amountMinor > pay.amountMinor) {
+    throw new LedgerError(
+      `amount: ${input.amountMinor} exceeds the unallocated ${pay.amountMinor - allocated} of payment ${pay.id}`,
+      'invalid',
+    );
+  }
+  await tx.insert(paymentApplications).values({
+    paymentId: input.paymentId,
+    invoiceNumber: input.invoiceNumber,
+    amountMinor: input.amountMinor,
+    appliedBy: input.appliedBy,
+  });
+  const openMinor = inv.openMinor - input.amountMinor;
+  const status: LedgerInvoiceStatus = openMinor === 0 ? 'paid' : inv.status;
+  await tx.update(invoices).set({ openMinor, status, updatedAt: sql`now()` }).where(eq(invoices.number, inv.number));
+  return { invoiceNumber: inv.number, openMinor, status, applied: true };
+}
+
 export function createBuiltinLedger(db: Db): LedgerPort {
   return {
     async listOpenInvoices({ cursor, limit }): Promise<OpenInvoicePage> {
@@ -95,6 +148,30 @@ export function createBuiltinLedger(db: Db): LedgerPort {
     async getInvoice(number) {
       const [row] = await db.select().from(invoices).where(eq(invoices.number, number));
       return row ? toInvoice(row) : null;
+    },
+
+    async listCustomerOpenInvoices(customerId) {
+      const [cust] = await db.select({ id: customers.id }).from(customers).where(eq(customers.id, customerId));
+      if (!cust) return null;
+      const rows = await db
+        .select()
+        .from(invoices)
+        .where(and(eq(invoices.customerId, customerId), inArray(invoices.status, ['open', 'disputed'])))
+        .orderBy(asc(invoices.number));
+      return rows.map(toInvoice);
+    },
+
+    async getInvoiceStatuses(numbers) {
+      const statuses = new Map<string, LedgerInvoiceStatus>();
+      // Chunks keep the parameter list well under PostgreSQL's limit.
+      for (let i = 0; i < numbers.length; i += 1000) {
+        const rows = await db
+          .select({ number: invoices.number, status: invoices.status })
+          .from(invoices)
+          .where(inArray(invoices.number, numbers.slice(i, i + 1000)));
+        for (const r of rows) statuses.set(r.number, r.status);
+      }
+      return statuses;
     },
 
     async getCustomer(id): Promise<CustomerRecord | null> {
@@ -137,6 +214,11 @@ export function createBuiltinLedger(db: Db): LedgerPort {
         }
         await db.insert(promises).values({ ...input }).onConflictDoNothing();
       });
+    },
+
+    async closePromise({ id, status }) {
+      // Only an open promise closes: a retry, or a second outcome, leaves the first one standing.
+      await db.update(promises).set({ status }).where(and(eq(promises.id, id), eq(promises.status, 'open')));
     },
 
     async openDispute(input) {
@@ -197,56 +279,52 @@ export function createBuiltinLedger(db: Db): LedgerPort {
 
     async postPaymentApplication(input: PaymentApplicationInput): Promise<PaymentApplicationResult> {
       assertAmount('amountMinor', input.amountMinor);
+      return guarded(() => db.transaction((tx) => applyInTx(tx, input)));
+    },
+
+    async receivePayment(input: ReceivePaymentInput): Promise<PaymentApplicationResult> {
+      assertAmount('amountMinor', input.amountMinor);
       return guarded(() =>
         db.transaction(async (tx) => {
-          // Invoice first, then payment: the same lock order as the allocation trigger.
-          const [inv] = await tx.select().from(invoices).where(eq(invoices.number, input.invoiceNumber)).for('update');
+          const [inv] = await tx.select({ customerId: invoices.customerId }).from(invoices).where(eq(invoices.number, input.invoiceNumber));
           if (!inv) throw new LedgerError(`invoice ${input.invoiceNumber} not found`, 'not_found');
-          const [pay] = await tx.select().from(payments).where(eq(payments.id, input.paymentId)).for('update');
-          if (!pay) throw new LedgerError(`payment ${input.paymentId} not found`, 'not_found');
-          if (inv.currency !== input.currency || pay.currency !== input.currency) {
-            throw new LedgerError(
-              `currency: ${input.currency} does not match invoice ${inv.number} in ${inv.currency} and payment ${pay.id} in ${pay.currency}`,
-              'invalid',
-            );
+          if (inv.customerId !== input.customerId) {
+            throw new LedgerError(`customerId: ${input.customerId} is not the customer of invoice ${input.invoiceNumber} (${inv.customerId})`, 'invalid');
           }
-          const [existing] = await tx
-            .select()
-            .from(paymentApplications)
-            .where(and(eq(paymentApplications.paymentId, input.paymentId), eq(paymentApplications.invoiceNumber, input.invoiceNumber)));
+          const [existing] = await tx.select().from(payments).where(eq(payments.id, input.paymentId)).for('update');
           if (existing) {
-            if (existing.amountMinor !== input.amountMinor) {
-              throw new LedgerError(
-                `payment ${pay.id} is already applied to invoice ${inv.number} with ${existing.amountMinor}, not ${input.amountMinor}`,
-                'conflict',
-              );
-            }
-            return { invoiceNumber: inv.number, openMinor: inv.openMinor, status: inv.status, applied: false };
+            const same =
+              existing.amountMinor === input.amountMinor &&
+              existing.currency === input.currency &&
+              existing.receivedOn === input.receivedOn &&
+              existing.customerId === input.customerId;
+            // A retry: the receipt must already sit on this invoice, else the id names another receipt.
+            const [app] = await tx
+              .select({ id: paymentApplications.id })
+              .from(paymentApplications)
+              .where(and(eq(paymentApplications.paymentId, input.paymentId), eq(paymentApplications.invoiceNumber, input.invoiceNumber)));
+            if (!same || !app) throw new LedgerError(`payment ${input.paymentId} was already recorded with other values`, 'conflict');
+          } else {
+            await tx.insert(payments).values({
+              id: input.paymentId,
+              customerId: input.customerId,
+              receivedOn: input.receivedOn,
+              currency: input.currency,
+              amountMinor: input.amountMinor,
+              reference: input.reference,
+              source: 'manual',
+              payer: null,
+            });
           }
-          if (inv.status === 'void') throw new LedgerError(`invoice ${inv.number} is void: cash cannot be applied to it`, 'invalid');
-          if (input.amountMinor > inv.openMinor) {
-            throw new LedgerError(`amount: ${input.amountMinor} exceeds the open balance ${inv.openMinor} of invoice ${inv.number}`, 'invalid');
-          }
-          const [{ allocated } = { allocated: 0 }] = await tx
-            .select({ allocated: sql<number>`coalesce(sum(${paymentApplications.amountMinor}), 0)::int8` })
-            .from(paymentApplications)
-            .where(eq(paymentApplications.paymentId, pay.id));
-          if (allocated + input.amountMinor > pay.amountMinor) {
-            throw new LedgerError(
-              `amount: ${input.amountMinor} exceeds the unallocated ${pay.amountMinor - allocated} of payment ${pay.id}`,
-              'invalid',
-            );
-          }
-          await tx.insert(paymentApplications).values({
+          // A refusal below rolls the receipt back with it: no orphan payment for a refused application.
+          const result = await applyInTx(tx, {
             paymentId: input.paymentId,
             invoiceNumber: input.invoiceNumber,
             amountMinor: input.amountMinor,
+            currency: input.currency,
             appliedBy: input.appliedBy,
           });
-          const openMinor = inv.openMinor - input.amountMinor;
-          const status: InvoiceStatus = openMinor === 0 ? 'paid' : inv.status;
-          await tx.update(invoices).set({ openMinor, status, updatedAt: sql`now()` }).where(eq(invoices.number, inv.number));
-          return { invoiceNumber: inv.number, openMinor, status, applied: true };
+          return result;
         }),
       );
     },

@@ -8,7 +8,7 @@
  */
 
 export type Tier = 'strategic' | 'standard' | 'small';
-export type InvoiceStatus = 'open' | 'paid' | 'disputed' | 'written_off' | 'void';
+export type LedgerInvoiceStatus = 'open' | 'paid' | 'disputed' | 'written_off' | 'void';
 
 export interface CustomerRecord {
   id: string;
@@ -46,7 +46,7 @@ export interface InvoiceRecord {
   dueDate: string;
   terms: string | null;
   poNumber: string | null;
-  status: InvoiceStatus;
+  status: LedgerInvoiceStatus;
   noTouch: boolean;
 }
 
@@ -56,7 +56,7 @@ export interface OpenInvoicePage {
   nextCursor?: string;
 }
 
-export interface RecordContactInput {
+interface RecordContactInput {
   idempotencyKey: string;
   customerId: string;
   invoiceNumbers: string[];
@@ -75,9 +75,21 @@ export interface PaymentApplicationInput {
 export interface PaymentApplicationResult {
   invoiceNumber: string;
   openMinor: number;
-  status: InvoiceStatus;
+  status: LedgerInvoiceStatus;
   /** False when this exact application was already posted (a retry). */
   applied: boolean;
+}
+
+/** A receipt recorded and applied to one invoice in one step (a manual payment). */
+export interface ReceivePaymentInput {
+  paymentId: string;
+  customerId: string;
+  invoiceNumber: string;
+  receivedOn: string;
+  currency: string;
+  amountMinor: number;
+  reference: string | null;
+  appliedBy: string;
 }
 
 export interface LedgerPort {
@@ -91,7 +103,16 @@ export interface LedgerPort {
   getInvoice(number: string): Promise<InvoiceRecord | null>;
   getCustomer(id: string): Promise<CustomerRecord | null>;
   recordContact(input: RecordContactInput): Promise<void>;
+  /** Invoices of a customer that are still owed (open or disputed), by number; null for an unknown customer. */
+  listCustomerOpenInvoices(customerId: string): Promise<InvoiceRecord[] | null>;
+  /**
+   * The current status of each known invoice among `numbers` (unknown numbers are absent): the
+   * sync asks it for the invoices whose workflows still run, to end those the ledger closed.
+   */
+  getInvoiceStatuses(numbers: readonly string[]): Promise<Map<string, LedgerInvoiceStatus>>;
   logPromise(input: { id: string; invoiceNumber: string; promisedDate: string; amountMinor: number | null; currency: string; loggedBy: string }): Promise<void>;
+  /** Idempotent: a promise already closed keeps its first outcome; an unknown id is a no-op (nothing to close). */
+  closePromise(input: { id: string; status: 'kept' | 'broken' }): Promise<void>;
   openDispute(input: { id: string; invoiceNumber: string; reason: string; note: string | null; owner: string | null; deadline: string | null; openedBy: string }): Promise<void>;
   /** The oldest open dispute on an invoice, if any: a workflow started on a disputed invoice adopts it. */
   getOpenDispute(invoiceNumber: string): Promise<{ id: string; reason: string; owner: string | null; deadline: string | null } | null>;
@@ -103,13 +124,20 @@ export interface LedgerPort {
    */
   postPaymentApplication(input: PaymentApplicationInput): Promise<PaymentApplicationResult>;
   /**
+   * Records a receipt and applies it in full to one invoice, atomically (both or neither).
+   * Idempotent by paymentId: a retry with the same values returns applied=false; the same id with
+   * other values (amount, currency, date, customer, invoice) is a 'conflict'. Refused as 'invalid'
+   * as postPaymentApplication refuses (more than the open balance, another currency, a void invoice).
+   */
+  receivePayment(input: ReceivePaymentInput): Promise<PaymentApplicationResult>;
+  /**
    * A credit against an invoice (e.g. a dispute settled with a credit): reduces its open balance.
    * Idempotent by id; refused as 'invalid' above the open balance or in another currency.
    */
   postCreditNote(input: { id: string; invoiceNumber: string; amountMinor: number; currency: string; reason: string }): Promise<void>;
   /** Idempotent by id. Refused as 'invalid': more than the open balance, or another currency. */
   recordWriteOff(input: { id: string; invoiceNumber: string; amountMinor: number; currency: string; reason: string; approvedBy: string }): Promise<void>;
-  updateInvoiceStatus(number: string, status: InvoiceStatus): Promise<void>;
+  updateInvoiceStatus(number: string, status: LedgerInvoiceStatus): Promise<void>;
 }
 
 export class LedgerError extends Error {

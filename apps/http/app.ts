@@ -24,7 +24,7 @@ import { registerPageRoutes } from './routes/page';
 import { registerPolicyRoutes } from './routes/policy';
 
 export type { AdminDeps } from './deps';
-export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
 export function createAdminApp(deps: AdminDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();

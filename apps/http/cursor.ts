@@ -1,8 +1,7 @@
 /**
- * Opaque keyset cursors over (timestamp, id). The timestamp travels as PostgreSQL's own text
- * with microseconds, so no row is skipped or repeated through a JS Date's milliseconds.
+ * Opaque keyset cursors over (timestamp, id) for the HTTP layer; the SQL side (exact timestamp
+ * text, "rows after the key") is ledger/read-models/keyset.ts, used by the read models that page.
  */
-import { sql, type SQL, type AnyColumn } from 'drizzle-orm';
 import { badRequest } from './errors';
 
 export interface CursorKey {
@@ -24,14 +23,4 @@ export function decodeCursor(cursor: string, field = 'cursor'): CursorKey {
     /* fall through */
   }
   throw badRequest(field, cursor, 'is not a cursor returned by this endpoint (use nextCursor from the previous page)');
-}
-
-/** The column as exact UTC text, for a cursor. */
-export function cursorText(col: AnyColumn): SQL<string> {
-  return sql<string>`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-}
-
-/** Rows strictly after the cursor in (timestamp, id) order. */
-export function after(atCol: AnyColumn, idCol: AnyColumn, k: CursorKey): SQL {
-  return sql`(${atCol}, ${idCol}) > (${k.at}::timestamptz, ${k.id})`;
 }

@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import { MoneyError } from '../../domain/money';
 
-export type ErrorCode =
+type ErrorCode =
   | 'invalid_request'
   | 'unauthorized'
   | 'forbidden'

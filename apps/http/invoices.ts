@@ -1,32 +1,24 @@
-/** The ledger's view of an invoice (row, customer, latest audit entries): the fallback when no workflow runs. */
+/** The ledger's view of an invoice (facts, customer, latest audit entries): the fallback when no workflow runs. */
 import { desc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { schema } from '../../db/client';
 import { utcDate } from '../../domain/calendar';
 import { daysOverdue } from '../../collections/dunning';
+import { getInvoiceView, type InvoiceView } from '../../ledger/read-models/invoice-view';
 import { moneyOf } from './deps';
 import { notFound } from './errors';
 
-const { invoices, customers, auditLog } = schema;
+const { auditLog } = schema;
 
-export async function getLedgerInvoice(db: Db, number: string) {
-  const [row] = await db
-    .select({ inv: invoices, cust: { id: customers.id, name: customers.name, tier: customers.tier } })
-    .from(invoices)
-    .innerJoin(customers, eq(customers.id, invoices.customerId))
-    .where(eq(invoices.number, number));
-  return row;
-}
+export const getLedgerInvoice = getInvoiceView;
 
-export async function requireLedgerInvoice(db: Db, number: string) {
-  const row = await getLedgerInvoice(db, number);
+export async function requireLedgerInvoice(db: Db, number: string): Promise<InvoiceView> {
+  const row = await getInvoiceView(db, number);
   if (!row) throw notFound(`invoice ${number} not found`);
   return row;
 }
 
-export type LedgerInvoice = NonNullable<Awaited<ReturnType<typeof getLedgerInvoice>>>;
-
-export function invoiceOut(r: LedgerInvoice, now: Date) {
+export function invoiceOut(r: InvoiceView, now: Date) {
   return {
     number: r.inv.number,
     customer: r.cust,

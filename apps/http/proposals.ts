@@ -1,39 +1,13 @@
-/** Reading proposals with their invoice and customer, for the approvals list and decisions. */
-import { and, asc, count, eq, gte, ilike, lte, or, type SQL } from 'drizzle-orm';
-import type { Db } from '../../db/client';
-import { schema } from '../../db/client';
+/** Proposals with their invoice and customer, shaped for the approvals list and decisions. */
 import { utcDate } from '../../domain/calendar';
 import { daysOverdue } from '../../collections/dunning';
-import { after, cursorText, decodeCursor, encodeCursor } from './cursor';
+import type { Db } from '../../db/client';
+import { getApproval, listApprovals, type ApprovalRow } from '../../ledger/read-models/approvals';
+import { decodeCursor, encodeCursor } from './cursor';
 import { moneyOf, parseAmount } from './deps';
 import type { ApprovalsQuery, ProposalOut } from './schemas';
 
-const { proposals, invoices, customers } = schema;
-
-const columns = {
-  p: proposals,
-  inv: {
-    number: invoices.number,
-    currency: invoices.currency,
-    amountMinor: invoices.amountMinor,
-    openMinor: invoices.openMinor,
-    dueDate: invoices.dueDate,
-    status: invoices.status,
-  },
-  cust: { id: customers.id, name: customers.name, tier: customers.tier },
-  key: cursorText(proposals.createdAt),
-};
-
-function base(db: Db) {
-  return db
-    .select(columns)
-    .from(proposals)
-    .innerJoin(invoices, eq(invoices.number, proposals.invoiceNumber))
-    .innerJoin(customers, eq(customers.id, proposals.customerId));
-}
-
-type Row = Awaited<ReturnType<ReturnType<typeof base>['execute']>>[number];
-export type ProposalRow = Row['p'];
+type Row = ApprovalRow;
 
 export function toProposalOut(r: Row, now: Date): ProposalOut {
   const p = r.p;
@@ -67,47 +41,33 @@ export function toProposalOut(r: Row, now: Date): ProposalOut {
 }
 
 export async function getProposal(db: Db, id: string): Promise<Row | undefined> {
-  const [row] = await base(db).where(eq(proposals.id, id));
-  return row;
+  return getApproval(db, id);
 }
-
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export async function listProposals(
   db: Db,
   q: ApprovalsQuery,
   now: Date,
 ): Promise<{ items: ProposalOut[]; total: number; nextCursor: string | null; page?: number }> {
-  const filters: SQL[] = [];
-  if (q.status !== 'all') filters.push(eq(proposals.status, q.status));
-  if (q.customer) filters.push(or(eq(customers.id, q.customer), ilike(customers.name, `%${escapeLike(q.customer)}%`))!);
-  if (q.tier) filters.push(eq(customers.tier, q.tier));
-  if (q.currency) {
-    filters.push(eq(proposals.currency, q.currency));
-    if (q.min_amount !== undefined) filters.push(gte(proposals.amountMinor, parseAmountOrZero(q.min_amount, q.currency, 'min_amount')));
-    if (q.max_amount !== undefined) filters.push(lte(proposals.amountMinor, parseAmountOrZero(q.max_amount, q.currency, 'max_amount')));
-  }
   const limit = q.limit ?? 50;
-  const where = and(...filters);
-  const pageWhere = q.cursor ? and(where, after(proposals.createdAt, proposals.id, decodeCursor(q.cursor))) : where;
-
-  let query = base(db).where(pageWhere).orderBy(asc(proposals.createdAt), asc(proposals.id)).limit(limit + 1).$dynamic();
-  if (q.page) query = query.offset((q.page - 1) * limit);
-  const [rows, [totalRow]] = await Promise.all([
-    query,
-    db
-      .select({ n: count() })
-      .from(proposals)
-      .innerJoin(invoices, eq(invoices.number, proposals.invoiceNumber))
-      .innerJoin(customers, eq(customers.id, proposals.customerId))
-      .where(where),
-  ]);
+  const { rows, total } = await listApprovals(
+    db,
+    {
+      status: q.status,
+      customer: q.customer,
+      tier: q.tier,
+      currency: q.currency,
+      minAmountMinor: q.currency && q.min_amount !== undefined ? parseAmountOrZero(q.min_amount, q.currency, 'min_amount') : undefined,
+      maxAmountMinor: q.currency && q.max_amount !== undefined ? parseAmountOrZero(q.max_amount, q.currency, 'max_amount') : undefined,
+    },
+    { limit, after: q.cursor ? decodeCursor(q.cursor) : undefined, offset: q.page ? (q.page - 1) * limit : undefined },
+  );
   const pageRows = rows.slice(0, limit);
   const last = pageRows[pageRows.length - 1];
   const more = rows.length > limit;
   return {
     items: pageRows.map((r) => toProposalOut(r, now)),
-    total: totalRow?.n ?? 0,
+    total,
     nextCursor: more && last && !q.page ? encodeCursor({ at: last.key, id: last.p.id }) : null,
     ...(q.page ? { page: q.page } : {}),
   };

@@ -13,7 +13,7 @@ import { requirePermission, type AuthUser, type Permission } from '../../access/
 
 export type AdminEnv = { Variables: { user?: AuthUser } };
 
-export interface ResponseDoc {
+interface ResponseDoc {
   description: string;
   schema?: z.ZodType;
 }

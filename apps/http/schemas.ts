@@ -23,13 +23,13 @@ import { policySchema } from '../../domain/policy';
 // --- building blocks ---
 
 /** A decimal amount as text; parsed exactly (domain/money parseDecimal) in the invoice's currency. */
-export const decimalAmount = z
+const decimalAmount = z
   .string()
   .max(24, 'must be at most 24 characters')
   .regex(/^\d+(\.\d+)?$/, 'must be a positive decimal amount such as "123.45" (digits and an optional ".", no sign, spaces or separators)');
 
-export const currencyCode = z.string().refine(isCurrency, 'must be an ISO 4217 currency code such as USD');
-export const isoDate = promiseToPaySchema.shape.date;
+const currencyCode = z.string().refine(isCurrency, 'must be an ISO 4217 currency code such as USD');
+const isoDate = promiseToPaySchema.shape.date;
 
 const count = (min: number, max: number) =>
   z
@@ -128,7 +128,7 @@ export const resolveDisputeBody = z
 
 // --- responses (documentation; the handlers build these shapes) ---
 
-export const moneyOut = z.object({
+const moneyOut = z.object({
   amount: z.string().describe('decimal, e.g. "1234.50"'),
   minor: z.number().int().describe('integer minor units'),
   currency: z.string(),
@@ -147,7 +147,7 @@ export const errorOut = z.object({
 
 export const healthOut = z.object({ ok: z.boolean(), database: z.enum(['up', 'down']), temporal: z.enum(['up', 'down']) });
 
-export const proposalOut = z.object({
+const proposalOut = z.object({
   id: z.string(),
   status: z.enum(PROPOSAL_STATUSES),
   actionKind: z.string(),
@@ -213,7 +213,7 @@ export const invoiceStateOut = z
   })
   .describe('The invoice workflow\'s live state (the "state" query)');
 
-export const auditOut = z.object({
+const auditOut = z.object({
   at: z.string(),
   action: z.string(),
   actor: z.string(),

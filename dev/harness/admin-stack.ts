@@ -14,22 +14,22 @@ import { startTestStack, type TestStack } from './stack';
 import { waitFor } from './wait';
 
 /** Send at any hour, one message per reminder, no caps in the way: tests see a send right after approval. */
-export const IMMEDIATE_POLICY = {
+const IMMEDIATE_POLICY = {
   sendWindow: { startHour: 0, endHour: 24, businessDaysOnly: false },
   batchWindowMinutes: 0,
   contactCaps: { maxContacts: 100, perDays: 1, minHoursApart: 0 },
 };
 
-export const STACK_USERS = {
+const STACK_USERS = {
   alice: { role: 'approver' },
   bob: { role: 'approver' },
   ada: { role: 'admin' },
   vic: { role: 'viewer' },
   lena: { role: 'approver', limits: [{ currency: 'USD', minor: 10_000 }, { currency: 'EUR', minor: 500_000 }] },
 } as const;
-export type StackUser = keyof typeof STACK_USERS;
+type StackUser = keyof typeof STACK_USERS;
 
-export interface HttpResult {
+interface HttpResult {
   status: number;
   body: any;
 }

@@ -52,7 +52,3 @@ export async function seedPolicy(db: Db, overrides: Partial<PolicyBody> = {}): P
   const p = await publishPolicy(db, { ...DEFAULT_POLICY, ...overrides }, { note: 'test policy', createdBy: 'test' });
   return p.version;
 }
-
-export async function seedPayment(db: Db, p: { id: string; customerId: string; amountMinor: number; currency?: string; receivedOn?: string }): Promise<void> {
-  await db.insert(schema.payments).values({ id: p.id, customerId: p.customerId, amountMinor: p.amountMinor, currency: p.currency ?? 'USD', receivedOn: p.receivedOn ?? '2026-01-01', source: 'manual' });
-}

@@ -4,11 +4,8 @@
  */
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { fileURLToPath } from 'node:url';
 import { temporalBinary } from '../temporal-binaries';
 import { ALL_SEARCH_ATTRIBUTES } from '../../temporal/search-attributes';
-
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../../apps/worker/workflows.ts', import.meta.url));
 
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({

@@ -4,7 +4,7 @@
  * Pure: the stored state comes in, rows to write and problems come out, so every rule is testable.
  */
 import { toDecimal } from '../../domain/money';
-import type { InvoiceStatus } from '../port';
+import type { LedgerInvoiceStatus } from '../port';
 import type { InvoiceWrite, StoredApplication, StoredContact, StoredCustomer, StoredInvoice, StoredPayment } from './existing';
 
 export type { InvoiceWrite };
@@ -15,7 +15,7 @@ import type { CustomerRow, InvoiceRow, PaymentRow } from './schemas';
 export const IMPORT_APPLIER = 'import';
 
 /** Every occurrence of a key that appears twice is refused: which one is right is the user's call. */
-export function duplicateKeys<T extends { row: number }>(rows: T[], keyOf: (r: T) => string, column: string): ImportIssue[] {
+function duplicateKeys<T extends { row: number }>(rows: T[], keyOf: (r: T) => string, column: string): ImportIssue[] {
   const rowsByKey = new Map<string, number[]>();
   for (const r of rows) {
     const at = rowsByKey.get(keyOf(r));
@@ -31,7 +31,7 @@ export function duplicateKeys<T extends { row: number }>(rows: T[], keyOf: (r: T
 }
 
 /** open/paid follow the balance; disputed, written-off and void are decisions an import does not undo. */
-export function statusFor(current: InvoiceStatus | undefined, openMinor: number): InvoiceStatus {
+export function statusFor(current: LedgerInvoiceStatus | undefined, openMinor: number): LedgerInvoiceStatus {
   if (current === undefined || current === 'open' || current === 'paid') return openMinor === 0 ? 'paid' : 'open';
   if (current === 'disputed' && openMinor === 0) return 'paid';
   return current;
@@ -200,7 +200,7 @@ function sameInvoice(s: StoredInvoice, w: InvoiceWrite): boolean {
 
 // ---------------------------------------------------------------- payments
 
-export interface PaymentWrite {
+interface PaymentWrite {
   id: string;
   customerId: string;
   receivedOn: string;
@@ -216,7 +216,7 @@ export interface PaymentPlan {
   applicationDeletes: { paymentId: string; invoiceNumber: string }[];
   applicationInserts: { paymentId: string; invoiceNumber: string; amountMinor: number }[];
   /** Derived open balances (never stated ones) after the new allocations. */
-  invoiceUpdates: { number: string; openMinor: number; status: InvoiceStatus }[];
+  invoiceUpdates: { number: string; openMinor: number; status: LedgerInvoiceStatus }[];
 }
 
 export function planPayments(

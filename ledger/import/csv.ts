@@ -33,7 +33,7 @@ export interface CsvFile {
 }
 
 /** "Customer ID " → "customer_id": headers are matched trimmed, case-insensitively, with spaces as underscores. */
-export function normaliseHeader(h: string): string {
+function normaliseHeader(h: string): string {
   return h.trim().toLowerCase().replace(/[\s-]+/g, '_');
 }
 

@@ -5,7 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
-import type { InvoiceRecord, InvoiceStatus, Tier } from '../port';
+import type { InvoiceRecord, LedgerInvoiceStatus, Tier } from '../port';
 
 const list = (v: string[]) => sql.param([...new Set(v)]);
 
@@ -86,7 +86,7 @@ export async function loadInvoices(tx: Tx, numbers: string[]): Promise<Map<strin
     due_date: string;
     terms: string | null;
     po_number: string | null;
-    status: InvoiceStatus;
+    status: LedgerInvoiceStatus;
     open_stated: boolean;
     applied: number;
     written_off: number;

@@ -11,7 +11,7 @@ import { reasonsByRow, writeRejects, type ImportCounts, type ImportIssue, type I
 import { COLUMNS, validateCustomer, validateInvoice, validatePayment, type CustomerRow, type InvoiceRow, type PaymentRow } from './schemas';
 import { writeCustomers, writeInvoices, writePayments } from './upsert';
 
-export type ImportPhase = 'reading' | 'writing';
+type ImportPhase = 'reading' | 'writing';
 
 export interface ImportOptions {
   /** Import the valid rows and write the rejected ones (plus a reason column) to rejectsPath. */
@@ -105,6 +105,6 @@ export async function importFile(db: Db, kind: ImportKind, file: string, opts: I
   return result;
 }
 
-export function defaultRejectsPath(file: string): string {
+function defaultRejectsPath(file: string): string {
   return file.replace(/(\.csv)?$/i, '.rejected.csv');
 }

@@ -12,7 +12,7 @@ import { currencyExponent, isCurrency, MoneyError, parseDecimal } from '../../do
 import type { ColumnSpec, CsvRow } from './csv';
 import type { ImportIssue, ImportKind } from './report';
 
-export const TIERS = ['strategic', 'standard', 'small'] as const;
+const TIERS = ['strategic', 'standard', 'small'] as const;
 
 export const COLUMNS: Record<ImportKind, ColumnSpec> = {
   customers: {
@@ -73,7 +73,7 @@ const optionalBool = cell
 const zoneCache = new Map<string, string | undefined>();
 
 /** Canonical IANA name ("europe/berlin" → "Europe/Berlin"); undefined when not a zone. Offsets like +02:00 are refused. */
-export function canonicalTimeZone(tz: string): string | undefined {
+function canonicalTimeZone(tz: string): string | undefined {
   if (zoneCache.has(tz)) return zoneCache.get(tz);
   let zone: string | undefined;
   if (/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(tz)) {

@@ -10,7 +10,7 @@ import type { Tx } from '../../db/client';
 import { IMPORT_APPLIER, type ContactInsert, type ContactUpdate, type CustomerWrite, type InvoiceWrite, type PaymentPlan } from './checks';
 import type { ImportCounts } from './report';
 
-export const BATCH = 5000;
+const BATCH = 5000;
 
 export type WriteProgress = (written: number, total: number) => void;
 

@@ -37,6 +37,7 @@ runLedgerContract('built-in PostgreSQL ledger', async () => {
             promisedDate: schema.promises.promisedDate,
             amountMinor: schema.promises.amountMinor,
             currency: schema.promises.currency,
+            status: schema.promises.status,
           })
           .from(schema.promises)
           .where(eq(schema.promises.id, id));

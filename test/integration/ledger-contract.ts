@@ -9,9 +9,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LedgerError, type ContactRecord, type InvoiceRecord, type LedgerPort, type Tier } from '../../ledger/port';
+import { LedgerError, type ContactRecord, type InvoiceRecord, type LedgerPort, type ReceivePaymentInput, type Tier } from '../../ledger/port';
 
-export interface SeedCustomer {
+interface SeedCustomer {
   id: string;
   name: string;
   tier: Tier;
@@ -20,7 +20,7 @@ export interface SeedCustomer {
   contacts?: ContactRecord[];
 }
 
-export interface SeedInvoice {
+interface SeedInvoice {
   number: string;
   customerId: string;
   currency: string;
@@ -32,7 +32,7 @@ export interface SeedInvoice {
   poNumber?: string | null;
 }
 
-export interface SeedPayment {
+interface SeedPayment {
   id: string;
   customerId: string;
   currency: string;
@@ -50,7 +50,7 @@ export interface LedgerFixture {
   /** Reads back what the port wrote, where the port itself has no read (an ERP adapter queries its sandbox). */
   inspect: {
     contactLogEntries(idempotencyKey: string): Promise<{ customerId: string; invoiceNumber: string | null; channel: string }[]>;
-    promise(id: string): Promise<{ invoiceNumber: string; promisedDate: string; amountMinor: number | null; currency: string } | null>;
+    promise(id: string): Promise<{ invoiceNumber: string; promisedDate: string; amountMinor: number | null; currency: string; status: string } | null>;
     dispute(id: string): Promise<{ invoiceNumber: string; status: string } | null>;
     writeOffTotal(invoiceNumber: string): Promise<number>;
   };
@@ -261,7 +261,7 @@ export function runLedgerContract(name: string, makeLedger: () => Promise<Ledger
         const input = { id, invoiceNumber: numbers[0]!, promisedDate: '2025-03-15', amountMinor: 25_000, currency: 'USD', loggedBy: 'ann' };
         await ledger.logPromise(input);
         await ledger.logPromise(input);
-        expect(await f.inspect.promise(id)).toEqual({ invoiceNumber: numbers[0], promisedDate: '2025-03-15', amountMinor: 25_000, currency: 'USD' });
+        expect(await f.inspect.promise(id)).toEqual({ invoiceNumber: numbers[0], promisedDate: '2025-03-15', amountMinor: 25_000, currency: 'USD', status: 'open' });
       });
 
       it('refuses another currency than the invoice and an unknown invoice', async () => {
@@ -274,6 +274,102 @@ export function runLedgerContract(name: string, makeLedger: () => Promise<Ledger
           ledger.logPromise({ id: randomUUID(), invoiceNumber: `missing-${randomUUID()}`, promisedDate: '2025-03-15', amountMinor: null, currency: 'USD', loggedBy: 'ann' }),
           'not_found',
         );
+      });
+    });
+
+    describe('closePromise', () => {
+      it('closes an open promise once: the first outcome stands, and an unknown id is a no-op', async () => {
+        const { numbers } = await setup([50_000]);
+        const id = `promise-${randomUUID()}`;
+        await ledger.logPromise({ id, invoiceNumber: numbers[0]!, promisedDate: '2025-03-15', amountMinor: null, currency: 'USD', loggedBy: 'ann' });
+        await ledger.closePromise({ id, status: 'kept' });
+        await ledger.closePromise({ id, status: 'kept' });
+        expect(await f.inspect.promise(id)).toMatchObject({ status: 'kept' });
+        await ledger.closePromise({ id, status: 'broken' });
+        expect(await f.inspect.promise(id)).toMatchObject({ status: 'kept' });
+        await ledger.closePromise({ id: `missing-${randomUUID()}`, status: 'broken' });
+      });
+    });
+
+    describe('listCustomerOpenInvoices and getInvoiceStatuses', () => {
+      it("lists a customer's open and disputed invoices by number, and null for an unknown customer", async () => {
+        const { customerId, numbers } = await setup([1_000, 2_000, 3_000, 4_000]);
+        await ledger.updateInvoiceStatus(numbers[1]!, 'void');
+        await ledger.openDispute({ id: `${numbers[2]}-D`, invoiceNumber: numbers[2]!, reason: 'pricing', note: null, owner: null, deadline: null, openedBy: 'test' });
+        const other = await setup([5_000]);
+        const open = await ledger.listCustomerOpenInvoices(customerId);
+        expect(open!.map((i) => [i.number, i.status])).toEqual([
+          [numbers[0], 'open'],
+          [numbers[2], 'disputed'],
+          [numbers[3], 'open'],
+        ]);
+        expect(open!.every((i) => i.customerId === customerId)).toBe(true);
+        expect(await ledger.listCustomerOpenInvoices(other.customerId)).toHaveLength(1);
+        expect(await ledger.listCustomerOpenInvoices(`${customerId}-missing`)).toBeNull();
+        const { customerId: empty } = await setup([]);
+        expect(await ledger.listCustomerOpenInvoices(empty)).toEqual([]);
+      });
+
+      it('tells the status of each known invoice, open or closed, and leaves unknown numbers out', async () => {
+        const { numbers } = await setup([1_000, 2_000, 3_000]);
+        await ledger.updateInvoiceStatus(numbers[0]!, 'void');
+        await ledger.recordWriteOff({ id: `wo-${randomUUID()}`, invoiceNumber: numbers[1]!, amountMinor: 2_000, currency: 'USD', reason: 'small', approvedBy: 'c' });
+        const missing = `missing-${randomUUID()}`;
+        const statuses = await ledger.getInvoiceStatuses([...numbers, missing]);
+        expect(Object.fromEntries(statuses)).toEqual({ [numbers[0]!]: 'void', [numbers[1]!]: 'written_off', [numbers[2]!]: 'open' });
+        expect((await ledger.getInvoiceStatuses([])).size).toBe(0);
+      });
+    });
+
+    describe('receivePayment', () => {
+      const receipt = (s: { customerId: string; numbers: string[]; p: string }, amountMinor: number, extra: Partial<ReceivePaymentInput> = {}): ReceivePaymentInput => ({
+        paymentId: `${s.p}-MANUAL-${randomUUID().slice(0, 8)}`,
+        customerId: s.customerId,
+        invoiceNumber: s.numbers[0]!,
+        receivedOn: '2025-02-10',
+        currency: 'USD',
+        amountMinor,
+        reference: 'wire 42',
+        appliedBy: 'ann',
+        ...extra,
+      });
+
+      it('records and applies a receipt once however often it is retried', async () => {
+        const s = await setup([10_000]);
+        const input = receipt(s, 4_000);
+        expect(await ledger.receivePayment(input)).toEqual({ invoiceNumber: s.numbers[0], openMinor: 6_000, status: 'open', applied: true });
+        expect(await ledger.receivePayment(input)).toEqual({ invoiceNumber: s.numbers[0], openMinor: 6_000, status: 'open', applied: false });
+        const rest = receipt(s, 6_000);
+        expect(await ledger.receivePayment(rest)).toMatchObject({ openMinor: 0, status: 'paid', applied: true });
+        // A retry after the invoice closed still answers, rather than refusing a closed invoice.
+        expect(await ledger.receivePayment(rest)).toMatchObject({ openMinor: 0, status: 'paid', applied: false });
+      });
+
+      it('refuses the same payment id with other values', async () => {
+        const s = await setup([10_000, 10_000]);
+        const input = receipt(s, 1_000);
+        await ledger.receivePayment(input);
+        await expectLedgerError(ledger.receivePayment({ ...input, amountMinor: 1_500 }), 'conflict');
+        await expectLedgerError(ledger.receivePayment({ ...input, receivedOn: '2025-02-11' }), 'conflict');
+        await expectLedgerError(ledger.receivePayment({ ...input, invoiceNumber: s.numbers[1]! }), 'conflict');
+        expect((await ledger.getInvoice(s.numbers[0]!))!.openMinor).toBe(9_000);
+        expect((await ledger.getInvoice(s.numbers[1]!))!.openMinor).toBe(10_000);
+      });
+
+      it('refuses, recording nothing, more than is owed, another currency, a void invoice, another customer, an unknown invoice', async () => {
+        const s = await setup([1_000, 1_000]);
+        const over = receipt(s, 1_001);
+        await expectLedgerError(ledger.receivePayment(over), 'invalid');
+        // Nothing was recorded: the same id may now carry a valid receipt.
+        expect(await ledger.receivePayment({ ...over, amountMinor: 1_000 })).toMatchObject({ openMinor: 0, applied: true });
+        await expectLedgerError(ledger.receivePayment(receipt(s, 100, { invoiceNumber: s.numbers[1]!, currency: 'EUR' })), 'invalid');
+        await ledger.updateInvoiceStatus(s.numbers[1]!, 'void');
+        await expectLedgerError(ledger.receivePayment(receipt(s, 100, { invoiceNumber: s.numbers[1]! })), 'invalid');
+        const other = await setup([1_000]);
+        await expectLedgerError(ledger.receivePayment(receipt(s, 100, { invoiceNumber: other.numbers[0]! })), 'invalid');
+        await expectLedgerError(ledger.receivePayment(receipt(s, 100, { invoiceNumber: `missing-${randomUUID()}` })), 'not_found');
+        await expectLedgerError(ledger.receivePayment(receipt(other, 0)), 'invalid');
+        expect((await ledger.getInvoice(other.numbers[0]!))!.openMinor).toBe(1_000);
       });
     });
 

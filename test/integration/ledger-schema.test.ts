@@ -192,3 +192,18 @@ describe('workflow starts', () => {
     );
   });
 });
+
+describe("proposals (the system's own records)", () => {
+  it('keep no foreign keys into the built-in ledger (migration 0006): the ledger may be an ERP', async () => {
+    const { rows } = await q(
+      `SELECT conname FROM pg_constraint WHERE conrelid = 'proposals'::regclass AND contype = 'f' ORDER BY conname`,
+    );
+    expect(rows).toEqual([]);
+    await q(`INSERT INTO proposals (id, workflow_id, invoice_number, customer_id, action_kind, step_key, tone, subject, body, reasoning,
+               policy_version, currency, amount_minor)
+             VALUES ('P-ERP', 'invoice-ERP-1', 'ERP-1', 'ERP-C', 'reminder', 'r1', 'friendly', 's', 'b', 'r', 1, 'USD', 100)
+             ON CONFLICT (id) DO NOTHING`);
+    const { rows: kept } = await q(`SELECT invoice_number FROM proposals WHERE id = 'P-ERP'`);
+    expect(kept).toEqual([{ invoice_number: 'ERP-1' }]);
+  });
+});

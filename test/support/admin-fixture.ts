@@ -11,7 +11,7 @@ import { schema, type Db } from '../../db/client';
 import { createTestDatabase, type TestDatabase } from '../../dev/harness/database';
 import { createDevServerEnv } from '../../dev/harness/temporal';
 
-export const USERS = {
+const USERS = {
   viewer: { name: 'vera', role: 'viewer' },
   approver: { name: 'abe', role: 'approver', limits: [{ currency: 'USD', minor: 500_000 }] },
   approverUnlimited: { name: 'uma', role: 'approver' },
@@ -34,7 +34,7 @@ export interface AdminFixture {
   close(): Promise<void>;
 }
 
-export async function seedAdminLedger(db: Db): Promise<void> {
+async function seedAdminLedger(db: Db): Promise<void> {
   const { customers, contacts, invoices, proposals, disputes } = schema;
   await db.insert(customers).values([
     { id: 'C-ACME', name: 'Acme Corp', tier: 'standard' },

@@ -4,10 +4,9 @@
  * the single-invoice route sends, so a pending proposal is withdrawn and nothing goes out until a
  * person resumes. Invoices that reach the ledger later start unpaused: pause them when they do.
  */
-import { and, asc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { invoiceWorkflowId } from '../../../temporal/client';
-import { schema } from '../../../db/client';
+import { createBuiltinLedger } from '../../../ledger/builtin';
 import {pauseSchema, resumeSchema } from '../schemas';
 import { pauseUpdate, resumeUpdate } from '../../../collections/messages';
 import { pathParam, type AdminDeps } from '../deps';
@@ -16,7 +15,6 @@ import type { ApiRouter } from '../route';
 import { accountPauseOut, errorOut, pauseBody, resumeBody } from '../schemas';
 import { executeUpdate, WorkflowNotRunning } from '../temporal';
 
-const { customers, invoices } = schema;
 const err = (description: string) => ({ description, schema: errorOut });
 
 type Outcome = z.infer<typeof accountPauseOut>['invoices'][number];
@@ -25,17 +23,13 @@ type Outcome = z.infer<typeof accountPauseOut>['invoices'][number];
 const SETTLED: Record<string, Outcome['outcome']> = { AlreadyPaused: 'already_paused', NotPaused: 'not_paused' };
 
 export function registerCustomerRoutes(api: ApiRouter, deps: AdminDeps): void {
-  const { db, temporal } = deps;
+  const { temporal } = deps;
+  const ledger = deps.ledger ?? createBuiltinLedger(deps.db);
 
   async function openInvoices(customerId: string): Promise<string[]> {
-    const [cust] = await db.select({ id: customers.id }).from(customers).where(eq(customers.id, customerId));
-    if (!cust) throw notFound(`customer ${customerId} not found`);
-    const rows = await db
-      .select({ number: invoices.number })
-      .from(invoices)
-      .where(and(eq(invoices.customerId, customerId), inArray(invoices.status, ['open', 'disputed'])))
-      .orderBy(asc(invoices.number));
-    return rows.map((r) => r.number);
+    const open = await ledger.listCustomerOpenInvoices(customerId);
+    if (!open) throw notFound(`customer ${customerId} not found`);
+    return open.map((i) => i.number);
   }
 
   /** Sends one Update per open invoice; Temporal being down stops the whole request (503). */

@@ -1,34 +1,20 @@
 /** Disputes: the open list with owners and deadlines, and their resolution (admin). */
-import { and, asc, count, eq, inArray, ne, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { invoiceWorkflowId } from '../../../temporal/client';
-import { schema, type Db } from '../../../db/client';
+import type { Db } from '../../../db/client';
+import { getDispute, listDisputes, type DisputeRow } from '../../../ledger/read-models/disputes';
 import { utcDate } from '../../../domain/calendar';
 import {disputeResolvedSchema } from '../schemas';
 import { disputeResolvedUpdate } from '../../../collections/messages';
-import { after, cursorText, decodeCursor, encodeCursor } from '../cursor';
+import { decodeCursor, encodeCursor } from '../cursor';
 import { moneyOf, parseAmount, pathParam, type AdminDeps } from '../deps';
 import { conflict, fromZodError, notFound } from '../errors';
 import type { ApiRouter } from '../route';
 import { disputeOut, disputesOut, disputesQuery, errorOut, invoiceStateOut, resolveDisputeBody, type DisputesQuery } from '../schemas';
 import { executeUpdate } from '../temporal';
 
-const { disputes, invoices, customers } = schema;
 const err = (description: string) => ({ description, schema: errorOut });
-
-function base(db: Db) {
-  return db
-    .select({
-      d: disputes,
-      inv: { currency: invoices.currency, openMinor: invoices.openMinor },
-      cust: { id: customers.id, name: customers.name },
-      key: cursorText(disputes.openedAt),
-    })
-    .from(disputes)
-    .innerJoin(invoices, eq(invoices.number, disputes.invoiceNumber))
-    .innerJoin(customers, eq(customers.id, invoices.customerId));
-}
-type Row = Awaited<ReturnType<ReturnType<typeof base>['execute']>>[number];
+type Row = DisputeRow;
 
 function toOut(r: Row, now: Date): z.infer<typeof disputeOut> {
   const d = r.d;
@@ -51,25 +37,13 @@ function toOut(r: Row, now: Date): z.infer<typeof disputeOut> {
 }
 
 async function list(db: Db, q: DisputesQuery, now: Date) {
-  const filters: SQL[] = [];
-  if (q.status === 'resolved') filters.push(ne(disputes.status, 'open'));
-  else if (q.status !== 'all') filters.push(inArray(disputes.status, [q.status]));
-  if (q.owner) filters.push(eq(disputes.owner, q.owner));
-  if (q.invoice) filters.push(eq(disputes.invoiceNumber, q.invoice));
-  const where = and(...filters);
   const limit = q.limit ?? 50;
-  const [rows, [total]] = await Promise.all([
-    base(db)
-      .where(q.cursor ? and(where, after(disputes.openedAt, disputes.id, decodeCursor(q.cursor))) : where)
-      .orderBy(asc(disputes.openedAt), asc(disputes.id))
-      .limit(limit + 1),
-    db.select({ n: count() }).from(disputes).where(where),
-  ]);
+  const { rows, total } = await listDisputes(db, { status: q.status, owner: q.owner, invoice: q.invoice }, { limit, after: q.cursor ? decodeCursor(q.cursor) : undefined });
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
     items: page.map((r) => toOut(r, now)),
-    total: total?.n ?? 0,
+    total,
     nextCursor: rows.length > limit && last ? encodeCursor({ at: last.key, id: last.d.id }) : null,
   };
 }
@@ -107,7 +81,7 @@ export function registerDisputeRoutes(api: ApiRouter, deps: AdminDeps): void {
     },
     handler: async ({ user, params, body }) => {
       const id = pathParam(params, 'id');
-      const [row] = await base(db).where(eq(disputes.id, id));
+      const row = await getDispute(db, id);
       if (!row) throw notFound(`dispute ${id} not found`);
       if (row.d.status !== 'open') throw conflict(`dispute ${id} is already ${row.d.status}`, { dispute: toOut(row, now()) });
       const creditMinor = body.credit_amount === undefined ? undefined : parseAmount(body.credit_amount, row.inv.currency, 'credit_amount');
@@ -117,7 +91,7 @@ export function registerDisputeRoutes(api: ApiRouter, deps: AdminDeps): void {
       const state = await executeUpdate(deps.temporal, invoiceWorkflowId(row.d.invoiceNumber), disputeResolvedUpdate, [parsed.data], {
         timeoutMs: deps.updateTimeoutMs,
       });
-      const [after_] = await base(db).where(eq(disputes.id, id));
+      const after_ = await getDispute(db, id);
       return { dispute: toOut(after_ ?? row, now()), state };
     },
   });

@@ -2,12 +2,10 @@
  * One invoice: its live state, and what people tell its workflow (promises, disputes, pauses,
  * manual payments). The invoice must exist in the ledger; amounts are parsed in its currency.
  */
-import { and, eq, notExists, sql } from 'drizzle-orm';
 import type { UpdateDefinition } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { invoiceWorkflowId } from '../../../temporal/client';
-import { schema } from '../../../db/client';
 import {disputeOpenedSchema, pauseSchema, paymentAppliedSchema, promiseToPaySchema, resumeSchema } from '../schemas';
 import { toDecimal } from '../../../domain/money';
 import { createBuiltinLedger } from '../../../ledger/builtin';
@@ -27,7 +25,6 @@ import type { ApiRouter } from '../route';
 import { disputeBody, errorOut, invoiceOut as invoiceOutSchema, invoiceStateOut, pauseBody, paymentBody, paymentOut, promiseBody, resumeBody } from '../schemas';
 import { executeUpdate, queryIfRunning, WorkflowNotRunning } from '../temporal';
 
-const { payments, paymentApplications } = schema;
 const err = (description: string) => ({ description, schema: errorOut });
 
 /** Validates a workflow message with its domain schema (a 400 naming the field if it fails). */
@@ -192,11 +189,24 @@ export function registerInvoiceRoutes(api: ApiRouter, deps: AdminDeps): void {
       const amountMinor = parseAmount(body.amount, currency, 'amount');
       const paymentId = `manual-${key ?? randomUUID()}`;
 
-      const [existing] = await db.select().from(payments).where(eq(payments.id, paymentId));
-      if (existing) {
-        const same = existing.amountMinor === amountMinor && existing.currency === currency && existing.receivedOn === body.date && existing.customerId === inv.customerId;
-        if (!same) throw conflict(`Idempotency-Key: ${JSON.stringify(key)} was already used for a different payment (${paymentId})`);
-      } else {
+      let posted: Awaited<ReturnType<typeof ledger.receivePayment>>;
+      try {
+        // One ledger call records the receipt and applies it, or does neither: no orphan receipt on a refusal.
+        posted = await ledger.receivePayment({
+          paymentId,
+          customerId: inv.customerId,
+          invoiceNumber: number,
+          receivedOn: body.date,
+          currency,
+          amountMinor,
+          reference: body.reference ?? null,
+          appliedBy: user.name,
+        });
+      } catch (e) {
+        if (!(e instanceof LedgerError)) throw e;
+        if (e.code === 'not_found') throw notFound(e.message);
+        if (e.code === 'conflict') throw conflict(`Idempotency-Key: ${JSON.stringify(key)} was already used for a different payment (${paymentId})`);
+        // Say why in the caller's terms: the invoice as read before the post.
         if (inv.status !== 'open' && inv.status !== 'disputed') throw conflict(`invoice ${number} is ${inv.status}; it takes no payments`);
         if (amountMinor > inv.openMinor) {
           throw unprocessable(`amount: ${JSON.stringify(body.amount)} exceeds the open balance ${toDecimal(inv.openMinor, currency)} ${currency}`, {
@@ -205,23 +215,6 @@ export function registerInvoiceRoutes(api: ApiRouter, deps: AdminDeps): void {
             rule: `must not exceed the open balance ${toDecimal(inv.openMinor, currency)}`,
           });
         }
-        await db
-          .insert(payments)
-          .values({ id: paymentId, customerId: inv.customerId, receivedOn: body.date, currency, amountMinor, reference: body.reference ?? null, source: 'manual', payer: null })
-          .onConflictDoNothing();
-      }
-
-      let posted;
-      try {
-        posted = await ledger.postPaymentApplication({ paymentId, invoiceNumber: number, amountMinor, currency, appliedBy: user.name });
-      } catch (e) {
-        if (!(e instanceof LedgerError)) throw e;
-        // Nothing was applied: do not leave an orphan receipt behind for a refused payment.
-        await db
-          .delete(payments)
-          .where(and(eq(payments.id, paymentId), notExists(db.select({ one: sql`1` }).from(paymentApplications).where(eq(paymentApplications.paymentId, paymentId)))));
-        if (e.code === 'not_found') throw notFound(e.message);
-        if (e.code === 'conflict') throw conflict(e.message);
         throw unprocessable(e.message);
       }
 

@@ -62,7 +62,7 @@ export function registerPolicyRoutes(api: ApiRouter, deps: AdminDeps): void {
         }
       }
       const { version: _ignored, ...doc } = body.policy;
-      let r;
+      let r: Awaited<ReturnType<typeof publishAndNotify>>;
       try {
         r = await publishAndNotify(temporal, db, doc, { note: body.note, createdBy: user.name });
       } catch (e) {
