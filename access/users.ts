@@ -13,13 +13,13 @@ import type { AuthUser, Limit } from './roles';
 
 const { users, apiTokens, userLimits } = schema;
 
-export const TOKEN_PREFIX = 'ar_';
+const TOKEN_PREFIX = 'ar_';
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-export function newToken(): string {
+function newToken(): string {
   return TOKEN_PREFIX + randomBytes(32).toString('base64url');
 }
 
@@ -39,7 +39,7 @@ export interface NewUser {
  * non-negative number of minor units; a viewer decides nothing, so has none. Returns them
  * ordered by currency, or null for unlimited.
  */
-export function checkLimits(role: Role, limits: readonly Limit[] | null | undefined): Limit[] | null {
+function checkLimits(role: Role, limits: readonly Limit[] | null | undefined): Limit[] | null {
   if (limits == null) return null;
   if (!limits.length) throw new Error('limits: an empty list would refuse every proposal; give at least one limit, or none for unlimited');
   if (role === 'viewer') throw new Error('limit: a viewer decides nothing, so a limit makes no sense');

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { fileURLToPath } from 'node:url';
 
 /** The project folder (config/ sits at its top). */
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])

@@ -34,7 +34,7 @@ export function daysBetween(a: string, b: string): number {
 }
 
 /** ISO weekday 1 (Mon) .. 7 (Sun). */
-export function weekday(d: string): number {
+function weekday(d: string): number {
   const w = new Date(toEpochDay(d) * DAY_MS).getUTCDay();
   return w === 0 ? 7 : w;
 }

@@ -26,6 +26,5 @@ export const ALWAYS_HUMAN: ReadonlySet<ActionKind> = new Set(['payment_plan_offe
  * exists, together with its sender.
  */
 export const AVAILABLE_CHANNELS = ['email'] as const;
-export type Channel = (typeof AVAILABLE_CHANNELS)[number];
 /** Why a step naming any other channel is refused. */
 export const CHANNEL_RULE = 'only email is available until an SMS channel exists';

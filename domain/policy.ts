@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { isIsoDate } from './calendar';
 import { ACTION_KINDS, AVAILABLE_CHANNELS, CHANNEL_RULE, TONES } from './policy-terms';
 
-export { ACTION_KINDS, ALWAYS_HUMAN, AVAILABLE_CHANNELS, TONES, type ActionKind, type Channel, type Tone } from './policy-terms';
+export type { Tone } from './policy-terms';
 
 /** A policy document that breaks a rule checked outside the schema (e.g. an unknown holiday country). */
 export class PolicyError extends Error {
@@ -20,9 +20,9 @@ export class PolicyError extends Error {
   }
 }
 
-export const tierSchema = z.enum(['strategic', 'standard', 'small']);
+const tierSchema = z.enum(['strategic', 'standard', 'small']);
 
-export const dunningStepSchema = z.object({
+const dunningStepSchema = z.object({
   key: z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes'),
   offsetDays: z.number().int().min(-60).max(365),
   tone: z.enum(TONES),
@@ -40,7 +40,7 @@ const ladderSchema = z
   .refine((steps) => steps.every((s, i) => i === 0 || s.offsetDays > steps[i - 1]!.offsetDays), 'steps must be in increasing offset order')
   .refine((steps) => new Set(steps.map((s) => s.key)).size === steps.length, 'step keys must be unique');
 
-export const autonomyScopeSchema = z.object({
+const autonomyScopeSchema = z.object({
   action: z.enum(ACTION_KINDS),
   tiers: z.array(tierSchema).min(1),
   segments: z.array(z.string()).optional(),
@@ -73,18 +73,17 @@ function isTimeZone(name: string): boolean {
  * A public-holiday calendar of the date-holidays package. The codes are checked against its data
  * when a version is published (policy/holidays.ts): this module stays free of that package.
  */
-export const holidayCalendarSchema = z.object({
+const holidayCalendarSchema = z.object({
   country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code (two capital letters, e.g. "DE")'),
   /** A state or province as date-holidays names it (DE "BY", US "CA"); absent: the national holidays. */
   region: z.string().regex(/^[A-Za-z0-9]{1,20}$/, 'must be a region code of letters or digits as date-holidays names it (e.g. "BY")').optional(),
 });
-export type HolidayCalendarChoice = z.infer<typeof holidayCalendarSchema>;
 
 /**
  * Days the send window skips when it keeps to business days. A customer's calendar is chosen by
  * its timezone (every customer has one; the ledger holds no country), else the default.
  */
-export const holidaysSchema = z.object({
+const holidaysSchema = z.object({
   /** The calendar of customers whose timezone is not in byTimezone; absent: weekends only. */
   default: holidayCalendarSchema.optional(),
   /** IANA timezone of the customer → its calendar, e.g. "Europe/Berlin": { country: "DE" }. */

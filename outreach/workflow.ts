@@ -22,7 +22,7 @@ import { TONES, type Tone } from '../domain/policy-terms';
 import { reminderDeliveredSignal } from '../collections/messages';
 import { outreachStateQuery, requestReminderSignal, withdrawReminderSignal, type ReminderRequest } from './messages';
 
-export interface OutreachInput {
+interface OutreachInput {
   customerId: string;
   carried?: { contactTimes: number[]; queue: ReminderRequest[]; deliveredIds: string[] };
 }

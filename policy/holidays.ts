@@ -24,7 +24,7 @@ export interface HolidayCalendar {
 }
 
 /** How far ahead the context activities resolve holidays: past any single sleep of a workflow. */
-export const HOLIDAY_HORIZON_DAYS = 400;
+const HOLIDAY_HORIZON_DAYS = 400;
 
 const DAY_MS = 86_400_000;
 /** date-holidays' local start "YYYY-MM-DD hh:mm:ss [offset]" of a holiday that takes the whole day. */

@@ -3,10 +3,9 @@
  * proposed and why, who decided, what was sent, what it slept for. Used by `ar replay`.
  */
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
-import type { temporal } from '@temporalio/proto';
+import type { History } from '@temporalio/common/lib/proto-utils';
 
-type History = temporal.api.history.v1.IHistory;
-type Event = temporal.api.history.v1.IHistoryEvent;
+type Event = NonNullable<History['events']>[number];
 
 export interface ExplainedStep {
   eventId: number;

@@ -2,16 +2,12 @@
  * Replays a workflow history through the current workflow code: the check that a code change
  * does not break running workflows, and the way engineers debug a decision.
  */
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { historyFromJSON, type History } from '@temporalio/common/lib/proto-utils';
 import type { Client } from '@temporalio/client';
-import type { temporal } from '@temporalio/proto';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
 import { readFileSync } from 'node:fs';
-import { WORKFLOWS_PATH } from '../apps/worker/create-worker';
 import { explainHistory, type ExplainedStep } from './history-explain';
-
-type History = temporal.api.history.v1.IHistory;
 
 export interface ReplayReport {
   workflowId: string;
@@ -44,10 +40,13 @@ export async function fetchHistory(client: Client, workflowId: string): Promise<
   }
 }
 
-export async function replay(history: History, workflowId: string, opts: { workflowBundle?: { code: string } } = {}): Promise<ReplayReport> {
+/** The workflow code to replay through: a path to the bundle entry (apps/worker/workflows.ts) or a prebuilt bundle. */
+export type ReplayWorkflows = { workflowsPath: string } | { workflowBundle: { code: string } };
+
+export async function replay(history: History, workflowId: string, workflows: ReplayWorkflows): Promise<ReplayReport> {
   const steps = explainHistory(history);
   try {
-    await Worker.runReplayHistory(opts.workflowBundle ? { workflowBundle: opts.workflowBundle, replayName: 'ar-replay' } : { workflowsPath: WORKFLOWS_PATH, replayName: 'ar-replay' }, history, workflowId);
+    await Worker.runReplayHistory({ ...workflows, replayName: 'ar-replay' }, history, workflowId);
     return { workflowId, events: history.events?.length ?? 0, deterministic: true, steps };
   } catch (err) {
     const nondeterministic = err instanceof DeterminismViolationError || (err as Error).name === 'DeterminismViolationError';

@@ -76,7 +76,7 @@ export async function startTemporalDevServer(opts: {
  * it (same pid, no wrapper process): the kernel sends it SIGTERM when this process dies, however
  * it dies. Elsewhere, or without setpriv, the next start reaps a left-behind server (db/open.ts).
  */
-export function dieWithParent(binary: string, args: string[]): [string, string[]] {
+function dieWithParent(binary: string, args: string[]): [string, string[]] {
   if (process.platform !== 'linux') return [binary, args];
   const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
   return setpriv ? [setpriv, ['--pdeathsig', 'SIGTERM', '--', binary, ...args]] : [binary, args];

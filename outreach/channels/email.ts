@@ -5,7 +5,7 @@
  */
 import { Resend } from 'resend';
 
-export interface OutgoingEmail {
+interface OutgoingEmail {
   idempotencyKey: string;
   from: string;
   to: string;

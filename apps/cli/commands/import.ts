@@ -39,7 +39,7 @@ export function registerImportCommands(program: Command): void {
 }
 
 /** Rejected rows go where the user runs the command, never into the folder the export came from (a repository, a share). */
-export function defaultRejectsPath(file: string, cwd = process.cwd()): string {
+function defaultRejectsPath(file: string, cwd = process.cwd()): string {
   return path.join(cwd, `${path.basename(file).replace(/\.csv$/i, '')}.rejected.csv`);
 }
 

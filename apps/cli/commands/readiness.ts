@@ -18,7 +18,7 @@ function shareOption(v: string): number {
   return n;
 }
 
-export function formatReadiness(r: ReadinessReport): string {
+function formatReadiness(r: ReadinessReport): string {
   const out: string[] = [];
   out.push(`Readiness report as of ${r.asOf}: ${r.totals.customers} customers, ${r.totals.openInvoices} open invoices, ${r.totals.payments} payments.`);
   for (const t of r.totalsByCurrency) {

@@ -17,7 +17,7 @@ export function registerReplayCommand(program: Command): void {
       const { DefaultLogger, Runtime } = await import('@temporalio/worker');
       Runtime.install({ logger: new DefaultLogger(loadConfig().LOG_LEVEL.toUpperCase() as 'WARN') });
       const { fetchHistory, loadHistoryFile, NoSuchWorkflowError, replay } = await import('../../../temporal/replay');
-      let history;
+      let history: ReturnType<typeof loadHistoryFile>;
       let workflowId = source;
       if (source.endsWith('.json') || existsSync(source)) {
         if (!existsSync(source)) throw new Error(`source: ${JSON.stringify(source)} is not a readable file`);
@@ -39,7 +39,8 @@ export function registerReplayCommand(program: Command): void {
           await client.connection.close();
         }
       }
-      const report = await replay(history, workflowId);
+      const { WORKFLOWS_PATH } = await import('../../worker/create-worker');
+      const report = await replay(history, workflowId, { workflowsPath: WORKFLOWS_PATH });
       if (opts.json) {
         console.log(JSON.stringify(report, null, 2));
       } else {

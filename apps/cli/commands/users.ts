@@ -68,7 +68,7 @@ function parseOneLimit(amount: string, code: string): Limit {
 }
 
 /** "5000.00 USD, 4000.00 EUR" */
-export function describeLimits(limits: Limit[] | null): string {
+function describeLimits(limits: Limit[] | null): string {
   return limits ? limits.map((l) => `${toDecimal(l.minor, l.currency)} ${l.currency}`).join(', ') : 'unlimited';
 }
 
