@@ -45,8 +45,10 @@ function checkLimits(role: Role, limits: readonly Limit[] | null | undefined): L
   if (role === 'viewer') throw new Error('limit: a viewer decides nothing, so a limit makes no sense');
   const seen = new Set<string>();
   for (const l of limits) {
-    if (!isCurrency(l.currency)) throw new Error(`limit currency: ${JSON.stringify(l.currency)} is not an ISO 4217 currency code (three capital letters, e.g. USD)`);
-    if (seen.has(l.currency)) throw new Error(`limit currency: ${JSON.stringify(l.currency)} is given more than once; a user has one limit per currency`);
+    if (!isCurrency(l.currency))
+      throw new Error(`limit currency: ${JSON.stringify(l.currency)} is not an ISO 4217 currency code (three capital letters, e.g. USD)`);
+    if (seen.has(l.currency))
+      throw new Error(`limit currency: ${JSON.stringify(l.currency)} is given more than once; a user has one limit per currency`);
     seen.add(l.currency);
     if (!Number.isSafeInteger(l.minor) || l.minor < 0) {
       throw new Error(`limit amount: ${JSON.stringify(l.minor)} must be a whole, non-negative number of ${l.currency} minor units`);
@@ -132,7 +134,10 @@ export async function revokeTokens(db: Db, name: string): Promise<number> {
 
 export async function listUsers(db: Db): Promise<AuthUser[]> {
   const rows = await db.select().from(users).orderBy(asc(users.name));
-  const limits = await limitsByUser(db, rows.map((r) => r.id));
+  const limits = await limitsByUser(
+    db,
+    rows.map((r) => r.id),
+  );
   return rows.map((r) => toAuthUser(r, limits.get(r.id)));
 }
 

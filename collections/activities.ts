@@ -67,7 +67,9 @@ export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temp
     async withdrawReminder(input: { customerId: string; requestId: string }): Promise<void> {
       const client = await deps.temporal();
       try {
-        await client.workflow.getHandle(outreachWorkflowId(input.customerId)).signal(withdrawReminderSignal, { requestId: input.requestId });
+        await client.workflow
+          .getHandle(outreachWorkflowId(input.customerId))
+          .signal(withdrawReminderSignal, { requestId: input.requestId });
       } catch (err) {
         // No outreach workflow means nothing is queued to withdraw.
         if ((err as Error).name !== 'WorkflowNotFoundError') throw err;
@@ -79,13 +81,23 @@ export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temp
       const invoice = await ledger.getInvoice(invoiceNumber);
       if (!invoice) throw ApplicationFailure.nonRetryable(`invoice ${invoiceNumber} is not in the ledger`, 'InvoiceNotFound');
       const customer = await ledger.getCustomer(invoice.customerId);
-      if (!customer) throw ApplicationFailure.nonRetryable(`customer ${invoice.customerId} of invoice ${invoiceNumber} is not in the ledger`, 'CustomerNotFound');
+      if (!customer)
+        throw ApplicationFailure.nonRetryable(
+          `customer ${invoice.customerId} of invoice ${invoiceNumber} is not in the ledger`,
+          'CustomerNotFound',
+        );
       const { contacts: all, ...rest } = customer;
       const openDispute = invoice.status === 'disputed' ? await ledger.getOpenDispute(invoice.number) : null;
       const contact = emailContact(all);
       const policy = await currentPolicy(db);
       const holidays = upcomingHolidays(policy, rest.timezone, new Date());
-      return { invoice, openDispute, customer: { ...rest, contactName: contact?.name ?? null, email: contact?.email ?? null }, policy, holidays };
+      return {
+        invoice,
+        openDispute,
+        customer: { ...rest, contactName: contact?.name ?? null, email: contact?.email ?? null },
+        policy,
+        holidays,
+      };
     },
 
     async recordProposal(p: ProposalRecord): Promise<void> {
@@ -107,7 +119,14 @@ export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temp
     },
 
     /** Moves a pending proposal to its outcome; a proposal already decided keeps its first outcome. */
-    async resolveProposal(input: { id: string; workflowId: string; invoiceNumber: string; customerId: string; policyVersion: number; resolution: ProposalResolution }): Promise<void> {
+    async resolveProposal(input: {
+      id: string;
+      workflowId: string;
+      invoiceNumber: string;
+      customerId: string;
+      policyVersion: number;
+      resolution: ProposalResolution;
+    }): Promise<void> {
       const r = input.resolution;
       await db.transaction(async (tx) => {
         const updated = await tx
@@ -133,17 +152,29 @@ export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temp
           approvedBy: r.status === 'approved' ? r.decidedBy : undefined,
           reasoning: r.note,
           policyVersion: input.policyVersion,
-          details: r.status === 'approved' && (r.editedSubject || r.editedBody) ? { editedSubject: r.editedSubject, editedBody: r.editedBody } : undefined,
+          details:
+            r.status === 'approved' && (r.editedSubject || r.editedBody)
+              ? { editedSubject: r.editedSubject, editedBody: r.editedBody }
+              : undefined,
         });
       });
     },
 
-    async escalateProposal(input: { id: string; workflowId: string; invoiceNumber: string; customerId: string; owner: string; pendingHours: number }): Promise<void> {
+    async escalateProposal(input: {
+      id: string;
+      workflowId: string;
+      invoiceNumber: string;
+      customerId: string;
+      owner: string;
+      pendingHours: number;
+    }): Promise<void> {
       await db.transaction(async (tx) => {
         const updated = await tx
           .update(schema.proposals)
           .set({ escalatedAt: sql`now()` })
-          .where(and(eq(schema.proposals.id, input.id), eq(schema.proposals.status, 'pending'), sql`${schema.proposals.escalatedAt} is null`))
+          .where(
+            and(eq(schema.proposals.id, input.id), eq(schema.proposals.status, 'pending'), sql`${schema.proposals.escalatedAt} is null`),
+          )
           .returning({ id: schema.proposals.id });
         if (updated.length === 0) return;
         await writeAudit(tx, {
@@ -185,7 +216,14 @@ export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temp
       return { ledgerOpenMinor: inv.openMinor };
     },
 
-    async logPromise(input: { id: string; invoiceNumber: string; promisedDate: string; amountMinor: number | null; currency: string; loggedBy: string }): Promise<void> {
+    async logPromise(input: {
+      id: string;
+      invoiceNumber: string;
+      promisedDate: string;
+      amountMinor: number | null;
+      currency: string;
+      loggedBy: string;
+    }): Promise<void> {
       await ledger.logPromise(input);
     },
 
@@ -193,7 +231,15 @@ export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temp
       await ledger.closePromise(input);
     },
 
-    async openDispute(input: { id: string; invoiceNumber: string; reason: string; note: string | null; owner: string; deadline: string; openedBy: string }): Promise<void> {
+    async openDispute(input: {
+      id: string;
+      invoiceNumber: string;
+      reason: string;
+      note: string | null;
+      owner: string;
+      deadline: string;
+      openedBy: string;
+    }): Promise<void> {
       await ledger.openDispute(input);
     },
 
@@ -227,8 +273,23 @@ export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temp
       return { openMinor: inv?.openMinor ?? 0 };
     },
 
-    async writeOff(input: { id: string; invoiceNumber: string; disputeId?: string; amountMinor: number; currency: string; reason: string; approvedBy: string }): Promise<void> {
-      await ledger.recordWriteOff({ id: input.id, invoiceNumber: input.invoiceNumber, amountMinor: input.amountMinor, currency: input.currency, reason: input.reason, approvedBy: input.approvedBy });
+    async writeOff(input: {
+      id: string;
+      invoiceNumber: string;
+      disputeId?: string;
+      amountMinor: number;
+      currency: string;
+      reason: string;
+      approvedBy: string;
+    }): Promise<void> {
+      await ledger.recordWriteOff({
+        id: input.id,
+        invoiceNumber: input.invoiceNumber,
+        amountMinor: input.amountMinor,
+        currency: input.currency,
+        reason: input.reason,
+        approvedBy: input.approvedBy,
+      });
       if (input.disputeId) {
         await ledger.setDisputeStatus({ id: input.disputeId, status: 'resolved_write_off', resolution: { approvedBy: input.approvedBy } });
       }

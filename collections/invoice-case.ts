@@ -20,7 +20,6 @@ export type { NextAction } from './next-action';
 
 const TERMINAL = new Set(['paid', 'written_off', 'closed']);
 
-
 export type PromiseOutcome = { kind: 'kept'; paidSince: number } | { kind: 'broken'; paidSince: number };
 
 export class InvoiceCase extends InvoiceRefusals {
@@ -70,8 +69,11 @@ export class InvoiceCase extends InvoiceRefusals {
 
   stage(): string {
     const pending = this.pending;
-    if (pending && !pending.closedAs) return `${pending.view.stepKey} (${pending.decision ? (pending.decision.decision === 'approve' ? 'approved' : 'rejected') : 'proposed'})`;
-    return this.policy ? dunningStage(this.ladder(this.policy), this.memory.doneStepKeys) : (this.memory.doneStepKeys[this.memory.doneStepKeys.length - 1] ?? 'not-started');
+    if (pending && !pending.closedAs)
+      return `${pending.view.stepKey} (${pending.decision ? (pending.decision.decision === 'approve' ? 'approved' : 'rejected') : 'proposed'})`;
+    return this.policy
+      ? dunningStage(this.ladder(this.policy), this.memory.doneStepKeys)
+      : (this.memory.doneStepKeys[this.memory.doneStepKeys.length - 1] ?? 'not-started');
   }
 
   view(): InvoiceStateView {
@@ -128,7 +130,8 @@ export class InvoiceCase extends InvoiceRefusals {
     if (context.customer.noTouch || policy.noTouch.customers.includes(memory.customerId)) return 'no-touch customer';
     if (context.invoice.noTouch || policy.noTouch.invoices.includes(memory.invoiceNumber)) return 'no-touch invoice';
     const minimum = policy.minimumChaseMinor[memory.currency] ?? 0;
-    if (memory.openMinor < minimum) return `open balance ${memory.openMinor} is below the minimum worth chasing (${minimum} ${memory.currency})`;
+    if (memory.openMinor < minimum)
+      return `open balance ${memory.openMinor} is below the minimum worth chasing (${minimum} ${memory.currency})`;
     if (context.invoice.status === 'disputed') return 'disputed in the ledger';
     return null;
   }
@@ -159,7 +162,13 @@ export class InvoiceCase extends InvoiceRefusals {
   /** Marks the decision before any await, so a concurrent second decision is refused. */
   decide(decision: Decision): PendingProposal {
     const pending = this.pending!;
-    pending.decision = { decision: decision.decision, by: decision.by, note: decision.note, reason: decision.reason, edits: decision.edits };
+    pending.decision = {
+      decision: decision.decision,
+      by: decision.by,
+      note: decision.note,
+      reason: decision.reason,
+      edits: decision.edits,
+    };
     return pending;
   }
 
@@ -170,7 +179,12 @@ export class InvoiceCase extends InvoiceRefusals {
   /** Remembers how a proposal ended, for late decisions. */
   settle(pending: PendingProposal): void {
     const decided = pending.decision;
-    this.settledProposals.set(pending.view.id, decided ? `${decided.decision === 'approve' ? 'approved' : 'rejected'} by ${decided.by}` : (pending.closedAs ?? `withdrawn (invoice ${this.memory.status})`));
+    this.settledProposals.set(
+      pending.view.id,
+      decided
+        ? `${decided.decision === 'approve' ? 'approved' : 'rejected'} by ${decided.by}`
+        : (pending.closedAs ?? `withdrawn (invoice ${this.memory.status})`),
+    );
     if (this.settledProposals.size > 20) this.settledProposals.delete(this.settledProposals.keys().next().value!);
   }
 
@@ -211,7 +225,12 @@ export class InvoiceCase extends InvoiceRefusals {
   applyPayment(payment: PaymentApplied, now: Date, options: { subtract: boolean }): void {
     const memory = this.memory;
     if (options.subtract) memory.openMinor = Math.max(0, memory.openMinor - payment.amountMinor);
-    this.note(now, 'payment_applied', `${payment.paymentId}: ${payment.amountMinor} ${payment.currency}; ${memory.openMinor} open`, payment.by);
+    this.note(
+      now,
+      'payment_applied',
+      `${payment.paymentId}: ${payment.amountMinor} ${payment.currency}; ${memory.openMinor} open`,
+      payment.by,
+    );
     if (memory.openMinor === 0) {
       memory.status = 'paid';
       this.closePending(now, 'withdrawn', 'the invoice was paid in full');
@@ -224,11 +243,22 @@ export class InvoiceCase extends InvoiceRefusals {
   logPromise(promise: PromiseToPay, now: Date): void {
     const memory = this.memory;
     const hold = this.policy?.promiseGraceDays ?? 3;
-    memory.promise = { id: promise.promiseId, date: promise.date, amountMinor: promise.amountMinor ?? null, holdUntil: addDays(promise.date, hold), openAtPromise: memory.openMinor };
+    memory.promise = {
+      id: promise.promiseId,
+      date: promise.date,
+      amountMinor: promise.amountMinor ?? null,
+      holdUntil: addDays(promise.date, hold),
+      openAtPromise: memory.openMinor,
+    };
     memory.promiseMissed = null;
     memory.status = 'promised';
     this.closePending(now, 'superseded', `promise to pay by ${promise.date}`);
-    this.note(now, 'promise_logged', `pay by ${promise.date}${promise.amountMinor ? ` (${promise.amountMinor} ${memory.currency})` : ''}; dunning holds until ${memory.promise.holdUntil}`, promise.by);
+    this.note(
+      now,
+      'promise_logged',
+      `pay by ${promise.date}${promise.amountMinor ? ` (${promise.amountMinor} ${memory.currency})` : ''}; dunning holds until ${memory.promise.holdUntil}`,
+      promise.by,
+    );
   }
 
   /** Promise date plus grace has passed, after a fresh read: kept (enough paid since) or broken. */
@@ -248,7 +278,11 @@ export class InvoiceCase extends InvoiceRefusals {
       this.note(now, 'promise_kept', `${outcome.paidSince} ${memory.currency} paid since the promise; ${memory.openMinor} still open`);
     } else {
       memory.promiseMissed = { id: promise.id, date: promise.date };
-      this.note(now, 'promise_broken', `nothing${outcome.paidSince > 0 ? ` beyond ${outcome.paidSince}` : ''} paid by ${promise.date}; a "promise missed" reminder follows`);
+      this.note(
+        now,
+        'promise_broken',
+        `nothing${outcome.paidSince > 0 ? ` beyond ${outcome.paidSince}` : ''} paid by ${promise.date}; a "promise missed" reminder follows`,
+      );
     }
   }
 
@@ -348,6 +382,4 @@ export class InvoiceCase extends InvoiceRefusals {
     this.note(now, 'ladder_finished', reason);
     return { owner, reason };
   }
-
 }
-

@@ -17,7 +17,9 @@ export abstract class InvoiceRefusals {
   abstract today(now: Date): string;
 
   private notReady(): Refusal | null {
-    return this.loaded ? null : refusal('NotReady', `invoice ${this.memory.invoiceNumber} is still being read from the ledger; retry in a moment`);
+    return this.loaded
+      ? null
+      : refusal('NotReady', `invoice ${this.memory.invoiceNumber} is still being read from the ledger; retry in a moment`);
   }
 
   private closed(): Refusal | null {
@@ -29,11 +31,18 @@ export abstract class InvoiceRefusals {
     if (!parsed.success) return refusal('InvalidDecision', describeZodError(parsed.error, decision));
     const pending = this.pending;
     const earlier = this.settledProposals.get(decision.proposalId);
-    if (earlier && pending?.view.id !== decision.proposalId) return refusal('ProposalNotPending', `proposal ${decision.proposalId} was already ${earlier}`);
-    if (!pending || pending.view.id !== decision.proposalId) return refusal('StaleProposal', `proposal ${decision.proposalId} is not the one awaiting a decision on ${this.memory.invoiceNumber}`);
-    if (pending.decision) return refusal('ProposalNotPending', `proposal ${decision.proposalId} was already ${pending.decision.decision === 'approve' ? 'approved' : 'rejected'} by ${pending.decision.by}`);
+    if (earlier && pending?.view.id !== decision.proposalId)
+      return refusal('ProposalNotPending', `proposal ${decision.proposalId} was already ${earlier}`);
+    if (!pending || pending.view.id !== decision.proposalId)
+      return refusal('StaleProposal', `proposal ${decision.proposalId} is not the one awaiting a decision on ${this.memory.invoiceNumber}`);
+    if (pending.decision)
+      return refusal(
+        'ProposalNotPending',
+        `proposal ${decision.proposalId} was already ${pending.decision.decision === 'approve' ? 'approved' : 'rejected'} by ${pending.decision.by}`,
+      );
     if (pending.closedAs) return refusal('ProposalNotPending', `proposal ${decision.proposalId} was ${pending.closedAs}`);
-    if (decision.edits && pending.actionKind !== 'reminder') return refusal('InvalidDecision', 'edits: only a reminder draft can be edited');
+    if (decision.edits && pending.actionKind !== 'reminder')
+      return refusal('InvalidDecision', 'edits: only a reminder draft can be edited');
     return null;
   }
 
@@ -43,8 +52,12 @@ export abstract class InvoiceRefusals {
     const memory = this.memory;
     return (
       this.notReady() ??
-      (payment.currency !== memory.currency ? refusal('InvalidPayment', `currency: ${JSON.stringify(payment.currency)} does not match the invoice currency ${memory.currency}`) : null) ??
-      (this.isClosed && !memory.seenPaymentIds.includes(payment.paymentId) ? refusal('InvoiceClosed', `invoice ${memory.invoiceNumber} is already ${memory.status}`) : null)
+      (payment.currency !== memory.currency
+        ? refusal('InvalidPayment', `currency: ${JSON.stringify(payment.currency)} does not match the invoice currency ${memory.currency}`)
+        : null) ??
+      (this.isClosed && !memory.seenPaymentIds.includes(payment.paymentId)
+        ? refusal('InvoiceClosed', `invoice ${memory.invoiceNumber} is already ${memory.status}`)
+        : null)
     );
   }
 
@@ -57,8 +70,12 @@ export abstract class InvoiceRefusals {
       this.notReady() ??
       this.closed() ??
       (memory.dispute ? refusal('InvoiceDisputed', `invoice ${memory.invoiceNumber} is in dispute; resolve the dispute first`) : null) ??
-      (promise.date < today ? refusal('InvalidPromise', `date: ${JSON.stringify(promise.date)} is in the past (today is ${today} in ${memory.timezone})`) : null) ??
-      (promise.amountMinor !== undefined && promise.amountMinor > memory.openMinor ? refusal('InvalidPromise', `amountMinor: ${promise.amountMinor} exceeds the open balance ${memory.openMinor}`) : null)
+      (promise.date < today
+        ? refusal('InvalidPromise', `date: ${JSON.stringify(promise.date)} is in the past (today is ${today} in ${memory.timezone})`)
+        : null) ??
+      (promise.amountMinor !== undefined && promise.amountMinor > memory.openMinor
+        ? refusal('InvalidPromise', `amountMinor: ${promise.amountMinor} exceeds the open balance ${memory.openMinor}`)
+        : null)
     );
   }
 
@@ -66,7 +83,11 @@ export abstract class InvoiceRefusals {
     const parsed = messageSchemas().disputeOpened.safeParse(dispute);
     if (!parsed.success) return refusal('InvalidDispute', describeZodError(parsed.error, dispute));
     const memory = this.memory;
-    return this.notReady() ?? this.closed() ?? (memory.dispute ? refusal('AlreadyDisputed', `invoice ${memory.invoiceNumber} already has open dispute ${memory.dispute.id}`) : null);
+    return (
+      this.notReady() ??
+      this.closed() ??
+      (memory.dispute ? refusal('AlreadyDisputed', `invoice ${memory.invoiceNumber} already has open dispute ${memory.dispute.id}`) : null)
+    );
   }
 
   refuseResolution(resolution: DisputeResolved): Refusal | null {
@@ -77,7 +98,9 @@ export abstract class InvoiceRefusals {
       this.notReady() ??
       (!memory.dispute ? refusal('NoDispute', `invoice ${memory.invoiceNumber} has no open dispute`) : null) ??
       (this.writeOffRequested ? refusal('NoDispute', `a write-off of invoice ${memory.invoiceNumber} already awaits a decision`) : null) ??
-      (resolution.creditMinor !== undefined && resolution.creditMinor > memory.openMinor ? refusal('InvalidResolution', `creditMinor: ${resolution.creditMinor} exceeds the open balance ${memory.openMinor}`) : null)
+      (resolution.creditMinor !== undefined && resolution.creditMinor > memory.openMinor
+        ? refusal('InvalidResolution', `creditMinor: ${resolution.creditMinor} exceeds the open balance ${memory.openMinor}`)
+        : null)
     );
   }
 
@@ -85,7 +108,11 @@ export abstract class InvoiceRefusals {
     const parsed = messageSchemas().pause.safeParse(pause);
     if (!parsed.success) return refusal('InvalidPause', describeZodError(parsed.error, pause));
     const memory = this.memory;
-    return this.notReady() ?? this.closed() ?? (memory.pausedBy ? refusal('AlreadyPaused', `invoice ${memory.invoiceNumber} is already paused by ${memory.pausedBy}`) : null);
+    return (
+      this.notReady() ??
+      this.closed() ??
+      (memory.pausedBy ? refusal('AlreadyPaused', `invoice ${memory.invoiceNumber} is already paused by ${memory.pausedBy}`) : null)
+    );
   }
 
   refuseResume(resume: Resume): Refusal | null {

@@ -40,7 +40,13 @@ export interface InvoiceMemory {
 export interface PendingProposal {
   view: ProposalView;
   actionKind: 'reminder' | 'write_off';
-  decision: { decision: 'approve' | 'reject'; by: string; note?: string; reason?: string; edits?: { subject?: string; body?: string } } | null;
+  decision: {
+    decision: 'approve' | 'reject';
+    by: string;
+    note?: string;
+    reason?: string;
+    edits?: { subject?: string; body?: string };
+  } | null;
   /** Set when events made the proposal moot (paid, disputed, paused…). */
   closedAs: 'superseded' | 'withdrawn' | null;
   /** Why it was closed, as its proposal_<closedAs> note says ("<id>: <why>"). */
@@ -83,7 +89,12 @@ export function recordAction(m: InvoiceMemory, entry: ActionEntry): void {
   if (m.actions.length > MAX_ACTIONS) m.actions.splice(0, m.actions.length - MAX_ACTIONS);
 }
 
-export function toView(m: InvoiceMemory, stage: string, nextStep: { key: string; at: string } | null, pending: PendingProposal | null): InvoiceStateView {
+export function toView(
+  m: InvoiceMemory,
+  stage: string,
+  nextStep: { key: string; at: string } | null,
+  pending: PendingProposal | null,
+): InvoiceStateView {
   return {
     invoiceNumber: m.invoiceNumber,
     customerId: m.customerId,
@@ -95,7 +106,9 @@ export function toView(m: InvoiceMemory, stage: string, nextStep: { key: string;
     stage,
     nextStep,
     pendingProposal: pending && !pending.decision && !pending.closedAs ? pending.view : null,
-    promise: m.promise ? { id: m.promise.id, date: m.promise.date, amountMinor: m.promise.amountMinor, holdUntil: m.promise.holdUntil } : null,
+    promise: m.promise
+      ? { id: m.promise.id, date: m.promise.date, amountMinor: m.promise.amountMinor, holdUntil: m.promise.holdUntil }
+      : null,
     dispute: m.dispute ? { id: m.dispute.id, reason: m.dispute.reason, owner: m.dispute.owner, deadline: m.dispute.deadline } : null,
     pausedBy: m.pausedBy,
     policyVersion: m.policyVersion,

@@ -12,7 +12,11 @@ import { isIsoDate } from '../domain/calendar';
 
 function build() {
   const isoDate = z.string().refine((s): boolean => isIsoDate(s), 'must be a calendar date YYYY-MM-DD');
-  const minorAmount = z.number().int('must be a whole number of minor units').positive('must be greater than zero').max(Number.MAX_SAFE_INTEGER);
+  const minorAmount = z
+    .number()
+    .int('must be a whole number of minor units')
+    .positive('must be greater than zero')
+    .max(Number.MAX_SAFE_INTEGER);
   const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD');
   const actor = z.string().min(1, 'must name who acts').max(200);
 
@@ -58,7 +62,15 @@ function build() {
   const pauseSchema = z.object({ by: actor, reason: z.string().min(1).max(1000) }).strict();
 
   const resumeSchema = z.object({ by: actor }).strict();
-  return { decision: decisionSchema, paymentApplied: paymentAppliedSchema, promiseToPay: promiseToPaySchema, disputeOpened: disputeOpenedSchema, disputeResolved: disputeResolvedSchema, pause: pauseSchema, resume: resumeSchema };
+  return {
+    decision: decisionSchema,
+    paymentApplied: paymentAppliedSchema,
+    promiseToPay: promiseToPaySchema,
+    disputeOpened: disputeOpenedSchema,
+    disputeResolved: disputeResolvedSchema,
+    pause: pauseSchema,
+    resume: resumeSchema,
+  };
 }
 
 export type MessageSchemas = ReturnType<typeof build>;
@@ -82,7 +94,8 @@ export function describeZodError(error: z.ZodError, input: unknown): string {
     .map((i) => {
       const field = i.path.join('.') || '(message)';
       let value: unknown = input;
-      for (const p of i.path) value = value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[p as PropertyKey] : undefined;
+      for (const p of i.path)
+        value = value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[p as PropertyKey] : undefined;
       return `${field}: ${value === undefined ? 'missing' : JSON.stringify(value)} ${i.message}`;
     })
     .join('; ');

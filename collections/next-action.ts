@@ -36,16 +36,31 @@ export function nextAction(invoice: PlannableCase, now: Date, useHandoffGrace: (
     const dispute = memory.dispute;
     return dispute.escalated
       ? { kind: 'wait-dispute', dispute, until: null, summary: '' }
-      : { kind: 'wait-dispute', dispute, until: new Date(`${dispute.deadline}T00:00:00Z`), summary: `dispute ${dispute.id} deadline ${dispute.deadline}` };
+      : {
+          kind: 'wait-dispute',
+          dispute,
+          until: new Date(`${dispute.deadline}T00:00:00Z`),
+          summary: `dispute ${dispute.id} deadline ${dispute.deadline}`,
+        };
   }
   if (memory.pausedBy) return { kind: 'wait-paused' };
   if (memory.promise) {
-    return { kind: 'hold-for-promise', promise: memory.promise, until: new Date(`${memory.promise.holdUntil}T00:00:00Z`), summary: `hold for promise to pay by ${memory.promise.date}` };
+    return {
+      kind: 'hold-for-promise',
+      promise: memory.promise,
+      until: new Date(`${memory.promise.holdUntil}T00:00:00Z`),
+      summary: `hold for promise to pay by ${memory.promise.date}`,
+    };
   }
   if (memory.status === 'handed_off') return { kind: 'wait-handed-off' };
   const policy = invoice.policy!;
   const plan = memory.promiseMissed
-    ? ({ kind: 'step', step: promiseMissedStep(memory.promiseMissed.id), at: nextSendTime(now, policy.sendWindow, memory.timezone, invoice.holidays), passedOver: [] } as const)
+    ? ({
+        kind: 'step',
+        step: promiseMissedStep(memory.promiseMissed.id),
+        at: nextSendTime(now, policy.sendWindow, memory.timezone, invoice.holidays),
+        passedOver: [],
+      } as const)
     : planNextStep({
         dueDate: memory.dueDate,
         ladder: invoice.ladder(policy),
@@ -58,5 +73,11 @@ export function nextAction(invoice: PlannableCase, now: Date, useHandoffGrace: (
         ...(useHandoffGrace() ? { lastContactDate: memory.lastContactDate, handoffGraceDays: policy.handoffGraceDays } : {}),
       });
   if (plan.kind === 'finished') return { kind: 'ladder-finished' };
-  return { kind: 'step', step: plan.step, at: plan.at, passedOver: [...plan.passedOver], summary: `${plan.step.key} at ${plan.at.toISOString()} (${memory.timezone})` };
+  return {
+    kind: 'step',
+    step: plan.step,
+    at: plan.at,
+    passedOver: [...plan.passedOver],
+    summary: `${plan.step.key} at ${plan.at.toISOString()} (${memory.timezone})`,
+  };
 }

@@ -34,9 +34,16 @@ export function explainStep(r: ReasoningInput): string {
   }
   if (r.promiseMissed) parts.push(`the promise to pay by ${r.promiseMissed.date} was missed`);
   if (r.remindersSent === 0) parts.push('first reminder');
-  else parts.push(`${r.remindersSent} reminder${r.remindersSent === 1 ? '' : 's'} sent before, the last on ${r.lastContactDate}, no payment in full since`);
+  else
+    parts.push(
+      `${r.remindersSent} reminder${r.remindersSent === 1 ? '' : 's'} sent before, the last on ${r.lastContactDate}, no payment in full since`,
+    );
   const open = formatMoney(r.openMinor, r.currency, r.locale);
-  parts.push(r.openMinor < r.amountMinor ? `${open} still open of ${formatMoney(r.amountMinor, r.currency, r.locale)} (partly paid)` : `${open} open`);
+  parts.push(
+    r.openMinor < r.amountMinor
+      ? `${open} still open of ${formatMoney(r.amountMinor, r.currency, r.locale)} (partly paid)`
+      : `${open} open`,
+  );
   if (r.passedOver.length) parts.push(`earlier steps passed over as already late: ${r.passedOver.map((s) => s.key).join(', ')}`);
   return parts.join('; ');
 }

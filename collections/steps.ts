@@ -24,7 +24,11 @@ const ledger = proxyActivities<Activities>({
 });
 
 /** Calls an activity with a one-line summary that the Web UI shows on its history event. */
-function withSummary<K extends keyof Activities & string>(name: K, summary: string, ...args: Parameters<Activities[K]>): ReturnType<Activities[K]> {
+function withSummary<K extends keyof Activities & string>(
+  name: K,
+  summary: string,
+  ...args: Parameters<Activities[K]>
+): ReturnType<Activities[K]> {
   const fn = ledger[name] as unknown as { executeWithOptions(options: { summary: string }, args: unknown[]): ReturnType<Activities[K]> };
   return fn.executeWithOptions({ summary }, args);
 }
@@ -50,7 +54,11 @@ export class InvoiceSteps {
 
   /** Re-reads invoice, customer and policy; the case adopts what the ledger says. */
   async refresh(): Promise<InvoiceContext> {
-    const context = await withSummary('loadInvoiceContext', `re-read ${this.invoice.memory.invoiceNumber}, its customer and the policy in force`, this.invoice.memory.invoiceNumber);
+    const context = await withSummary(
+      'loadInvoiceContext',
+      `re-read ${this.invoice.memory.invoiceNumber}, its customer and the policy in force`,
+      this.invoice.memory.invoiceNumber,
+    );
     this.lastRead = { at: Date.now(), context };
     this.invoice.adoptLedgerRead(context);
     this.reloadPolicy = false;
@@ -66,29 +74,65 @@ export class InvoiceSteps {
       ...this.ids,
       policyVersion: pending.view.policyVersion,
       resolution: approve
-        ? { status: 'approved', decidedBy: decision.by, note: decision.note, editedSubject: decision.edits?.subject, editedBody: decision.edits?.body }
+        ? {
+            status: 'approved',
+            decidedBy: decision.by,
+            note: decision.note,
+            editedSubject: decision.edits?.subject,
+            editedBody: decision.edits?.body,
+          }
         : { status: 'rejected', decidedBy: decision.by, note: decision.reason! },
     });
     return approve
-      ? { proposalId: pending.view.id, outcome: 'approved', detail: pending.actionKind === 'write_off' ? 'write-off approved; posting to the ledger' : 'approved; handed to the customer outreach for delivery within the contact caps' }
+      ? {
+          proposalId: pending.view.id,
+          outcome: 'approved',
+          detail:
+            pending.actionKind === 'write_off'
+              ? 'write-off approved; posting to the ledger'
+              : 'approved; handed to the customer outreach for delivery within the contact caps',
+        }
       : { proposalId: pending.view.id, outcome: 'rejected', detail: `rejected: ${decision.reason}` };
   }
 
   async logPromise(promise: PromiseToPay): Promise<void> {
     const memory = this.invoice.memory;
-    await ledger.logPromise({ id: promise.promiseId, invoiceNumber: memory.invoiceNumber, promisedDate: promise.date, amountMinor: promise.amountMinor ?? null, currency: memory.currency, loggedBy: promise.by });
+    await ledger.logPromise({
+      id: promise.promiseId,
+      invoiceNumber: memory.invoiceNumber,
+      promisedDate: promise.date,
+      amountMinor: promise.amountMinor ?? null,
+      currency: memory.currency,
+      loggedBy: promise.by,
+    });
   }
 
   async openDispute(opened: DisputeOpened): Promise<void> {
     const dispute = this.invoice.memory.dispute!;
-    await ledger.openDispute({ id: opened.disputeId, invoiceNumber: this.invoice.memory.invoiceNumber, reason: opened.reason, note: opened.note ?? null, owner: dispute.owner, deadline: dispute.deadline, openedBy: opened.by });
+    await ledger.openDispute({
+      id: opened.disputeId,
+      invoiceNumber: this.invoice.memory.invoiceNumber,
+      reason: opened.reason,
+      note: opened.note ?? null,
+      owner: dispute.owner,
+      deadline: dispute.deadline,
+      openedBy: opened.by,
+    });
   }
 
   /** Records the resolution in the ledger; returns the balance the ledger then shows. */
   async resolveDispute(resolution: DisputeResolved): Promise<number> {
     const memory = this.invoice.memory;
     const dispute = memory.dispute!;
-    const { openMinor } = await ledger.resolveDispute({ id: dispute.id, invoiceNumber: memory.invoiceNumber, outcome: resolution.outcome, creditMinor: resolution.creditMinor, currency: memory.currency, by: resolution.by, note: resolution.note });
+    const { openMinor } = await ledger.resolveDispute({
+      id: dispute.id,
+      invoiceNumber: memory.invoiceNumber,
+      outcome: resolution.outcome,
+      creditMinor: resolution.creditMinor,
+      currency: memory.currency,
+      by: resolution.by,
+      note: resolution.note,
+    });
     return openMinor;
   }
 
@@ -99,7 +143,12 @@ export class InvoiceSteps {
     const hours = policy.proposalEscalationHours;
     const settled = () => invoice.isSettled(pending);
     if (!(await condition(settled, `${hours} hours`, { summary: `await decision on ${pending.view.id}` }))) {
-      await withSummary('escalateProposal', `escalate ${pending.view.id} to ${policy.owners.approvals}`, { id: pending.view.id, ...this.ids, owner: policy.owners.approvals, pendingHours: hours });
+      await withSummary('escalateProposal', `escalate ${pending.view.id} to ${policy.owners.approvals}`, {
+        id: pending.view.id,
+        ...this.ids,
+        owner: policy.owners.approvals,
+        pendingHours: hours,
+      });
       pending.view.escalated = true;
       invoice.note(now(), 'proposal_escalated', `${pending.view.id} undecided after ${hours}h; escalated to ${policy.owners.approvals}`);
       this.publish();
@@ -108,9 +157,19 @@ export class InvoiceSteps {
     invoice.settle(pending);
     if (pending.closedAs) {
       const why = pending.closedReason ?? pending.closedAs;
-      await withSummary('resolveProposal', `${pending.closedAs}: ${why}`, { id: pending.view.id, ...this.ids, policyVersion: pending.view.policyVersion, resolution: { status: pending.closedAs, note: why } });
+      await withSummary('resolveProposal', `${pending.closedAs}: ${why}`, {
+        id: pending.view.id,
+        ...this.ids,
+        policyVersion: pending.view.policyVersion,
+        resolution: { status: pending.closedAs, note: why },
+      });
     } else if (!pending.decision && invoice.isClosed) {
-      await ledger.resolveProposal({ id: pending.view.id, ...this.ids, policyVersion: pending.view.policyVersion, resolution: { status: 'withdrawn', note: `invoice ${invoice.memory.status}` } });
+      await ledger.resolveProposal({
+        id: pending.view.id,
+        ...this.ids,
+        policyVersion: pending.view.policyVersion,
+        resolution: { status: 'withdrawn', note: `invoice ${invoice.memory.status}` },
+      });
     }
   }
 
@@ -118,7 +177,10 @@ export class InvoiceSteps {
   async deliver(request: ReminderRequest): Promise<void> {
     const invoice = this.invoice;
     const memory = invoice.memory;
-    await withSummary('requestReminder', `hand "${request.subject}" to outreach-${memory.customerId} (approved by ${request.approvedBy})`, { customerId: memory.customerId, request });
+    await withSummary('requestReminder', `hand "${request.subject}" to outreach-${memory.customerId} (approved by ${request.approvedBy})`, {
+      customerId: memory.customerId,
+      request,
+    });
     await condition(() => this.delivered.has(request.requestId) || invoice.deliveryMoot);
     const delivery = this.delivered.get(request.requestId);
     if (delivery) {
@@ -126,15 +188,32 @@ export class InvoiceSteps {
         memory.remindersSent++;
         memory.lastContactDate = invoice.today(now());
       }
-      invoice.note(now(), `reminder_${delivery.status}`, `${request.subject} (${delivery.detail}${delivery.batchedWith.length ? `; with ${delivery.batchedWith.join(', ')}` : ''})`, request.approvedBy);
+      invoice.note(
+        now(),
+        `reminder_${delivery.status}`,
+        `${request.subject} (${delivery.detail}${delivery.batchedWith.length ? `; with ${delivery.batchedWith.join(', ')}` : ''})`,
+        request.approvedBy,
+      );
       return;
     }
     await ledger.withdrawReminder({ customerId: memory.customerId, requestId: request.requestId });
     invoice.note(now(), 'reminder_withdrawn', `${request.requestId}: no longer needed (${memory.status})`);
   }
 
-  private async audit(key: string, action: string, reasoning: string, extra: { policyVersion?: number; approvedBy?: string; details?: Record<string, unknown> }): Promise<void> {
-    await ledger.recordAudit({ idempotencyKey: `${this.invoice.workflowId}/${key}`, ...this.ids, action, actor: 'system', reasoning, ...extra });
+  private async audit(
+    key: string,
+    action: string,
+    reasoning: string,
+    extra: { policyVersion?: number; approvedBy?: string; details?: Record<string, unknown> },
+  ): Promise<void> {
+    await ledger.recordAudit({
+      idempotencyKey: `${this.invoice.workflowId}/${key}`,
+      ...this.ids,
+      action,
+      actor: 'system',
+      reasoning,
+      ...extra,
+    });
   }
 
   /** One dunning step: re-read, skip or draft, gate, propose or act, deliver. */
@@ -160,13 +239,30 @@ export class InvoiceSteps {
       memory.status = 'handed_off';
       const reason = `${memory.remindersSent} reminder(s) sent, last on ${memory.lastContactDate ?? 'never'}; ${toDecimal(memory.openMinor, memory.currency)} ${memory.currency} still open; handed to ${policy.owners.collections} with the full history`;
       invoice.note(now(), 'handed_off', reason);
-      await this.audit(`${stepKey}/handoff`, 'handed_off', reason, { policyVersion: policy.version, details: { owner: policy.owners.collections, actions: memory.actions.slice(-20) } });
+      await this.audit(`${stepKey}/handoff`, 'handed_off', reason, {
+        policyVersion: policy.version,
+        details: { owner: policy.owners.collections, actions: memory.actions.slice(-20) },
+      });
       return;
     }
     const today = invoice.today(now());
-    const draftInvoice: DraftInvoice = { number: memory.invoiceNumber, currency: memory.currency, openMinor: memory.openMinor, amountMinor: memory.amountMinor, dueDate: memory.dueDate, poNumber: context.invoice.poNumber };
+    const draftInvoice: DraftInvoice = {
+      number: memory.invoiceNumber,
+      currency: memory.currency,
+      openMinor: memory.openMinor,
+      amountMinor: memory.amountMinor,
+      dueDate: memory.dueDate,
+      poNumber: context.invoice.poNumber,
+    };
     const tone = effectiveTone(step, memory.remindersSent > 0);
-    const draft = draftReminder({ customerName: context.customer.name, contactName: context.customer.contactName, locale: context.customer.locale, tone, today, invoices: [draftInvoice] });
+    const draft = draftReminder({
+      customerName: context.customer.name,
+      contactName: context.customer.contactName,
+      locale: context.customer.locale,
+      tone,
+      today,
+      invoices: [draftInvoice],
+    });
     const reasoning = explainStep({
       step: { ...step, tone },
       ladder: invoice.ladder(policy),
@@ -182,7 +278,18 @@ export class InvoiceSteps {
       passedOver,
       promiseMissed: memory.promiseMissed,
     });
-    const gate = autonomyGate({ action: 'reminder', tier: memory.tier, segment: memory.segment, currency: memory.currency, amountMinor: memory.openMinor, noTouch: false, riskScore: context.customer.riskScore }, policy.autonomy);
+    const gate = autonomyGate(
+      {
+        action: 'reminder',
+        tier: memory.tier,
+        segment: memory.segment,
+        currency: memory.currency,
+        amountMinor: memory.openMinor,
+        noTouch: false,
+        riskScore: context.customer.riskScore,
+      },
+      policy.autonomy,
+    );
     let approvedBy = `autonomy:policy-v${policy.version}`;
     let subject = draft.subject;
     let body = draft.body;
@@ -190,8 +297,33 @@ export class InvoiceSteps {
     if (gate.mode === 'supervised') {
       // A superseded proposal (partial payment) is re-drafted under a new id: ids are never reused.
       const id = invoice.proposalIds.next(stepKey);
-      const pending = invoice.propose({ view: { id, stepKey, tone, subject, body, reasoning, policyVersion: policy.version, proposedAt: now().toISOString(), escalated: false }, actionKind: 'reminder' });
-      await withSummary('recordProposal', `propose "${subject}" — ${reasoning}`, { id, ...this.ids, actionKind: 'reminder', stepKey, tone, subject, body, reasoning: `${reasoning}. Gate: ${gate.reason}`, policyVersion: policy.version, currency: memory.currency, amountMinor: memory.openMinor });
+      const pending = invoice.propose({
+        view: {
+          id,
+          stepKey,
+          tone,
+          subject,
+          body,
+          reasoning,
+          policyVersion: policy.version,
+          proposedAt: now().toISOString(),
+          escalated: false,
+        },
+        actionKind: 'reminder',
+      });
+      await withSummary('recordProposal', `propose "${subject}" — ${reasoning}`, {
+        id,
+        ...this.ids,
+        actionKind: 'reminder',
+        stepKey,
+        tone,
+        subject,
+        body,
+        reasoning: `${reasoning}. Gate: ${gate.reason}`,
+        policyVersion: policy.version,
+        currency: memory.currency,
+        amountMinor: memory.openMinor,
+      });
       memory.status = 'awaiting_approval';
       invoice.note(now(), 'proposal_created', `${id}: ${subject}`);
       this.publish();
@@ -221,7 +353,10 @@ export class InvoiceSteps {
         if (stop) {
           markDone();
           invoice.note(now(), 'step_skipped', `${stepKey}: approved, but not sent: ${stop}`);
-          await this.audit(`${stepKey}/not-sent`, 'step_skipped', `approved by ${approvedBy}, but not sent: ${stop}`, { policyVersion: fresh.policy.version, approvedBy });
+          await this.audit(`${stepKey}/not-sent`, 'step_skipped', `approved by ${approvedBy}, but not sent: ${stop}`, {
+            policyVersion: fresh.policy.version,
+            approvedBy,
+          });
           return;
         }
       }
@@ -256,15 +391,48 @@ export class InvoiceSteps {
     const id = `${invoice.workflowId}/write-off-${request.disputeId}`;
     const reasoning = `dispute ${request.disputeId} resolved as a write-off by ${request.requestedBy}: ${request.reason}; ${memory.openMinor} ${memory.currency} would be written off`;
     const subject = `Write off ${memory.invoiceNumber}`;
-    const pending = invoice.propose({ view: { id, stepKey: 'write-off', tone: 'final', subject, body: reasoning, reasoning, policyVersion: policy.version, proposedAt: now().toISOString(), escalated: false }, actionKind: 'write_off' });
-    await withSummary('recordProposal', `propose write-off of ${toDecimal(memory.openMinor, memory.currency)} ${memory.currency}`, { id, ...this.ids, actionKind: 'write_off', stepKey: 'write-off', tone: 'final', subject, body: reasoning, reasoning, policyVersion: policy.version, currency: memory.currency, amountMinor: memory.openMinor });
+    const pending = invoice.propose({
+      view: {
+        id,
+        stepKey: 'write-off',
+        tone: 'final',
+        subject,
+        body: reasoning,
+        reasoning,
+        policyVersion: policy.version,
+        proposedAt: now().toISOString(),
+        escalated: false,
+      },
+      actionKind: 'write_off',
+    });
+    await withSummary('recordProposal', `propose write-off of ${toDecimal(memory.openMinor, memory.currency)} ${memory.currency}`, {
+      id,
+      ...this.ids,
+      actionKind: 'write_off',
+      stepKey: 'write-off',
+      tone: 'final',
+      subject,
+      body: reasoning,
+      reasoning,
+      policyVersion: policy.version,
+      currency: memory.currency,
+      amountMinor: memory.openMinor,
+    });
     invoice.note(now(), 'proposal_created', `${id}: write-off`);
     this.publish();
     await this.awaitDecision(pending);
     if (pending.decision?.decision === 'approve') {
       invoice.pending = null;
       invoice.writeOffRequested = null;
-      await ledger.writeOff({ id: `write-off-${memory.invoiceNumber}-${request.disputeId}`, invoiceNumber: memory.invoiceNumber, disputeId: request.disputeId, amountMinor: memory.openMinor, currency: memory.currency, reason: request.reason, approvedBy: pending.decision.by });
+      await ledger.writeOff({
+        id: `write-off-${memory.invoiceNumber}-${request.disputeId}`,
+        invoiceNumber: memory.invoiceNumber,
+        disputeId: request.disputeId,
+        amountMinor: memory.openMinor,
+        currency: memory.currency,
+        reason: request.reason,
+        approvedBy: pending.decision.by,
+      });
     }
     invoice.settleWriteOff(pending, now());
   }
@@ -287,13 +455,21 @@ export class InvoiceSteps {
   /** The ladder ran out: a person takes over. */
   async finishLadder(): Promise<void> {
     const { owner, reason } = this.invoice.finishLadder(now());
-    await this.audit('ladder-finished/handoff', 'handed_off', reason, { policyVersion: this.invoice.memory.policyVersion, details: { owner, actions: this.invoice.memory.actions.slice(-20) } });
+    await this.audit('ladder-finished/handoff', 'handed_off', reason, {
+      policyVersion: this.invoice.memory.policyVersion,
+      details: { owner, actions: this.invoice.memory.actions.slice(-20) },
+    });
   }
 
   async escalateDispute(): Promise<void> {
     const dispute = this.invoice.memory.dispute!;
     this.invoice.escalateDispute(now());
-    await this.audit(`dispute-${dispute.id}/escalated`, 'dispute_escalated', `dispute ${dispute.id} unresolved at its deadline ${dispute.deadline}`, { details: { owner: dispute.owner } });
+    await this.audit(
+      `dispute-${dispute.id}/escalated`,
+      'dispute_escalated',
+      `dispute ${dispute.id} unresolved at its deadline ${dispute.deadline}`,
+      { details: { owner: dispute.owner } },
+    );
   }
 
   /** Closing: confirm a payment in the ledger, settle a promise in hold, record the close. */
@@ -303,7 +479,12 @@ export class InvoiceSteps {
     invoice.nextStep = null;
     if (memory.status === 'paid') {
       const { ledgerOpenMinor } = await ledger.confirmPaidInLedger({ invoiceNumber: memory.invoiceNumber, workflowId: invoice.workflowId });
-      if (ledgerOpenMinor > 0) invoice.note(now(), 'ledger_mismatch', `the ledger still shows ${ledgerOpenMinor} ${memory.currency} open; a person must reconcile`);
+      if (ledgerOpenMinor > 0)
+        invoice.note(
+          now(),
+          'ledger_mismatch',
+          `the ledger still shows ${ledgerOpenMinor} ${memory.currency} open; a person must reconcile`,
+        );
     }
     if (memory.promise) {
       // Closed during a promise's hold (paid in full, or closed in the ledger): settled as checkPromise does.
@@ -311,7 +492,9 @@ export class InvoiceSteps {
       if (memory.status === 'paid') invoice.note(now(), 'promise_kept', `paid in full before ${memory.promise.holdUntil}`);
       memory.promise = null;
     }
-    await this.audit('closed', 'invoice_closed', `closed as ${memory.status}; ${memory.remindersSent} reminder(s) sent`, { policyVersion: memory.policyVersion });
+    await this.audit('closed', 'invoice_closed', `closed as ${memory.status}; ${memory.remindersSent} reminder(s) sent`, {
+      policyVersion: memory.policyVersion,
+    });
     invoice.note(now(), 'closed', memory.status);
     this.publish();
   }

@@ -38,9 +38,12 @@ export async function syncInvoiceWorkflows(client: Client, db: Db, ledger: Ledge
     const numbers = page.invoices.map((i) => i.number);
     const known = numbers.length
       ? new Set(
-          (await db.select({ n: schema.workflowStarts.invoiceNumber }).from(schema.workflowStarts).where(inArray(schema.workflowStarts.invoiceNumber, numbers))).map(
-            (r) => r.n,
-          ),
+          (
+            await db
+              .select({ n: schema.workflowStarts.invoiceNumber })
+              .from(schema.workflowStarts)
+              .where(inArray(schema.workflowStarts.invoiceNumber, numbers))
+          ).map((r) => r.n),
         )
       : new Set<string>();
     const todo = page.invoices.filter((i) => !known.has(i.number));

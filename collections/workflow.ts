@@ -7,11 +7,29 @@
  * Payments, promises, disputes and pauses arrive as Updates and change the course.
  * The rules live in InvoiceCase (invoice-case.ts); this file wires Temporal to it.
  */
-import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, patched, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  patched,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { InvoiceCase, type InvoiceMemory } from './invoice-case';
 import { InvoiceSteps } from './steps';
 import type { Refusal } from './refusals';
-import { decideProposalUpdate, disputeOpenedUpdate, disputeResolvedUpdate, invoiceStateQuery, ledgerClosedSignal, pauseUpdate } from './messages';
+import {
+  decideProposalUpdate,
+  disputeOpenedUpdate,
+  disputeResolvedUpdate,
+  invoiceStateQuery,
+  ledgerClosedSignal,
+  pauseUpdate,
+} from './messages';
 import { paymentAppliedUpdate, policyChangedSignal, promiseToPayUpdate, reminderDeliveredSignal, resumeUpdate } from './messages';
 import { SA } from '../temporal/search-attributes';
 
@@ -113,8 +131,12 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     },
     { validator: (resolution) => refuseIf(invoice.refuseResolution(resolution)) },
   );
-  setHandler(pauseUpdate, async (pause) => (invoice.pause(pause, now()), wake(), invoice.view()), { validator: (pause) => refuseIf(invoice.refusePause(pause)) });
-  setHandler(resumeUpdate, async (resume) => (invoice.resume(resume, now()), wake(), invoice.view()), { validator: (resume) => refuseIf(invoice.refuseResume(resume)) });
+  setHandler(pauseUpdate, async (pause) => (invoice.pause(pause, now()), wake(), invoice.view()), {
+    validator: (pause) => refuseIf(invoice.refusePause(pause)),
+  });
+  setHandler(resumeUpdate, async (resume) => (invoice.resume(resume, now()), wake(), invoice.view()), {
+    validator: (resume) => refuseIf(invoice.refuseResume(resume)),
+  });
   setHandler(policyChangedSignal, () => {
     steps.reloadPolicy = true;
     wake();

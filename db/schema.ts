@@ -64,10 +64,7 @@ export const auditLog = pgTable(
     details: jsonb('details'),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [
-    uniqueIndex('audit_log_key_uq').on(t.idempotencyKey),
-    index('audit_log_invoice_idx').on(t.invoiceNumber),
-  ],
+  (t) => [uniqueIndex('audit_log_key_uq').on(t.idempotencyKey), index('audit_log_invoice_idx').on(t.invoiceNumber)],
 );
 
 export const emailOutbox = pgTable(
@@ -163,4 +160,3 @@ export const workflowStarts = pgTable('workflow_starts', {
   startedAt: createdAt(),
   endedAt: timestamp('ended_at', { withTimezone: true }),
 });
-

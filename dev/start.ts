@@ -90,7 +90,9 @@ async function main(): Promise<void> {
   stops.push({ name: 'database pool', stop: () => closeDb(db) });
   await migrateDb(db);
   const policy = await currentPolicy(db);
-  say(`database ready (${config.DATABASE_URL ? 'DATABASE_URL' : `embedded PGlite in ${path.join(config.AR_DATA_DIR, 'pglite')}`}), policy v${policy.version}`);
+  say(
+    `database ready (${config.DATABASE_URL ? 'DATABASE_URL' : `embedded PGlite in ${path.join(config.AR_DATA_DIR, 'pglite')}`}), policy v${policy.version}`,
+  );
 
   if (config.AR_DEMO_LEDGER && (await isLedgerEmpty(db))) {
     const today = new Date().toISOString().slice(0, 10);
@@ -108,7 +110,8 @@ async function main(): Promise<void> {
     db,
     email: emailSenderFromConfig(config),
     emailFrom: config.EMAIL_FROM,
-    workerOptions: config.WORKER_MAX_CACHED_WORKFLOWS === undefined ? undefined : { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS },
+    workerOptions:
+      config.WORKER_MAX_CACHED_WORKFLOWS === undefined ? undefined : { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS },
     client,
   });
   const workerRun = worker.run();
@@ -134,7 +137,15 @@ async function main(): Promise<void> {
   }
 
   if (stopping) return; // Ctrl-C while starting: no stack file for a stack that is going away
-  const stack: StackFile = { pid: process.pid, databaseUrl, embedded: !config.DATABASE_URL, temporalAddress, adminUrl: admin.url, uiUrl, temporalPid };
+  const stack: StackFile = {
+    pid: process.pid,
+    databaseUrl,
+    embedded: !config.DATABASE_URL,
+    temporalAddress,
+    adminUrl: admin.url,
+    uiUrl,
+    temporalPid,
+  };
   writeFileSync(stackFilePath(config), JSON.stringify(stack, null, 2));
   stops.push({ name: 'stack file', stop: async () => rmSync(stackFilePath(config), { force: true }) });
 
@@ -190,4 +201,3 @@ main().catch(async (err) => {
   console.error(`[ar] could not start: ${err instanceof Error ? err.message : String(err)}`);
   await shutdown('startup failure', 1);
 });
-

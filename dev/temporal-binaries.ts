@@ -37,9 +37,7 @@ export class TemporalBinaryNotFound extends Error {
 }
 
 function venvBin(name: string): string {
-  return process.platform === 'win32'
-    ? path.join(TEMPORAL_VENV, 'Scripts', `${name}.exe`)
-    : path.join(TEMPORAL_VENV, 'bin', name);
+  return process.platform === 'win32' ? path.join(TEMPORAL_VENV, 'Scripts', `${name}.exe`) : path.join(TEMPORAL_VENV, 'bin', name);
 }
 
 function onPath(name: string): string | undefined {

@@ -37,13 +37,22 @@ export function autonomyGate(input: GateInput, scopes: readonly AutonomyScope[])
   );
   if (!match) return { mode: 'supervised', reason: `no autonomous scope covers ${input.action} for ${input.tier}/${input.segment}` };
   if (match.maxRiskScore !== undefined) {
-    if (input.riskScore === undefined) return { mode: 'supervised', reason: `the autonomous scope stops at risk score ${match.maxRiskScore} and this customer's score is not known` };
-    if (input.riskScore >= match.maxRiskScore) return { mode: 'supervised', reason: `risk score ${input.riskScore} is at or above the autonomous limit ${match.maxRiskScore}: a person decides` };
+    if (input.riskScore === undefined)
+      return {
+        mode: 'supervised',
+        reason: `the autonomous scope stops at risk score ${match.maxRiskScore} and this customer's score is not known`,
+      };
+    if (input.riskScore >= match.maxRiskScore)
+      return {
+        mode: 'supervised',
+        reason: `risk score ${input.riskScore} is at or above the autonomous limit ${match.maxRiskScore}: a person decides`,
+      };
   }
   if (match.maxAmountMinor) {
     const limit = match.maxAmountMinor[input.currency];
     if (limit === undefined) return { mode: 'supervised', reason: `the autonomous scope sets no limit for ${input.currency}` };
-    if (input.amountMinor > limit) return { mode: 'supervised', reason: `amount ${input.amountMinor} exceeds the autonomous limit ${limit} ${input.currency}` };
+    if (input.amountMinor > limit)
+      return { mode: 'supervised', reason: `amount ${input.amountMinor} exceeds the autonomous limit ${limit} ${input.currency}` };
   }
   return { mode: 'autonomous', reason: `autonomous scope: ${input.action} for ${match.tiers.join('/')}` };
 }

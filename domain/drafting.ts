@@ -45,17 +45,14 @@ function invoiceLine(inv: DraftInvoice, input: DraftInput): string {
 
 const OPENINGS: Record<Tone, (n: number) => string> = {
   friendly: (n) =>
-    n === 1
-      ? 'This is a friendly note about the invoice below.'
-      : `This is a friendly note about the ${n} invoices below.`,
-  firm: (n) =>
-    `Our records show ${n === 1 ? 'the invoice below remains' : `the ${n} invoices below remain`} unpaid past the agreed terms.`,
-  final: (n) =>
-    `This is a final notice: ${n === 1 ? 'the invoice below is' : `the ${n} invoices below are`} seriously overdue.`,
+    n === 1 ? 'This is a friendly note about the invoice below.' : `This is a friendly note about the ${n} invoices below.`,
+  firm: (n) => `Our records show ${n === 1 ? 'the invoice below remains' : `the ${n} invoices below remain`} unpaid past the agreed terms.`,
+  final: (n) => `This is a final notice: ${n === 1 ? 'the invoice below is' : `the ${n} invoices below are`} seriously overdue.`,
 };
 
 const ASKS: Record<Tone, string> = {
-  friendly: 'If payment is already on its way, thank you and please disregard this message. If anything is unclear, just reply and we will help.',
+  friendly:
+    'If payment is already on its way, thank you and please disregard this message. If anything is unclear, just reply and we will help.',
   firm: 'Please arrange payment now, or reply with the date we can expect it. If there is a problem with the invoice, tell us so we can resolve it.',
   final: 'Please pay within 7 days or contact us today to agree a date. Without a reply we will pass the account to our collections team.',
 };
@@ -65,8 +62,7 @@ export function draftReminder(input: DraftInput): Draft {
   const n = input.invoices.length;
   const first = input.invoices[0]!;
   const overdue = input.invoices.some((i) => daysBetween(i.dueDate, input.today) > 0);
-  const subjectCore =
-    n === 1 ? `Invoice ${first.number}` : `${n} invoices (${input.invoices.map((i) => i.number).join(', ')})`;
+  const subjectCore = n === 1 ? `Invoice ${first.number}` : `${n} invoices (${input.invoices.map((i) => i.number).join(', ')})`;
   const prefix = input.tone === 'final' ? 'Final notice: ' : input.tone === 'firm' ? 'Overdue: ' : overdue ? 'Reminder: ' : 'Upcoming: ';
   const totals = new Map<string, number>();
   for (const i of input.invoices) totals.set(i.currency, (totals.get(i.currency) ?? 0) + i.openMinor);

@@ -14,10 +14,32 @@ export interface Money {
 
 /** ISO 4217 minor-unit exponents that differ from the usual 2. */
 const EXPONENT_EXCEPTIONS: Record<string, number> = {
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0,
-  VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
-  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
-  CLF: 4, UYW: 4,
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  UYI: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
+  CLF: 4,
+  UYW: 4,
 };
 
 /**
@@ -34,8 +56,33 @@ const KNOWN_CURRENCIES: ReadonlySet<string> = (() => {
     /* fall through */
   }
   return new Set([
-    'AED', 'AUD', 'BRL', 'CAD', 'CHF', 'CNY', 'CZK', 'DKK', 'EUR', 'GBP', 'HKD', 'HUF', 'IDR', 'ILS', 'INR',
-    'MXN', 'NOK', 'NZD', 'PLN', 'SAR', 'SEK', 'SGD', 'THB', 'TRY', 'USD', 'ZAR', ...Object.keys(EXPONENT_EXCEPTIONS),
+    'AED',
+    'AUD',
+    'BRL',
+    'CAD',
+    'CHF',
+    'CNY',
+    'CZK',
+    'DKK',
+    'EUR',
+    'GBP',
+    'HKD',
+    'HUF',
+    'IDR',
+    'ILS',
+    'INR',
+    'MXN',
+    'NOK',
+    'NZD',
+    'PLN',
+    'SAR',
+    'SEK',
+    'SGD',
+    'THB',
+    'TRY',
+    'USD',
+    'ZAR',
+    ...Object.keys(EXPONENT_EXCEPTIONS),
   ]);
 })();
 
@@ -77,7 +124,12 @@ export function parseDecimal(text: string, currency: string, field = 'amount'): 
   const exp = currencyExponent(currency);
   const s = text.trim();
   const m = /^([+-]?)(\d+)(?:\.(\d+))?$/.exec(s);
-  if (!m) throw new MoneyError(field, text, `is not a decimal amount (digits with an optional "." and up to ${exp} decimals, e.g. ${exp ? '1234.' + '5'.padEnd(exp, '0') : '1234'})`);
+  if (!m)
+    throw new MoneyError(
+      field,
+      text,
+      `is not a decimal amount (digits with an optional "." and up to ${exp} decimals, e.g. ${exp ? '1234.' + '5'.padEnd(exp, '0') : '1234'})`,
+    );
   const [, sign, whole, frac = ''] = m;
   if (frac.length > exp) {
     // Trailing zeros beyond the exponent carry no value ("12.500" USD is fine).

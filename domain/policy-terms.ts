@@ -19,7 +19,6 @@ export type ActionKind = (typeof ACTION_KINDS)[number];
 /** Judgment calls that no rollout phase may automate. */
 export const ALWAYS_HUMAN: ReadonlySet<ActionKind> = new Set(['payment_plan_offer', 'write_off']);
 
-
 /**
  * The channels a dunning step may name: those outreach/channels can deliver today. Policy
  * validation reads this list (without importing outreach); add 'sms' here when an SMS channel

@@ -27,7 +27,9 @@ const dunningStepSchema = z.object({
   offsetDays: z.number().int().min(-60).max(365),
   tone: z.enum(TONES),
   channel: z
-    .enum(AVAILABLE_CHANNELS, { error: () => `must be one of ${AVAILABLE_CHANNELS.map((c) => JSON.stringify(c)).join(', ')}: ${CHANNEL_RULE}` })
+    .enum(AVAILABLE_CHANNELS, {
+      error: () => `must be one of ${AVAILABLE_CHANNELS.map((c) => JSON.stringify(c)).join(', ')}: ${CHANNEL_RULE}`,
+    })
     .default('email'),
   /** A hand-off ends automatic dunning: a human collector takes over. */
   kind: z.enum(['reminder', 'handoff']).default('reminder'),
@@ -76,7 +78,10 @@ function isTimeZone(name: string): boolean {
 const holidayCalendarSchema = z.object({
   country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code (two capital letters, e.g. "DE")'),
   /** A state or province as date-holidays names it (DE "BY", US "CA"); absent: the national holidays. */
-  region: z.string().regex(/^[A-Za-z0-9]{1,20}$/, 'must be a region code of letters or digits as date-holidays names it (e.g. "BY")').optional(),
+  region: z
+    .string()
+    .regex(/^[A-Za-z0-9]{1,20}$/, 'must be a region code of letters or digits as date-holidays names it (e.g. "BY")')
+    .optional(),
 });
 
 /**
@@ -92,7 +97,12 @@ const holidaysSchema = z.object({
     .superRefine((byTimezone, ctx) => {
       // On the entry, not the key: zod reports a bad record key without its rule.
       for (const timezone of Object.keys(byTimezone)) {
-        if (!isTimeZone(timezone)) ctx.addIssue({ code: 'custom', path: [timezone], message: `is under ${JSON.stringify(timezone)}, which is not an IANA timezone such as "Europe/Berlin"` });
+        if (!isTimeZone(timezone))
+          ctx.addIssue({
+            code: 'custom',
+            path: [timezone],
+            message: `is under ${JSON.stringify(timezone)}, which is not an IANA timezone such as "Europe/Berlin"`,
+          });
       }
     })
     .default({}),

@@ -15,7 +15,8 @@ const DEFINITIONS = {
   statedOpen: 'invoices.open_minor: the open balance as stored (from the ERP export or maintained by the ledger).',
   derivedOpen:
     'amount − cash applied to the invoice (payment_applications) − write-offs − credit notes linked to it; what the open balance must be if every movement is recorded.',
-  tieOut: 'per customer and currency, the sum of stated open balances of its open invoices equals the sum of derived ones, to the minor unit.',
+  tieOut:
+    'per customer and currency, the sum of stated open balances of its open invoices equals the sum of derived ones, to the minor unit.',
   inScopeAccount: 'a customer with at least one open invoice that is not no-touch: the accounts a pilot would contact.',
   decisionMakerEmail: "a contact with role 'decision_maker' and an email address.",
   appliedPayment: 'a payment with at least one allocation to a specific invoice (payment_applications).',
@@ -26,7 +27,9 @@ const DEFINITIONS = {
 export function amountText(minor: number, currency: string): string {
   const exp = currencyExponent(currency);
   // Intl takes the decimal string exactly (no float).
-  const grouped = new Intl.NumberFormat('en-US', { minimumFractionDigits: exp, maximumFractionDigits: exp }).format(toDecimal(minor, currency) as unknown as number);
+  const grouped = new Intl.NumberFormat('en-US', { minimumFractionDigits: exp, maximumFractionDigits: exp }).format(
+    toDecimal(minor, currency) as unknown as number,
+  );
   return `${grouped} ${currency}`;
 }
 
@@ -86,7 +89,12 @@ export interface SegmentReadiness {
   inScopeAccounts: number;
   withDecisionMakerEmail: number;
   decisionMakerEmailShare: number | null;
-  payments: { count: number; applied: number; appliedShare: number | null; byCurrency: { currency: string; totalMinor: number; appliedMinor: number }[] };
+  payments: {
+    count: number;
+    applied: number;
+    appliedShare: number | null;
+    byCurrency: { currency: string; totalMinor: number; appliedMinor: number }[];
+  };
   inScopeOpenInvoices: number;
   invoicesWithProblems: number;
   problemShare: number | null;
@@ -169,8 +177,13 @@ export function invoiceProblems(inv: OpenRow, c: CustomerFacts, asOf: string): I
   } else if (c.paymentCurrencies.size > 0 && !c.paymentCurrencies.has(inv.currency)) {
     add('currency_mismatch', `invoice in ${inv.currency}, the customer pays in ${[...c.paymentCurrencies].sort().join(', ')}`);
   }
-  if (inv.open_minor > inv.amount_minor) add('open_exceeds_amount', `open ${amountText(inv.open_minor, inv.currency)} > amount ${amountText(inv.amount_minor, inv.currency)}`);
-  if (inv.open_minor !== inv.derived_minor) add('balance_does_not_tie', `stated open ${amountText(inv.open_minor, inv.currency)}, derived ${amountText(inv.derived_minor, inv.currency)}`);
+  if (inv.open_minor > inv.amount_minor)
+    add('open_exceeds_amount', `open ${amountText(inv.open_minor, inv.currency)} > amount ${amountText(inv.amount_minor, inv.currency)}`);
+  if (inv.open_minor !== inv.derived_minor)
+    add(
+      'balance_does_not_tie',
+      `stated open ${amountText(inv.open_minor, inv.currency)}, derived ${amountText(inv.derived_minor, inv.currency)}`,
+    );
   if (inv.terms && PO_REQUIRED.test(inv.terms) && !inv.po_number?.trim()) add('missing_po', `terms "${inv.terms}" and no PO number`);
   if (UNSET_TIMEZONES.has(c.timezone)) add('no_timezone', `customer ${inv.customer_id} timezone is ${c.timezone}`);
   if (inv.issue_date > asOf) add('issued_in_future', `issued ${inv.issue_date}, report date ${asOf}`);
@@ -184,7 +197,10 @@ async function rows<T>(db: Db, q: ReturnType<typeof sql>): Promise<T[]> {
 }
 
 async function loadCustomerFacts(db: Db): Promise<Map<string, CustomerFacts>> {
-  const customers = await rows<{ id: string; segment: string; no_touch: boolean; timezone: string }>(db, sql`SELECT id, segment, no_touch, timezone FROM customers`);
+  const customers = await rows<{ id: string; segment: string; no_touch: boolean; timezone: string }>(
+    db,
+    sql`SELECT id, segment, no_touch, timezone FROM customers`,
+  );
   const contacts = await rows<{ customer_id: string; any_email: boolean; dm_email: boolean }>(
     db,
     sql`SELECT customer_id, bool_or(email IS NOT NULL) AS any_email, bool_or(role = 'decision_maker' AND email IS NOT NULL) AS dm_email
@@ -201,7 +217,15 @@ async function loadCustomerFacts(db: Db): Promise<Map<string, CustomerFacts>> {
   const facts = new Map<string, CustomerFacts>(
     customers.map((c) => [
       c.id,
-      { segment: c.segment, noTouch: c.no_touch, timezone: c.timezone, anyEmail: false, decisionMakerEmail: false, invoiceCurrencies: new Set(), paymentCurrencies: new Set() },
+      {
+        segment: c.segment,
+        noTouch: c.no_touch,
+        timezone: c.timezone,
+        anyEmail: false,
+        decisionMakerEmail: false,
+        invoiceCurrencies: new Set(),
+        paymentCurrencies: new Set(),
+      },
     ]),
   );
   for (const k of contacts) {
@@ -297,7 +321,16 @@ export async function computeReadiness(
     const seg = segments.get(c.segment)!;
     let t = seg.tieOut.find((x) => x.currency === c.currency);
     if (!t) {
-      t = { currency: c.currency, statedOpenMinor: 0, derivedOpenMinor: 0, differenceMinor: 0, ties: true, customers: 0, untied: [], untiedCustomers: 0 };
+      t = {
+        currency: c.currency,
+        statedOpenMinor: 0,
+        derivedOpenMinor: 0,
+        differenceMinor: 0,
+        ties: true,
+        customers: 0,
+        untied: [],
+        untiedCustomers: 0,
+      };
       seg.tieOut.push(t);
     }
     t.customers++;
@@ -314,7 +347,11 @@ export async function computeReadiness(
       t.differenceMinor = t.statedOpenMinor - t.derivedOpenMinor;
       t.ties = t.untiedCustomers === 0;
       t.untied = t.untied
-        .sort((a, b) => Math.abs(b.statedOpenMinor - b.derivedOpenMinor) - Math.abs(a.statedOpenMinor - a.derivedOpenMinor) || a.customerId.localeCompare(b.customerId))
+        .sort(
+          (a, b) =>
+            Math.abs(b.statedOpenMinor - b.derivedOpenMinor) - Math.abs(a.statedOpenMinor - a.derivedOpenMinor) ||
+            a.customerId.localeCompare(b.customerId),
+        )
         .slice(0, 10);
     }
     seg.problemShare = share(seg.invoicesWithProblems, seg.inScopeOpenInvoices);
@@ -356,7 +393,14 @@ export async function computeReadiness(
 
   const byCurrency = new Map<string, CurrencyTotals>();
   for (const inv of open) {
-    const t = byCurrency.get(inv.currency) ?? { currency: inv.currency, openInvoices: 0, amountMinor: 0, openMinor: 0, derivedOpenMinor: 0, invoicesWithProblems: 0 };
+    const t = byCurrency.get(inv.currency) ?? {
+      currency: inv.currency,
+      openInvoices: 0,
+      amountMinor: 0,
+      openMinor: 0,
+      derivedOpenMinor: 0,
+      invoicesWithProblems: 0,
+    };
     t.openInvoices++;
     t.amountMinor += inv.amount_minor;
     t.openMinor += inv.open_minor;
@@ -396,7 +440,9 @@ export function recommend(segments: SegmentReadiness[], t: Thresholds): Readines
     const untied = s.tieOut.reduce((n, x) => n + x.untiedCustomers, 0);
     if (customersWithOpen > 0 && untied / customersWithOpen > t.maxUntiedCustomerShare) {
       const where = s.tieOut.filter((x) => !x.ties).map((x) => `stated minus derived ${amountText(x.differenceMinor, x.currency)}`);
-      reasons.push(`balances do not tie for ${untied} of ${customersWithOpen} customer balances (${where.join(', ')}); allowed: ${pct(t.maxUntiedCustomerShare)}`);
+      reasons.push(
+        `balances do not tie for ${untied} of ${customersWithOpen} customer balances (${where.join(', ')}); allowed: ${pct(t.maxUntiedCustomerShare)}`,
+      );
     }
     if (s.decisionMakerEmailShare !== null && s.decisionMakerEmailShare < t.minDecisionMakerEmailShare) {
       reasons.push(

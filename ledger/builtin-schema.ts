@@ -5,7 +5,21 @@
  * so an ERP can stand in for them. db/schema.ts re-exports them for drizzle-kit and migrations.
  */
 import { sql } from 'drizzle-orm';
-import { boolean, check, date, index, integer, jsonb, pgTable, serial, text, timestamp, unique, uniqueIndex, bigserial } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  serial,
+  text,
+  timestamp,
+  unique,
+  uniqueIndex,
+  bigserial,
+} from 'drizzle-orm/pg-core';
 import { createdAt, currency, money, updatedAt } from '../db/columns';
 
 export const TIERS = ['strategic', 'standard', 'small'] as const;
@@ -110,10 +124,7 @@ export const payments = pgTable(
     source: text('source').notNull().default('import'),
     createdAt: createdAt(),
   },
-  (t) => [
-    check('payments_amount_ck', sql`${t.amountMinor} > 0`),
-    check('payments_currency_ck', sql`${t.currency} ~ '^[A-Z]{3}$'`),
-  ],
+  (t) => [check('payments_amount_ck', sql`${t.amountMinor} > 0`), check('payments_currency_ck', sql`${t.currency} ~ '^[A-Z]{3}$'`)],
 );
 
 /** Allocations of a payment to invoices. A trigger (see migration) keeps their sum within the payment. */

@@ -212,21 +212,34 @@ export function createBuiltinLedger(db: Db): LedgerPort {
         if (inv.currency !== input.currency) {
           throw new LedgerError(`currency: ${input.currency} does not match invoice ${input.invoiceNumber} in ${inv.currency}`, 'invalid');
         }
-        await db.insert(promises).values({ ...input }).onConflictDoNothing();
+        await db
+          .insert(promises)
+          .values({ ...input })
+          .onConflictDoNothing();
       });
     },
 
     async closePromise({ id, status }) {
       // Only an open promise closes: a retry, or a second outcome, leaves the first one standing.
-      await db.update(promises).set({ status }).where(and(eq(promises.id, id), eq(promises.status, 'open')));
+      await db
+        .update(promises)
+        .set({ status })
+        .where(and(eq(promises.id, id), eq(promises.status, 'open')));
     },
 
     async openDispute(input) {
       await guarded(() =>
         db.transaction(async (tx) => {
-          const [inv] = await tx.select({ n: invoices.number }).from(invoices).where(eq(invoices.number, input.invoiceNumber)).for('update');
+          const [inv] = await tx
+            .select({ n: invoices.number })
+            .from(invoices)
+            .where(eq(invoices.number, input.invoiceNumber))
+            .for('update');
           if (!inv) throw new LedgerError(`invoice ${input.invoiceNumber} not found`, 'not_found');
-          await tx.insert(disputes).values({ ...input }).onConflictDoNothing();
+          await tx
+            .insert(disputes)
+            .values({ ...input })
+            .onConflictDoNothing();
           // Only an open invoice becomes disputed: a paid or void one keeps its status.
           await tx
             .update(invoices)
@@ -289,7 +302,10 @@ export function createBuiltinLedger(db: Db): LedgerPort {
           const [inv] = await tx.select({ customerId: invoices.customerId }).from(invoices).where(eq(invoices.number, input.invoiceNumber));
           if (!inv) throw new LedgerError(`invoice ${input.invoiceNumber} not found`, 'not_found');
           if (inv.customerId !== input.customerId) {
-            throw new LedgerError(`customerId: ${input.customerId} is not the customer of invoice ${input.invoiceNumber} (${inv.customerId})`, 'invalid');
+            throw new LedgerError(
+              `customerId: ${input.customerId} is not the customer of invoice ${input.invoiceNumber} (${inv.customerId})`,
+              'invalid',
+            );
           }
           const [existing] = await tx.select().from(payments).where(eq(payments.id, input.paymentId)).for('update');
           if (existing) {
@@ -337,7 +353,11 @@ export function createBuiltinLedger(db: Db): LedgerPort {
           if (!inv) throw new LedgerError(`invoice ${input.invoiceNumber} not found`, 'not_found');
           const [existing] = await tx.select().from(creditNotes).where(eq(creditNotes.id, input.id));
           if (existing) {
-            if (existing.invoiceNumber !== input.invoiceNumber || existing.amountMinor !== input.amountMinor || existing.currency !== input.currency) {
+            if (
+              existing.invoiceNumber !== input.invoiceNumber ||
+              existing.amountMinor !== input.amountMinor ||
+              existing.currency !== input.currency
+            ) {
               throw new LedgerError(`credit note ${input.id} was already posted with other values`, 'conflict');
             }
             return; // A retry.
@@ -346,7 +366,10 @@ export function createBuiltinLedger(db: Db): LedgerPort {
             throw new LedgerError(`currency: ${input.currency} does not match invoice ${inv.number} in ${inv.currency}`, 'invalid');
           }
           if (input.amountMinor > inv.openMinor) {
-            throw new LedgerError(`amount: ${input.amountMinor} exceeds the open balance ${inv.openMinor} of invoice ${inv.number}`, 'invalid');
+            throw new LedgerError(
+              `amount: ${input.amountMinor} exceeds the open balance ${inv.openMinor} of invoice ${inv.number}`,
+              'invalid',
+            );
           }
           await tx.insert(creditNotes).values({
             id: input.id,
@@ -374,7 +397,11 @@ export function createBuiltinLedger(db: Db): LedgerPort {
           if (!inv) throw new LedgerError(`invoice ${input.invoiceNumber} not found`, 'not_found');
           const [existing] = await tx.select().from(writeOffs).where(eq(writeOffs.id, input.id));
           if (existing) {
-            if (existing.invoiceNumber !== input.invoiceNumber || existing.amountMinor !== input.amountMinor || existing.currency !== input.currency) {
+            if (
+              existing.invoiceNumber !== input.invoiceNumber ||
+              existing.amountMinor !== input.amountMinor ||
+              existing.currency !== input.currency
+            ) {
               throw new LedgerError(`write-off ${input.id} was already recorded with other values`, 'conflict');
             }
             return; // A retry.
@@ -384,7 +411,10 @@ export function createBuiltinLedger(db: Db): LedgerPort {
           }
           // Writing off more than is owed is refused, never clamped: the excess would be a silent error.
           if (input.amountMinor > inv.openMinor) {
-            throw new LedgerError(`amount: ${input.amountMinor} exceeds the open balance ${inv.openMinor} of invoice ${inv.number}`, 'invalid');
+            throw new LedgerError(
+              `amount: ${input.amountMinor} exceeds the open balance ${inv.openMinor} of invoice ${inv.number}`,
+              'invalid',
+            );
           }
           await tx.insert(writeOffs).values(input);
           const openMinor = inv.openMinor - input.amountMinor;

@@ -110,13 +110,32 @@ export interface LedgerPort {
    * sync asks it for the invoices whose workflows still run, to end those the ledger closed.
    */
   getInvoiceStatuses(numbers: readonly string[]): Promise<Map<string, LedgerInvoiceStatus>>;
-  logPromise(input: { id: string; invoiceNumber: string; promisedDate: string; amountMinor: number | null; currency: string; loggedBy: string }): Promise<void>;
+  logPromise(input: {
+    id: string;
+    invoiceNumber: string;
+    promisedDate: string;
+    amountMinor: number | null;
+    currency: string;
+    loggedBy: string;
+  }): Promise<void>;
   /** Idempotent: a promise already closed keeps its first outcome; an unknown id is a no-op (nothing to close). */
   closePromise(input: { id: string; status: 'kept' | 'broken' }): Promise<void>;
-  openDispute(input: { id: string; invoiceNumber: string; reason: string; note: string | null; owner: string | null; deadline: string | null; openedBy: string }): Promise<void>;
+  openDispute(input: {
+    id: string;
+    invoiceNumber: string;
+    reason: string;
+    note: string | null;
+    owner: string | null;
+    deadline: string | null;
+    openedBy: string;
+  }): Promise<void>;
   /** The oldest open dispute on an invoice, if any: a workflow started on a disputed invoice adopts it. */
   getOpenDispute(invoiceNumber: string): Promise<{ id: string; reason: string; owner: string | null; deadline: string | null } | null>;
-  setDisputeStatus(input: { id: string; status: 'open' | 'resolved_invalid' | 'resolved_credit' | 'resolved_write_off'; resolution?: unknown }): Promise<void>;
+  setDisputeStatus(input: {
+    id: string;
+    status: 'open' | 'resolved_invalid' | 'resolved_credit' | 'resolved_write_off';
+    resolution?: unknown;
+  }): Promise<void>;
   /**
    * Idempotent per (payment, invoice): a retry returns applied=false; the same pair with another
    * amount is a 'conflict'. Refused as 'invalid': more than the invoice's open balance or the
@@ -136,7 +155,14 @@ export interface LedgerPort {
    */
   postCreditNote(input: { id: string; invoiceNumber: string; amountMinor: number; currency: string; reason: string }): Promise<void>;
   /** Idempotent by id. Refused as 'invalid': more than the open balance, or another currency. */
-  recordWriteOff(input: { id: string; invoiceNumber: string; amountMinor: number; currency: string; reason: string; approvedBy: string }): Promise<void>;
+  recordWriteOff(input: {
+    id: string;
+    invoiceNumber: string;
+    amountMinor: number;
+    currency: string;
+    reason: string;
+    approvedBy: string;
+  }): Promise<void>;
   updateInvoiceStatus(number: string, status: LedgerInvoiceStatus): Promise<void>;
 }
 

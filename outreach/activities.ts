@@ -19,7 +19,10 @@ export interface DeliveryInput {
   subject: string;
   body: string;
   /** The approved requests this message carries (one, or several merged). */
-  requests: Pick<ReminderRequest, 'requestId' | 'invoiceWorkflowId' | 'invoiceNumber' | 'reasoning' | 'policyVersion' | 'approvedBy' | 'edited' | 'tone'>[];
+  requests: Pick<
+    ReminderRequest,
+    'requestId' | 'invoiceWorkflowId' | 'invoiceNumber' | 'reasoning' | 'policyVersion' | 'approvedBy' | 'edited' | 'tone'
+  >[];
 }
 
 export interface DeliveryResult {
@@ -36,7 +39,16 @@ export function createOutreachActivities(deps: { db: Db; ledger: LedgerPort; ema
      * this customer, from the policy in force. holidays is optional: results recorded before it
      * existed have none.
      */
-    async loadOutreachRules(customerId: string): Promise<{ caps: Policy['contactCaps']; sendWindow: Policy['sendWindow']; batchWindowMinutes: number; timezone: string; policyVersion: number; holidays?: string[] }> {
+    async loadOutreachRules(
+      customerId: string,
+    ): Promise<{
+      caps: Policy['contactCaps'];
+      sendWindow: Policy['sendWindow'];
+      batchWindowMinutes: number;
+      timezone: string;
+      policyVersion: number;
+      holidays?: string[];
+    }> {
       const [customer, policy] = await Promise.all([ledger.getCustomer(customerId), currentPolicy(db)]);
       const timezone = customer?.timezone ?? 'UTC';
       return {
@@ -59,7 +71,11 @@ export function createOutreachActivities(deps: { db: Db; ledger: LedgerPort; ema
       const contact = emailContact(customer.contacts);
       const invoiceNumbers = input.requests.map((r) => r.invoiceNumber);
       // The last gate before the customer: a no-touch flag set after approval still holds.
-      const suppressedWhy = customer.noTouch ? 'the customer is no-touch: a person decides every contact' : !contact?.email ? 'no contact with an email address; a person must reach this customer' : null;
+      const suppressedWhy = customer.noTouch
+        ? 'the customer is no-touch: a person decides every contact'
+        : !contact?.email
+          ? 'no contact with an email address; a person must reach this customer'
+          : null;
       if (suppressedWhy || !contact?.email) {
         for (const r of input.requests) {
           await writeAudit(db, {
@@ -78,18 +94,37 @@ export function createOutreachActivities(deps: { db: Db; ledger: LedgerPort; ema
       }
       await db
         .insert(schema.emailOutbox)
-        .values({ idempotencyKey: input.outboxKey, customerId: input.customerId, toAddress: contact.email, subject: input.subject, body: input.body, invoiceNumbers })
+        .values({
+          idempotencyKey: input.outboxKey,
+          customerId: input.customerId,
+          toAddress: contact.email,
+          subject: input.subject,
+          body: input.body,
+          invoiceNumbers,
+        })
         .onConflictDoNothing();
       const [row] = await db.select().from(schema.emailOutbox).where(eq(schema.emailOutbox.idempotencyKey, input.outboxKey));
       if (!row) throw new Error(`outbox row ${input.outboxKey} vanished`);
       let status: DeliveryResult['status'] = row.status === 'sent' ? 'sent' : 'logged';
       if (row.status === 'queued' || row.status === 'failed') {
         try {
-          const { providerMessageId } = await email.send({ idempotencyKey: input.outboxKey, from: deps.emailFrom, to: row.toAddress, subject: row.subject, text: row.body });
+          const { providerMessageId } = await email.send({
+            idempotencyKey: input.outboxKey,
+            from: deps.emailFrom,
+            to: row.toAddress,
+            subject: row.subject,
+            text: row.body,
+          });
           status = email.mode === 'resend' ? 'sent' : 'logged';
-          await db.update(schema.emailOutbox).set({ status, providerMessageId, sentAt: new Date(), error: null }).where(eq(schema.emailOutbox.id, row.id));
+          await db
+            .update(schema.emailOutbox)
+            .set({ status, providerMessageId, sentAt: new Date(), error: null })
+            .where(eq(schema.emailOutbox.id, row.id));
         } catch (err) {
-          await db.update(schema.emailOutbox).set({ status: 'failed', error: (err as Error).message }).where(eq(schema.emailOutbox.id, row.id));
+          await db
+            .update(schema.emailOutbox)
+            .set({ status: 'failed', error: (err as Error).message })
+            .where(eq(schema.emailOutbox.id, row.id));
           if (err instanceof EmailProviderError && err.permanent) throw ApplicationFailure.nonRetryable(err.message, 'EmailRejected');
           throw err;
         }
@@ -112,10 +147,22 @@ export function createOutreachActivities(deps: { db: Db; ledger: LedgerPort; ema
           reasoning: r.reasoning,
           policyVersion: r.policyVersion,
           approvedBy: r.approvedBy,
-          details: { outboxKey: input.outboxKey, to: contact.email, subject: input.subject, edited: r.edited, tone: r.tone, batchedWith: invoiceNumbers.filter((n) => n !== r.invoiceNumber), delivery: status },
+          details: {
+            outboxKey: input.outboxKey,
+            to: contact.email,
+            subject: input.subject,
+            edited: r.edited,
+            tone: r.tone,
+            batchedWith: invoiceNumbers.filter((n) => n !== r.invoiceNumber),
+            delivery: status,
+          },
         });
       }
-      return { status, to: contact.email, detail: status === 'sent' ? `sent to ${contact.email}` : `dev mode: recorded in the outbox for ${contact.email}, not sent` };
+      return {
+        status,
+        to: contact.email,
+        detail: status === 'sent' ? `sent to ${contact.email}` : `dev mode: recorded in the outbox for ${contact.email}, not sent`,
+      };
     },
   };
 }

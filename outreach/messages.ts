@@ -6,7 +6,6 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { DraftInvoice } from '../domain/drafting';
 import type { Tone } from '../domain/policy';
 
-
 export interface ReminderRequest {
   /** Idempotency anchor: `<invoice workflow id>/<step key>`. */
   requestId: string;

@@ -79,7 +79,10 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
     }
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > 5_000) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof outreachWorkflow>({ customerId: input.customerId, carried: { contactTimes, queue, deliveredIds: deliveredIds.slice(-500) } });
+      await continueAsNew<typeof outreachWorkflow>({
+        customerId: input.customerId,
+        carried: { contactTimes, queue, deliveredIds: deliveredIds.slice(-500) },
+      });
     }
 
     const rules = await acts.loadOutreachRules(input.customerId);
@@ -105,22 +108,27 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
     const outboxKey = `${workflowInfo().workflowId}/${batch.map((b) => b.requestId).sort()[0]}`;
     let result: Awaited<ReturnType<typeof delivery.deliverEmail>>;
     try {
-      result = await delivery.deliverEmail.executeWithOptions({ summary: `send "${message.subject}" for ${batch.map((b) => b.invoiceNumber).join(', ')}` }, [{
-        outboxKey,
-        customerId: input.customerId,
-        subject: message.subject,
-        body: message.body,
-        requests: batch.map(({ requestId, invoiceWorkflowId, invoiceNumber, reasoning, policyVersion, approvedBy, edited, tone }) => ({
-          requestId,
-          invoiceWorkflowId,
-          invoiceNumber,
-          reasoning,
-          policyVersion,
-          approvedBy,
-          edited,
-          tone,
-        })),
-      }]);
+      result = await delivery.deliverEmail.executeWithOptions(
+        { summary: `send "${message.subject}" for ${batch.map((b) => b.invoiceNumber).join(', ')}` },
+        [
+          {
+            outboxKey,
+            customerId: input.customerId,
+            subject: message.subject,
+            body: message.body,
+            requests: batch.map(({ requestId, invoiceWorkflowId, invoiceNumber, reasoning, policyVersion, approvedBy, edited, tone }) => ({
+              requestId,
+              invoiceWorkflowId,
+              invoiceNumber,
+              reasoning,
+              policyVersion,
+              approvedBy,
+              edited,
+              tone,
+            })),
+          },
+        ],
+      );
     } catch (err) {
       log.error('delivery failed; the requests go back in the queue', { outboxKey, error: String(err) });
       queue.unshift(...batch);
@@ -165,7 +173,14 @@ function compose(batch: ReminderRequest[], today: string): { subject: string; bo
   if (batch.length === 1) return { subject: batch[0]!.subject, body: batch[0]!.body };
   const tone = batch.map((b) => b.tone).reduce<Tone>((a, b) => (TONES.indexOf(b) > TONES.indexOf(a) ? b : a), 'friendly');
   const first = batch[0]!;
-  const draft = draftReminder({ customerName: first.customerName, contactName: first.contactName, locale: first.locale, tone, today, invoices: batch.map((b) => b.invoice) });
+  const draft = draftReminder({
+    customerName: first.customerName,
+    contactName: first.contactName,
+    locale: first.locale,
+    tone,
+    today,
+    invoices: batch.map((b) => b.invoice),
+  });
   return { subject: draft.subject, body: draft.body };
 }
 

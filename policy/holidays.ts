@@ -82,12 +82,25 @@ export function checkHolidayCalendars(holidays: HolidaysPolicy): void {
   const catalogue = new Holidays();
   const known = catalogue.getCountries();
   const check = (field: string, choice: { country: string; region?: string }) => {
-    if (!(choice.country in known)) throw new PolicyError(`${field}.country`, choice.country, 'is not a country with a public-holiday calendar (ISO 3166-1 alpha-2 codes date-holidays knows, e.g. "DE", "US")');
+    if (!(choice.country in known))
+      throw new PolicyError(
+        `${field}.country`,
+        choice.country,
+        'is not a country with a public-holiday calendar (ISO 3166-1 alpha-2 codes date-holidays knows, e.g. "DE", "US")',
+      );
     if (choice.region === undefined) return;
     const regions = catalogue.getStates(choice.country) ?? {};
     if (!(choice.region in regions)) {
-      const some = Object.keys(regions).slice(0, 8).map((r) => JSON.stringify(r));
-      throw new PolicyError(`${field}.region`, choice.region, some.length ? `is not a region of ${choice.country} (known: ${some.join(', ')}${Object.keys(regions).length > 8 ? ', …' : ''})` : `is not a region of ${choice.country}: it has national holidays only, leave region out`);
+      const some = Object.keys(regions)
+        .slice(0, 8)
+        .map((r) => JSON.stringify(r));
+      throw new PolicyError(
+        `${field}.region`,
+        choice.region,
+        some.length
+          ? `is not a region of ${choice.country} (known: ${some.join(', ')}${Object.keys(regions).length > 8 ? ', …' : ''})`
+          : `is not a region of ${choice.country}: it has national holidays only, leave region out`,
+      );
     }
   };
   if (holidays.default) check('holidays.default', holidays.default);

@@ -7,7 +7,10 @@ import { checkHolidayCalendars } from './holidays';
 export async function currentPolicy(db: Db): Promise<Policy> {
   const [row] = await db.select().from(schema.policies).orderBy(desc(schema.policies.version)).limit(1);
   if (row) return parsePolicy(row.version, row.body);
-  await db.insert(schema.policies).values({ version: 1, body: DEFAULT_POLICY, note: 'default policy', createdBy: 'system' }).onConflictDoNothing();
+  await db
+    .insert(schema.policies)
+    .values({ version: 1, body: DEFAULT_POLICY, note: 'default policy', createdBy: 'system' })
+    .onConflictDoNothing();
   return currentPolicy(db);
 }
 

@@ -21,6 +21,13 @@ export const ALL_SEARCH_ATTRIBUTES = Object.values(SA);
 
 /** `Name=Type` pairs for `temporal server start-dev --search-attribute` and `temporal operator search-attribute create`. */
 export function searchAttributeCliArgs(): string[] {
-  const typeName: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int', BOOL: 'Bool', TEXT: 'Text', DATETIME: 'Datetime', DOUBLE: 'Double' };
+  const typeName: Record<string, string> = {
+    KEYWORD: 'Keyword',
+    INT: 'Int',
+    BOOL: 'Bool',
+    TEXT: 'Text',
+    DATETIME: 'Datetime',
+    DOUBLE: 'Double',
+  };
   return ALL_SEARCH_ATTRIBUTES.map((k) => `${k.name}=${typeName[k.type] ?? k.type}`);
 }

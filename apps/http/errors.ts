@@ -88,11 +88,14 @@ function ruleOf(issue: z.core.$ZodIssue, value: unknown): string {
   if (issue.message && !GENERIC.test(issue.message)) return issue.message;
   switch (issue.code) {
     case 'invalid_type':
-      return value === undefined ? 'is required' : `must be ${issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}, not ${describeType(value)}`;
+      return value === undefined
+        ? 'is required'
+        : `must be ${issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}, not ${describeType(value)}`;
     case 'invalid_value':
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'too_small':
-      if (issue.origin === 'string') return Number(issue.minimum) <= 1 ? 'must not be empty' : `must be at least ${issue.minimum} characters`;
+      if (issue.origin === 'string')
+        return Number(issue.minimum) <= 1 ? 'must not be empty' : `must be at least ${issue.minimum} characters`;
       if (issue.origin === 'array') return `must have at least ${issue.minimum} items`;
       return `must be ${issue.inclusive ? 'at least' : 'greater than'} ${issue.minimum}`;
     case 'too_big':

@@ -11,7 +11,9 @@ const config = loadConfig();
 const database = await openDatabase(config);
 const temporal = await connectClient(config);
 const server = await startAdminServer({ db: database.db, temporal, config });
-console.log(`[admin] listening on ${server.url} (database: ${database.source}, Temporal: ${config.TEMPORAL_ADDRESS}/${config.TEMPORAL_NAMESPACE})`);
+console.log(
+  `[admin] listening on ${server.url} (database: ${database.source}, Temporal: ${config.TEMPORAL_ADDRESS}/${config.TEMPORAL_NAMESPACE})`,
+);
 
 let stopping = false;
 async function stop(signal: string) {

@@ -28,7 +28,9 @@ function operation(r: AnyRouteDef) {
   const auth = r.permission !== 'public';
   const responses: Record<string, unknown> = {};
   for (const [status, doc] of Object.entries(r.responses)) {
-    responses[status] = doc.schema ? { description: doc.description, content: { 'application/json': { schema: jsonSchema(doc.schema, 'output') } } } : { description: doc.description };
+    responses[status] = doc.schema
+      ? { description: doc.description, content: { 'application/json': { schema: jsonSchema(doc.schema, 'output') } } }
+      : { description: doc.description };
   }
   if (auth) responses['401'] ??= { description: 'Missing, unknown or revoked token' };
   if (r.body) responses['413'] ??= { description: 'Body over the size limit' };

@@ -36,7 +36,13 @@ export function toProposalOut(r: Row, now: Date): ProposalOut {
     decision:
       p.status === 'pending'
         ? null
-        : { by: p.decidedBy, at: p.decidedAt?.toISOString() ?? null, note: p.decisionNote, editedSubject: p.editedSubject, editedBody: p.editedBody },
+        : {
+            by: p.decidedBy,
+            at: p.decidedAt?.toISOString() ?? null,
+            note: p.decisionNote,
+            editedSubject: p.editedSubject,
+            editedBody: p.editedBody,
+          },
   };
 }
 

@@ -57,7 +57,10 @@ async function readBody(c: Context<AdminEnv>, schema: z.ZodType): Promise<unknow
   const type = c.req.header('content-type');
   // JSON, or text/plain (what fetch() sends for a string body); forms and uploads are not this API.
   if (type && !/^(application\/([a-z.+-]*\+)?json|text\/plain)\b/i.test(type)) {
-    throw new HttpError(415, { code: 'unsupported_media_type', message: `content-type: ${JSON.stringify(type)} is not supported; send application/json` });
+    throw new HttpError(415, {
+      code: 'unsupported_media_type',
+      message: `content-type: ${JSON.stringify(type)} is not supported; send application/json`,
+    });
   }
   const input = parseJsonText(await c.req.text());
   const r = schema.safeParse(input);

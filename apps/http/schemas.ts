@@ -99,16 +99,12 @@ export const rejectBody = z
 
 export const promiseBody = z.object({ date: isoDate, amount: decimalAmount.optional() }).strict();
 
-export const disputeBody = z
-  .object({ reason: disputeOpenedSchema.shape.reason, note: disputeOpenedSchema.shape.note })
-  .strict();
+export const disputeBody = z.object({ reason: disputeOpenedSchema.shape.reason, note: disputeOpenedSchema.shape.note }).strict();
 
 export const pauseBody = z.object({ reason: pauseSchema.shape.reason }).strict();
 export const resumeBody = z.object({}).strict();
 
-export const paymentBody = z
-  .object({ amount: decimalAmount, date: isoDate, reference: z.string().min(1).max(200).optional() })
-  .strict();
+export const paymentBody = z.object({ amount: decimalAmount, date: isoDate, reference: z.string().min(1).max(200).optional() }).strict();
 
 export const resolveDisputeBody = z
   .object({
@@ -224,7 +220,9 @@ const auditOut = z.object({
 });
 
 export const invoiceOut = z.object({
-  source: z.enum(['workflow', 'ledger']).describe('workflow: live state from the running workflow; ledger: the workflow is closed or absent'),
+  source: z
+    .enum(['workflow', 'ledger'])
+    .describe('workflow: live state from the running workflow; ledger: the workflow is closed or absent'),
   invoice: z.object({
     number: z.string(),
     customer: z.object({ id: z.string(), name: z.string(), tier: z.enum(TIERS) }),
@@ -271,9 +269,7 @@ export const meOut = z.object({
     .array(moneyOut)
     .nullable()
     .describe('approval limits, one per currency (ordered by currency); a proposal in another currency is refused; null = unlimited'),
-  limit: moneyOut
-    .nullable()
-    .describe('deprecated: the first of `limits` (the only one for a single-currency approver); null = unlimited'),
+  limit: moneyOut.nullable().describe('deprecated: the first of `limits` (the only one for a single-currency approver); null = unlimited'),
   permissions: z.array(z.string()),
 });
 

@@ -64,7 +64,10 @@ function mapTemporalError(err: unknown, workflowId: string): HttpError {
     return isConflictType(f?.type) ? conflict(message, { failureType: type }) : unprocessable(message, { failureType: type });
   }
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-    return new HttpError(504, { code: 'timeout', message: `workflow ${workflowId} did not answer in time; the message may still be processed` });
+    return new HttpError(504, {
+      code: 'timeout',
+      message: `workflow ${workflowId} did not answer in time; the message may still be processed`,
+    });
   }
   if (isUnavailable(err)) {
     return new HttpError(503, { code: 'unavailable', message: `Temporal is unavailable: ${(err as Error).message}` });

@@ -13,7 +13,6 @@ import type { LedgerPort } from '../../ledger/port';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows.ts', import.meta.url));
 
-
 export interface ArWorkerOptions {
   connection: NativeConnection;
   namespace?: string;

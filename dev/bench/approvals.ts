@@ -45,7 +45,11 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-async function runPool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<Sample>): Promise<{ samples: Sample[]; seconds: number }> {
+async function runPool<T>(
+  items: T[],
+  concurrency: number,
+  fn: (item: T) => Promise<Sample>,
+): Promise<{ samples: Sample[]; seconds: number }> {
   const samples: Sample[] = [];
   let next = 0;
   const start = performance.now();
@@ -76,7 +80,9 @@ async function timed(fn: () => Promise<Response>): Promise<Sample> {
 const setupStart = performance.now();
 const s = await startAdminStack({ email: createDevLogSender(() => undefined) });
 try {
-  console.log(`stack up in ${((performance.now() - setupStart) / 1000).toFixed(1)} s (database: ${s.stack.database.kind}, endpoint: ${s.url})`);
+  console.log(
+    `stack up in ${((performance.now() - setupStart) / 1000).toFixed(1)} s (database: ${s.stack.database.kind}, endpoint: ${s.url})`,
+  );
   const total = DIRECT ? 2 * N : N;
   const numbers = Array.from({ length: total }, (_, i) => `BENCH-${String(i + 1).padStart(5, '0')}`);
   await s.seedOverdueInvoices(numbers);
@@ -112,7 +118,9 @@ try {
   const health = summarise('GET /healthz (baseline)', await runPool(ids, CONCURRENCY, () => timed(() => fetch(`${s.url}/healthz`))));
   const decisions = summarise(
     'POST /api/approvals/:id/approve',
-    await runPool(ids, CONCURRENCY, (id) => timed(() => fetch(`${s.url}/api/approvals/${encodeURIComponent(id)}/approve`, { method: 'POST', headers: auth, body: '{}' }))),
+    await runPool(ids, CONCURRENCY, (id) =>
+      timed(() => fetch(`${s.url}/api/approvals/${encodeURIComponent(id)}/approve`, { method: 'POST', headers: auth, body: '{}' })),
+    ),
   );
 
   const sentStart = performance.now();
@@ -126,7 +134,9 @@ try {
       'Update via Temporal client (no HTTP)',
       await runPool(directBatch, CONCURRENCY, async (p) => {
         const t = performance.now();
-        await client.workflow.getHandle(p.workflowId).executeUpdate(decideProposalUpdate, { args: [{ proposalId: p.id, decision: 'approve', by: 'bench' }] });
+        await client.workflow
+          .getHandle(p.workflowId)
+          .executeUpdate(decideProposalUpdate, { args: [{ proposalId: p.id, decision: 'approve', by: 'bench' }] });
         return { ms: performance.now() - t, status: 200 };
       }),
     );
@@ -144,7 +154,9 @@ try {
   if (direct) {
     console.log(fmt(direct));
     const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)} ms`;
-    console.log(`HTTP endpoint vs direct Update: p50 ${signed(decisions.p50 - direct.p50)}, p99 ${signed(decisions.p99 - direct.p99)} (within run-to-run noise when small)`);
+    console.log(
+      `HTTP endpoint vs direct Update: p50 ${signed(decisions.p50 - direct.p50)}, p99 ${signed(decisions.p99 - direct.p99)} (within run-to-run noise when small)`,
+    );
   }
   console.log(`all ${N} approved emails in the outbox ${allSent.toFixed(1)} s after the last HTTP decision`);
   const failed = decisions.requests - (decisions.statuses[200] ?? 0);

@@ -64,7 +64,9 @@ function generate(): { customersCsv: string; invoicesCsv: string; invoices: Inv[
     };
     invoices.push(inv);
     const open = openMinor === null ? '' : toDecimal(openMinor, currency);
-    lines.push(`${inv.number},${inv.customerId},${inv.issue},${inv.due},${currency},${toDecimal(amountMinor, currency)},${open},PO-${i},NET30`);
+    lines.push(
+      `${inv.number},${inv.customerId},${inv.issue},${inv.due},${currency},${toDecimal(amountMinor, currency)},${open},PO-${i},NET30`,
+    );
   }
   return { customersCsv: customers.join('\r\n') + '\r\n', invoicesCsv: lines.join('\r\n') + '\r\n', invoices };
 }
@@ -77,7 +79,18 @@ async function baselineInsert(client: pg.PoolClient, invoices: Inv[]): Promise<v
     const params: unknown[] = [];
     const values = batch.map((v) => {
       const open = v.openMinor ?? v.amountMinor;
-      params.push(v.number, v.customerId, v.currency, v.amountMinor, open, v.issue, v.due, `PO-${v.number}`, 'NET30', open === 0 ? 'paid' : 'open');
+      params.push(
+        v.number,
+        v.customerId,
+        v.currency,
+        v.amountMinor,
+        open,
+        v.issue,
+        v.due,
+        `PO-${v.number}`,
+        'NET30',
+        open === 0 ? 'paid' : 'open',
+      );
       const b = params.length - 10;
       return `($${b + 1},$${b + 2},$${b + 3},$${b + 4},$${b + 5},$${b + 6},$${b + 7},$${b + 8},$${b + 9},$${b + 10})`;
     });
@@ -118,7 +131,9 @@ try {
   const [inv, invS] = await timed(() => importFile(db, 'invoices', invoicesFile));
   const [again, againS] = await timed(() => importFile(db, 'invoices', invoicesFile));
   if (!inv.committed || inv.counts.inserted !== ROWS || again.counts.unchanged !== ROWS || cust.counts.inserted !== CUSTOMERS) {
-    throw new Error(`unexpected import result: ${JSON.stringify({ cust: cust.counts, inv: inv.counts, again: again.counts, issues: inv.issues.slice(0, 3) })}`);
+    throw new Error(
+      `unexpected import result: ${JSON.stringify({ cust: cust.counts, inv: inv.counts, again: again.counts, issues: inv.issues.slice(0, 3) })}`,
+    );
   }
 
   await db.$client.query('TRUNCATE invoices CASCADE');

@@ -33,7 +33,8 @@ import { invoiceStateQuery } from '../../collections/messages';
 const N = Number(process.env.BENCH_INVOICES ?? 1000);
 const CUSTOMERS = 100;
 const SMALL_CACHE = Number(process.env.BENCH_SMALL_CACHE ?? 100);
-const PRELOAD = process.env.BENCH_PRELOAD === 'none' ? [] : process.env.BENCH_PRELOAD ? process.env.BENCH_PRELOAD.split(',').filter(Boolean) : undefined;
+const PRELOAD =
+  process.env.BENCH_PRELOAD === 'none' ? [] : process.env.BENCH_PRELOAD ? process.env.BENCH_PRELOAD.split(',').filter(Boolean) : undefined;
 const PASS_MARK = 'BENCH_RESULT ';
 
 interface Sample {
@@ -122,7 +123,9 @@ async function runPass(cache: number | undefined): Promise<PassResult> {
       customerId: `C${String((i % CUSTOMERS) + 1).padStart(3, '0')}`,
       dueInDays: 5 + (i % 26),
     }));
-    await inBatches(invoices, 50, (i) => seedInvoice(database.db, { number: i.number, customerId: i.customerId, amountMinor: 100_000, dueDate: addDays(today, i.dueInDays) }));
+    await inBatches(invoices, 50, (i) =>
+      seedInvoice(database.db, { number: i.number, customerId: i.customerId, amountMinor: 100_000, dueDate: addDays(today, i.dueInDays) }),
+    );
 
     const taskQueue = 'ar-bench-memory';
     worker = await createArWorker({
@@ -220,7 +223,12 @@ function table(r: PassResult): string {
     ]),
   ];
   const d = (f: (s: Sample) => number) => f(r.loaded) - f(r.baseline);
-  const metrics: ((s: Sample) => number)[] = [(s) => s.rss, (s) => s.heapUsed, (s) => s.workflowThreadHeap, (s) => s.heapUsed + s.workflowThreadHeap];
+  const metrics: ((s: Sample) => number)[] = [
+    (s) => s.rss,
+    (s) => s.heapUsed,
+    (s) => s.workflowThreadHeap,
+    (s) => s.heapUsed + s.workflowThreadHeap,
+  ];
   rows.push(['difference', ...metrics.map((f) => `${MiB(d(f))} MiB`)]);
   rows.push(['per workflow', ...metrics.map((f) => `${KiB(d(f) / r.workflows)} KiB`)]);
   rows.push(['loaded / baseline', ...metrics.map((f) => `${(f(r.loaded) / f(r.baseline)).toFixed(2)}×`)]);
@@ -241,7 +249,9 @@ if (process.env.BENCH_PASS) {
   );
   for (const cache of passes) {
     const r = await childPass(cache);
-    console.log(`maxCachedWorkflows = ${r.cache} (${r.cacheLabel === 'default' ? 'SDK default' : 'set'}), database ${r.database}: started in ${r.startSeconds.toFixed(1)} s, all asleep after ${r.readySeconds.toFixed(1)} s`);
+    console.log(
+      `maxCachedWorkflows = ${r.cache} (${r.cacheLabel === 'default' ? 'SDK default' : 'set'}), database ${r.database}: started in ${r.startSeconds.toFixed(1)} s, all asleep after ${r.readySeconds.toFixed(1)} s`,
+    );
     console.log(table(r));
     console.log('');
   }

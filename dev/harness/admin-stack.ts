@@ -25,7 +25,13 @@ const STACK_USERS = {
   bob: { role: 'approver' },
   ada: { role: 'admin' },
   vic: { role: 'viewer' },
-  lena: { role: 'approver', limits: [{ currency: 'USD', minor: 10_000 }, { currency: 'EUR', minor: 500_000 }] },
+  lena: {
+    role: 'approver',
+    limits: [
+      { currency: 'USD', minor: 10_000 },
+      { currency: 'EUR', minor: 500_000 },
+    ],
+  },
 } as const;
 type StackUser = keyof typeof STACK_USERS;
 
@@ -42,7 +48,10 @@ export interface AdminStack {
   /** A real HTTP request to the listening endpoint. */
   http(method: string, path: string, opts?: { as?: StackUser; body?: unknown; headers?: Record<string, string> }): Promise<HttpResult>;
   /** One customer (with a billing email) and one invoice each, overdue so the first step is due now. */
-  seedOverdueInvoices(numbers: string[], opts?: { tier?: 'strategic' | 'standard' | 'small'; amountMinor?: number; daysOverdue?: number }): Promise<void>;
+  seedOverdueInvoices(
+    numbers: string[],
+    opts?: { tier?: 'strategic' | 'standard' | 'small'; amountMinor?: number; daysOverdue?: number },
+  ): Promise<void>;
   /** Starts one workflow per open invoice through the production sync. */
   syncWorkflows(): Promise<void>;
   /** Waits until the invoice's proposal is pending in the approvals list, and returns it. */
@@ -64,7 +73,11 @@ export async function startAdminStack(opts: { email?: EmailSender } = {}): Promi
     const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
     if (opts.as) headers.authorization = `Bearer ${tokens[opts.as]}`;
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${server.url}${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+    const res = await fetch(`${server.url}${path}`, {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    });
     const text = await res.text();
     let body: unknown = text;
     try {
@@ -85,8 +98,18 @@ export async function startAdminStack(opts: { email?: EmailSender } = {}): Promi
       const today = new Date().toISOString().slice(0, 10);
       for (const n of numbers) {
         const customerId = `C-${n}`;
-        await stack.seed.customer(db, { id: customerId, name: `Customer ${n}`, tier: opts.tier ?? 'standard', email: `ap@${n.toLowerCase()}.example` });
-        await stack.seed.invoice(db, { number: n, customerId, amountMinor: opts.amountMinor ?? 125_000, dueDate: addDays(today, -(opts.daysOverdue ?? 2)) });
+        await stack.seed.customer(db, {
+          id: customerId,
+          name: `Customer ${n}`,
+          tier: opts.tier ?? 'standard',
+          email: `ap@${n.toLowerCase()}.example`,
+        });
+        await stack.seed.invoice(db, {
+          number: n,
+          customerId,
+          amountMinor: opts.amountMinor ?? 125_000,
+          dueDate: addDays(today, -(opts.daysOverdue ?? 2)),
+        });
       }
     },
     async syncWorkflows() {

@@ -16,10 +16,20 @@ export interface SeedCustomer {
 export async function seedCustomer(db: Db, c: SeedCustomer): Promise<void> {
   await db
     .insert(schema.customers)
-    .values({ id: c.id, name: c.name ?? `Customer ${c.id}`, tier: c.tier ?? 'standard', segment: c.segment ?? 'default', timezone: c.timezone ?? 'UTC', noTouch: c.noTouch ?? false })
+    .values({
+      id: c.id,
+      name: c.name ?? `Customer ${c.id}`,
+      tier: c.tier ?? 'standard',
+      segment: c.segment ?? 'default',
+      timezone: c.timezone ?? 'UTC',
+      noTouch: c.noTouch ?? false,
+    })
     .onConflictDoNothing();
   if (c.email !== null) {
-    await db.insert(schema.contacts).values({ customerId: c.id, role: 'billing', name: 'Pat Payables', email: c.email ?? `ap@${c.id.toLowerCase()}.example` }).onConflictDoNothing();
+    await db
+      .insert(schema.contacts)
+      .values({ customerId: c.id, role: 'billing', name: 'Pat Payables', email: c.email ?? `ap@${c.id.toLowerCase()}.example` })
+      .onConflictDoNothing();
   }
 }
 

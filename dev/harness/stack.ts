@@ -23,7 +23,14 @@ export interface TestStack {
 export async function startTestStack(opts: { timeSkipping?: boolean; email?: EmailSender; taskQueue?: string } = {}): Promise<TestStack> {
   const [env, database] = await Promise.all([opts.timeSkipping ? createTimeSkippingEnv() : createDevServerEnv(), createTestDatabase()]);
   const taskQueue = opts.taskQueue ?? `ar-test-${Math.random().toString(36).slice(2, 8)}`;
-  const worker = await createArWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, db: database.db, email: opts.email, client: env.client });
+  const worker = await createArWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    db: database.db,
+    email: opts.email,
+    client: env.client,
+  });
   const running = worker.run();
   return {
     env,

@@ -24,7 +24,28 @@ function rng(seed: number) {
   };
 }
 
-const NAMES_A = ['Northwind', 'Contoso', 'Fabrikam', 'Globex', 'Initech', 'Umbrella', 'Stark', 'Wayne', 'Acme', 'Hooli', 'Vandelay', 'Soylent', 'Tyrell', 'Wonka', 'Cyberdyne', 'Aperture', 'Gringotts', 'Oceanic', 'Pied Piper', 'Dunder'];
+const NAMES_A = [
+  'Northwind',
+  'Contoso',
+  'Fabrikam',
+  'Globex',
+  'Initech',
+  'Umbrella',
+  'Stark',
+  'Wayne',
+  'Acme',
+  'Hooli',
+  'Vandelay',
+  'Soylent',
+  'Tyrell',
+  'Wonka',
+  'Cyberdyne',
+  'Aperture',
+  'Gringotts',
+  'Oceanic',
+  'Pied Piper',
+  'Dunder',
+];
 const NAMES_B = ['Logistics', 'Foods', 'Systems', 'Retail', 'Health', 'Labs', 'Energy', 'Media', 'Partners', 'Manufacturing'];
 const ZONES = [
   { tz: 'America/New_York', locale: 'en-US', currency: 'USD' },
@@ -80,7 +101,13 @@ export async function loadDemoLedger(db: Db, opts: { today: string; customers?: 
     });
     // Most have a billing contact; some also a decision-maker; a few have none (readiness finds them).
     if (r.next() < 0.95) contacts.push({ customerId: id, role: 'billing', name: 'Accounts Payable', email: `ap@${domain}.example` });
-    if (r.next() < 0.6) contacts.push({ customerId: id, role: 'decision_maker', name: r.pick(['Dana Chen', 'Luis Ortega', 'Priya Nair', 'Sam Okafor', 'Eva Novak']), email: `finance.lead@${domain}.example` });
+    if (r.next() < 0.6)
+      contacts.push({
+        customerId: id,
+        role: 'decision_maker',
+        name: r.pick(['Dana Chen', 'Luis Ortega', 'Priya Nair', 'Sam Okafor', 'Eva Novak']),
+        email: `finance.lead@${domain}.example`,
+      });
 
     const count = tier === 'strategic' ? r.int(6, 12) : tier === 'standard' ? r.int(4, 7) : r.int(2, 5);
     for (let k = 1; k <= count; k++) {
@@ -97,7 +124,16 @@ export async function loadDemoLedger(db: Db, opts: { today: string; customers?: 
         const paid = Math.round(amountMinor * (0.2 + r.next() * 0.5));
         openMinor = amountMinor - paid;
         const paymentId = `PAY-${number}`;
-        payments.push({ id: paymentId, customerId: id, receivedOn: addDays(dueDate, r.int(-5, 10)) < opts.today ? addDays(dueDate, r.int(-5, 0)) : opts.today, currency: zone.currency, amountMinor: paid, payer: name, reference: number, source: 'import' });
+        payments.push({
+          id: paymentId,
+          customerId: id,
+          receivedOn: addDays(dueDate, r.int(-5, 10)) < opts.today ? addDays(dueDate, r.int(-5, 0)) : opts.today,
+          currency: zone.currency,
+          amountMinor: paid,
+          payer: name,
+          reference: number,
+          source: 'import',
+        });
         applications.push({ paymentId, invoiceNumber: number, amountMinor: paid, appliedBy: 'demo' });
         partlyPaid++;
       }
@@ -115,7 +151,14 @@ export async function loadDemoLedger(db: Db, opts: { today: string; customers?: 
         status: disputed ? 'disputed' : 'open',
       });
       if (disputed) {
-        disputes.push({ id: `DSP-${number}`, invoiceNumber: number, reason: r.pick(['pricing', 'goods not received', 'duplicate invoice', 'quality']), owner: 'ar-disputes', deadline: addDays(opts.today, r.int(1, 14)), openedBy: 'demo' });
+        disputes.push({
+          id: `DSP-${number}`,
+          invoiceNumber: number,
+          reason: r.pick(['pricing', 'goods not received', 'duplicate invoice', 'quality']),
+          owner: 'ar-disputes',
+          deadline: addDays(opts.today, r.int(1, 14)),
+          openedBy: 'demo',
+        });
       }
     }
   }

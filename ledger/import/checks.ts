@@ -126,7 +126,8 @@ function planContact(
   // A contact needs an email or a phone; an import never deletes one.
   if (next.email === null && next.phone === null) return;
   if (!primary) plan.contactInserts.push(next);
-  else if (primary.email !== next.email || primary.phone !== next.phone || primary.name !== next.name) plan.contactUpdates.push({ ...next, id: primary.id });
+  else if (primary.email !== next.email || primary.phone !== next.phone || primary.name !== next.name)
+    plan.contactUpdates.push({ ...next, id: primary.id });
 }
 
 // ---------------------------------------------------------------- invoices
@@ -146,7 +147,12 @@ export function planInvoices(
     const s = stored.get(r.number);
     const settled = s ? s.appliedMinor + s.writtenOffMinor + s.creditedMinor : 0;
     if (s && settled > 0 && s.currency !== r.currency) {
-      issues.push({ row: r.row, column: 'currency', value: r.currency, rule: `cannot change from ${s.currency}: payments, credits or write-offs are recorded against this invoice` });
+      issues.push({
+        row: r.row,
+        column: 'currency',
+        value: r.currency,
+        rule: `cannot change from ${s.currency}: payments, credits or write-offs are recorded against this invoice`,
+      });
     } else if (settled > r.amountMinor) {
       issues.push({
         row: r.row,
@@ -243,13 +249,19 @@ export function planPayments(
     const s = stored.get(r.id);
     const apps = appsByPayment.get(r.id) ?? [];
     const allocated = apps.reduce((t, a) => t + a.amountMinor, 0);
-    if (s && allocated > 0 && s.currency !== r.currency) fail('currency', r.currency, `cannot change from ${s.currency}: the payment is already applied to invoices`);
+    if (s && allocated > 0 && s.currency !== r.currency)
+      fail('currency', r.currency, `cannot change from ${s.currency}: the payment is already applied to invoices`);
 
     let delta = 0;
     let existing: StoredApplication | undefined;
     const inv = r.invoiceNumber ? invoices.get(r.invoiceNumber) : undefined;
     if (r.invoiceNumber === null) {
-      if (allocated > r.amountMinor) fail('amount', toDecimal(r.amountMinor, r.currency), `is less than the ${money(allocated, r.currency)} already applied to invoices`);
+      if (allocated > r.amountMinor)
+        fail(
+          'amount',
+          toDecimal(r.amountMinor, r.currency),
+          `is less than the ${money(allocated, r.currency)} already applied to invoices`,
+        );
     } else if (!inv) {
       fail('invoice_number', r.invoiceNumber, 'is not a known invoice (import invoices first)');
     } else {
@@ -259,16 +271,32 @@ export function planPayments(
       if (inv.currency !== r.currency) fail('currency', r.currency, `differs from invoice ${inv.number}, which is in ${inv.currency}`);
       if (inv.status === 'void') fail('invoice_number', inv.number, 'is void: cash cannot be applied to it');
       if (elsewhere.length) {
-        fail('invoice_number', inv.number, `the payment is already applied to invoice ${elsewhere.map((a) => a.invoiceNumber).join(', ')}; an import applies a payment to one invoice only`);
+        fail(
+          'invoice_number',
+          inv.number,
+          `the payment is already applied to invoice ${elsewhere.map((a) => a.invoiceNumber).join(', ')}; an import applies a payment to one invoice only`,
+        );
       } else if (existing && existing.appliedBy !== IMPORT_APPLIER && existing.amountMinor !== r.amountMinor) {
-        fail('amount', toDecimal(r.amountMinor, r.currency), `differs from the ${money(existing.amountMinor, r.currency)} applied to ${inv.number} by ${existing.appliedBy}; an import does not change allocations made in the ledger`);
+        fail(
+          'amount',
+          toDecimal(r.amountMinor, r.currency),
+          `differs from the ${money(existing.amountMinor, r.currency)} applied to ${inv.number} by ${existing.appliedBy}; an import does not change allocations made in the ledger`,
+        );
       } else if (problems.length === 0) {
         delta = r.amountMinor - (existing?.amountMinor ?? 0);
         const bal = running.get(inv.number)!;
         if (bal.applied + delta > inv.amountMinor) {
-          fail('amount', toDecimal(r.amountMinor, r.currency), `would bring the cash applied to invoice ${inv.number} to ${money(bal.applied + delta, inv.currency)}, more than its amount ${money(inv.amountMinor, inv.currency)}`);
+          fail(
+            'amount',
+            toDecimal(r.amountMinor, r.currency),
+            `would bring the cash applied to invoice ${inv.number} to ${money(bal.applied + delta, inv.currency)}, more than its amount ${money(inv.amountMinor, inv.currency)}`,
+          );
         } else if (!inv.openStated && bal.open - delta < 0) {
-          fail('amount', toDecimal(r.amountMinor, r.currency), `is more than the open balance ${money(bal.open + (existing?.amountMinor ?? 0), inv.currency)} of invoice ${inv.number}`);
+          fail(
+            'amount',
+            toDecimal(r.amountMinor, r.currency),
+            `is more than the open balance ${money(bal.open + (existing?.amountMinor ?? 0), inv.currency)} of invoice ${inv.number}`,
+          );
         }
       }
     }

@@ -34,7 +34,10 @@ export interface CsvFile {
 
 /** "Customer ID " → "customer_id": headers are matched trimmed, case-insensitively, with spaces as underscores. */
 function normaliseHeader(h: string): string {
-  return h.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  return h
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
 }
 
 function checkHeader(file: string, raw: string[], spec: ColumnSpec): string[] {
@@ -46,7 +49,12 @@ function checkHeader(file: string, raw: string[], spec: ColumnSpec): string[] {
     if (c === '') issues.push({ row: 1, column: null, value: raw[i] ?? '', rule: `column ${i + 1} has no name` });
     else if (seen.has(c)) issues.push({ row: 1, column: c, value: raw[i] ?? '', rule: 'appears twice in the header' });
     else if (!known.has(c)) {
-      issues.push({ row: 1, column: c, value: raw[i] ?? '', rule: `is not a known column (expected ${[...spec.required, ...spec.optional].join(', ')})` });
+      issues.push({
+        row: 1,
+        column: c,
+        value: raw[i] ?? '',
+        rule: `is not a known column (expected ${[...spec.required, ...spec.optional].join(', ')})`,
+      });
     }
     seen.add(c);
   });
@@ -116,7 +124,8 @@ export async function readCsv(
     }
     throw err;
   }
-  if (!rawHeader) throw new ImportFileError(file, [{ row: 1, column: null, value: null, rule: 'the file is empty: expected a header row' }]);
+  if (!rawHeader)
+    throw new ImportFileError(file, [{ row: 1, column: null, value: null, rule: 'the file is empty: expected a header row' }]);
   onProgress?.(total, total);
   return { rawHeader, columns, rows, malformed };
 }

@@ -65,12 +65,21 @@ export async function loadCustomers(tx: Tx, ids: string[]): Promise<{ customers:
   const c = await tx.execute<{ id: string; name: string; tier: Tier; segment: string; no_touch: boolean; timezone: string }>(
     sql`SELECT id, name, tier, segment, no_touch, timezone FROM customers WHERE id = ANY(${list(ids)}::text[]) FOR UPDATE`,
   );
-  const k = await tx.execute<{ id: number; customer_id: string; role: StoredContact['role']; name: string | null; email: string | null; phone: string | null }>(
+  const k = await tx.execute<{
+    id: number;
+    customer_id: string;
+    role: StoredContact['role'];
+    name: string | null;
+    email: string | null;
+    phone: string | null;
+  }>(
     sql`SELECT id, customer_id, role, name, email, phone FROM contacts
         WHERE customer_id = ANY(${list(ids)}::text[]) AND role IN ('billing', 'decision_maker') ORDER BY id FOR UPDATE`,
   );
   return {
-    customers: new Map(c.rows.map((r) => [r.id, { id: r.id, name: r.name, tier: r.tier, segment: r.segment, noTouch: r.no_touch, timezone: r.timezone }])),
+    customers: new Map(
+      c.rows.map((r) => [r.id, { id: r.id, name: r.name, tier: r.tier, segment: r.segment, noTouch: r.no_touch, timezone: r.timezone }]),
+    ),
     contacts: k.rows.map((r) => ({ id: r.id, customerId: r.customer_id, role: r.role, name: r.name, email: r.email, phone: r.phone })),
   };
 }
@@ -128,8 +137,18 @@ export async function loadInvoices(tx: Tx, numbers: string[]): Promise<Map<strin
   );
 }
 
-export async function loadPayments(tx: Tx, ids: string[]): Promise<{ payments: Map<string, StoredPayment>; applications: StoredApplication[] }> {
-  const p = await tx.execute<{ id: string; customer_id: string | null; received_on: string; currency: string; amount_minor: number; reference: string | null }>(
+export async function loadPayments(
+  tx: Tx,
+  ids: string[],
+): Promise<{ payments: Map<string, StoredPayment>; applications: StoredApplication[] }> {
+  const p = await tx.execute<{
+    id: string;
+    customer_id: string | null;
+    received_on: string;
+    currency: string;
+    amount_minor: number;
+    reference: string | null;
+  }>(
     sql`SELECT id, customer_id, received_on, currency, amount_minor, reference FROM payments WHERE id = ANY(${list(ids)}::text[]) FOR UPDATE`,
   );
   const a = await tx.execute<{ payment_id: string; invoice_number: string; amount_minor: number; applied_by: string }>(
@@ -139,9 +158,21 @@ export async function loadPayments(tx: Tx, ids: string[]): Promise<{ payments: M
     payments: new Map(
       p.rows.map((r) => [
         r.id,
-        { id: r.id, customerId: r.customer_id, receivedOn: r.received_on, currency: r.currency, amountMinor: r.amount_minor, reference: r.reference },
+        {
+          id: r.id,
+          customerId: r.customer_id,
+          receivedOn: r.received_on,
+          currency: r.currency,
+          amountMinor: r.amount_minor,
+          reference: r.reference,
+        },
       ]),
     ),
-    applications: a.rows.map((r) => ({ paymentId: r.payment_id, invoiceNumber: r.invoice_number, amountMinor: r.amount_minor, appliedBy: r.applied_by })),
+    applications: a.rows.map((r) => ({
+      paymentId: r.payment_id,
+      invoiceNumber: r.invoice_number,
+      amountMinor: r.amount_minor,
+      appliedBy: r.applied_by,
+    })),
   };
 }

@@ -104,6 +104,7 @@ export function formatResult(r: ImportResult, maxIssues = 50): string {
     if (r.issues.length > maxIssues) out.push(`  … and ${r.issues.length - maxIssues} more`);
   }
   if (r.rejectsFile) out.push(`Rejected rows, with a reason column, written to ${r.rejectsFile}`);
-  else if (!r.committed) out.push('Fix the rows and import again, or use --skip-invalid to import the valid rows and write the rest to a rejects file.');
+  else if (!r.committed)
+    out.push('Fix the rows and import again, or use --skip-invalid to import the valid rows and write the rest to a rejects file.');
   return out.join('\n');
 }

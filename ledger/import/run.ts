@@ -36,7 +36,10 @@ function validateAll<T>(rows: CsvRow[], malformed: Set<number>, validate: (r: Cs
   return { valid, issues };
 }
 
-type Writer = (tx: Tx, progress?: (written: number, total: number) => void) => Promise<{ issues: ImportIssue[]; write: () => Promise<ImportCounts> }>;
+type Writer = (
+  tx: Tx,
+  progress?: (written: number, total: number) => void,
+) => Promise<{ issues: ImportIssue[]; write: () => Promise<ImportCounts> }>;
 
 /** Per kind: validate rows, then (in the transaction) load, check and prepare the write. */
 function prepare(kind: ImportKind, rows: CsvRow[], malformed: Set<number>): { issues: ImportIssue[]; plan: Writer } {
@@ -45,7 +48,10 @@ function prepare(kind: ImportKind, rows: CsvRow[], malformed: Set<number>): { is
     return {
       issues,
       plan: async (tx, progress) => {
-        const s = await loadCustomers(tx, valid.map((r) => r.id));
+        const s = await loadCustomers(
+          tx,
+          valid.map((r) => r.id),
+        );
         const p = planCustomers(valid, s.customers, s.contacts);
         return { issues: p.issues, write: () => writeCustomers(tx, p.customers, p.contactInserts, p.contactUpdates, progress) };
       },
@@ -56,8 +62,14 @@ function prepare(kind: ImportKind, rows: CsvRow[], malformed: Set<number>): { is
     return {
       issues,
       plan: async (tx, progress) => {
-        const known = await knownCustomerIds(tx, valid.map((r) => r.customerId));
-        const stored = await loadInvoices(tx, valid.map((r) => r.number));
+        const known = await knownCustomerIds(
+          tx,
+          valid.map((r) => r.customerId),
+        );
+        const stored = await loadInvoices(
+          tx,
+          valid.map((r) => r.number),
+        );
         const p = planInvoices(valid, known, stored);
         return { issues: p.issues, write: () => writeInvoices(tx, p.invoices, p.accepted, progress) };
       },
@@ -67,9 +79,18 @@ function prepare(kind: ImportKind, rows: CsvRow[], malformed: Set<number>): { is
   return {
     issues,
     plan: async (tx, progress) => {
-      const known = await knownCustomerIds(tx, valid.map((r) => r.customerId));
-      const invoices = await loadInvoices(tx, valid.flatMap((r) => (r.invoiceNumber ? [r.invoiceNumber] : [])));
-      const stored = await loadPayments(tx, valid.map((r) => r.id));
+      const known = await knownCustomerIds(
+        tx,
+        valid.map((r) => r.customerId),
+      );
+      const invoices = await loadInvoices(
+        tx,
+        valid.flatMap((r) => (r.invoiceNumber ? [r.invoiceNumber] : [])),
+      );
+      const stored = await loadPayments(
+        tx,
+        valid.map((r) => r.id),
+      );
       const p = planPayments(valid, known, invoices, stored.payments, stored.applications);
       return { issues: p.issues, write: () => writePayments(tx, p, progress) };
     },
@@ -100,7 +121,12 @@ export async function importFile(db: Db, kind: ImportKind, file: string, opts: I
   const result: ImportResult = { kind, file, rows: csv.rows.length, committed, counts, issues, rejectedRows: rejected.size };
   if (committed && rejected.size) {
     result.rejectsFile = opts.rejectsPath ?? defaultRejectsPath(file);
-    await writeRejects(result.rejectsFile, csv.rawHeader, csv.rows.filter((r) => rejected.has(r.row)), reasonsByRow(issues));
+    await writeRejects(
+      result.rejectsFile,
+      csv.rawHeader,
+      csv.rows.filter((r) => rejected.has(r.row)),
+      reasonsByRow(issues),
+    );
   }
   return result;
 }

@@ -183,7 +183,13 @@ function zodIssues(r: CsvRow, error: z.ZodError | undefined): ImportIssue[] {
 }
 
 /** Converts a decimal cell to minor units, or records why not. */
-function money(r: CsvRow, column: string, cur: string | undefined, issues: ImportIssue[], rule: (n: number) => string | undefined): number | undefined {
+function money(
+  r: CsvRow,
+  column: string,
+  cur: string | undefined,
+  issues: ImportIssue[],
+  rule: (n: number) => string | undefined,
+): number | undefined {
   const raw = r.values[column];
   if (raw === undefined || raw.trim() === '' || cur === undefined) return undefined;
   try {
@@ -194,7 +200,10 @@ function money(r: CsvRow, column: string, cur: string | undefined, issues: Impor
   } catch (err) {
     if (!(err instanceof MoneyError)) throw err;
     // "more than 0 decimal places" reads oddly: say what the currency allows instead.
-    const rule = currencyExponent(cur) === 0 && /decimal place/.test(err.rule) ? `has decimals, but ${cur} has no minor unit (whole amounts only)` : err.rule;
+    const rule =
+      currencyExponent(cur) === 0 && /decimal place/.test(err.rule)
+        ? `has decimals, but ${cur} has no minor unit (whole amounts only)`
+        : err.rule;
     issues.push({ row: r.row, column, value: raw, rule });
     return undefined;
   }
@@ -232,7 +241,11 @@ export function validateInvoice(r: CsvRow): Validated<InvoiceRow> {
   const cur = currencyOf(r);
   const amount = money(r, 'amount', cur, issues, positive);
   const open = money(r, 'open_amount', cur, issues, (n) =>
-    n < 0 ? 'must not be negative' : amount !== undefined && n > amount ? `is more than the amount (${r.values.amount?.trim()})` : undefined,
+    n < 0
+      ? 'must not be negative'
+      : amount !== undefined && n > amount
+        ? `is more than the amount (${r.values.amount?.trim()})`
+        : undefined,
   );
   const issue = r.values.issue_date?.trim() ?? '';
   const due = r.values.due_date?.trim() ?? '';

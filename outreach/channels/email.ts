@@ -40,7 +40,10 @@ export function createResendSender(apiKey: string, opts: { baseUrl?: string } = 
       );
       if (error) {
         const status = (error as { statusCode?: number }).statusCode ?? 0;
-        throw new EmailProviderError(`Resend refused ${email.idempotencyKey}: ${error.name}: ${error.message}`, status >= 400 && status < 500 && status !== 429);
+        throw new EmailProviderError(
+          `Resend refused ${email.idempotencyKey}: ${error.name}: ${error.message}`,
+          status >= 400 && status < 500 && status !== 429,
+        );
       }
       return { providerMessageId: data?.id ?? null };
     },
@@ -51,7 +54,9 @@ export function createDevLogSender(log: (line: string) => void = (l) => console.
   return {
     mode: 'dev-log',
     async send(email) {
-      log(`[email:dev] not sent (RESEND_API_KEY unset): to=${email.to} subject=${JSON.stringify(email.subject)} key=${email.idempotencyKey}`);
+      log(
+        `[email:dev] not sent (RESEND_API_KEY unset): to=${email.to} subject=${JSON.stringify(email.subject)} key=${email.idempotencyKey}`,
+      );
       return { providerMessageId: null };
     },
   };

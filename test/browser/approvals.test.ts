@@ -29,7 +29,16 @@ declare const localStorage: { length: number };
 declare function getComputedStyle(el: BrowserEl): { outlineStyle: string };
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const SCREENSHOT = process.env.APPROVALS_SCREENSHOT ?? '/tmp/approvals.png';
 
 const available = existsSync(CHROMIUM);
@@ -115,7 +124,11 @@ describe.skipIf(!available)('approvals page', () => {
     const focused = () =>
       page.evaluate(() => {
         const el = document.activeElement!;
-        return { text: el.textContent?.trim(), outline: getComputedStyle(el).outlineStyle, card: el.closest('article')?.dataset.id ?? null };
+        return {
+          text: el.textContent?.trim(),
+          outline: getComputedStyle(el).outlineStyle,
+          card: el.closest('article')?.dataset.id ?? null,
+        };
       });
     const first = await page.locator('article.proposal').first().getAttribute('data-id');
     // Tab stops inside the card: the draft (a scrollable region, when long) and the three buttons.
@@ -163,10 +176,13 @@ describe.skipIf(!available)('approvals page', () => {
     await card('WEB-EDIT').getByRole('button', { name: 'Approve with edits' }).click();
     await card('WEB-EDIT').waitFor({ state: 'detached' });
     expect(await page.locator('#status').textContent()).toBe('Approved WEB-EDIT (edited).');
-    const [mail] = await waitFor(async () => {
-      const rows = await outbox('WEB-EDIT');
-      return rows.length ? rows : null;
-    }, { tries: 600, what: 'the edited email' });
+    const [mail] = await waitFor(
+      async () => {
+        const rows = await outbox('WEB-EDIT');
+        return rows.length ? rows : null;
+      },
+      { tries: 600, what: 'the edited email' },
+    );
     expect(mail).toMatchObject({ subject: 'Following up on WEB-EDIT', body: 'Hello,\n\nA friendly nudge about WEB-EDIT.\n\nAlice' });
   });
 
@@ -185,10 +201,16 @@ describe.skipIf(!available)('approvals page', () => {
     await expect.poll(() => page.locator('#decided-list li').first().textContent()).toMatch(/^RejectedWEB-REJECT/);
     expect(await page.locator('#count').textContent()).toBe('Nothing waiting for a decision.');
 
-    const [row] = await waitFor(async () => {
-      const rows = await s.stack.db.select().from(schema.proposals).where(and(eq(schema.proposals.id, id!), eq(schema.proposals.status, 'rejected')));
-      return rows.length ? rows : null;
-    }, { what: 'the rejected proposal row' });
+    const [row] = await waitFor(
+      async () => {
+        const rows = await s.stack.db
+          .select()
+          .from(schema.proposals)
+          .where(and(eq(schema.proposals.id, id!), eq(schema.proposals.status, 'rejected')));
+        return rows.length ? rows : null;
+      },
+      { what: 'the rejected proposal row' },
+    );
     expect(row).toMatchObject({ decidedBy: 'alice', decisionNote: 'Customer disputes the delivery; call them instead' });
     expect(await outbox('WEB-REJECT')).toHaveLength(0);
     await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, '-after.png'), fullPage: true });

@@ -45,12 +45,32 @@ const ROUTES: { name: string; method: string; path: string; body?: unknown; perm
   { name: 'dispute', method: 'POST', path: '/api/invoices/INV-100/dispute', body: { reason: 'wrong price' }, permission: 'log' },
   { name: 'pause', method: 'POST', path: '/api/invoices/INV-100/pause', body: { reason: 'customer call' }, permission: 'pause' },
   { name: 'resume', method: 'POST', path: '/api/invoices/INV-100/resume', body: {}, permission: 'pause' },
-  { name: 'resolve dispute', method: 'POST', path: '/api/disputes/D-1/resolve', body: { outcome: 'invalid' }, permission: 'resolve_dispute' },
+  {
+    name: 'resolve dispute',
+    method: 'POST',
+    path: '/api/disputes/D-1/resolve',
+    body: { outcome: 'invalid' },
+    permission: 'resolve_dispute',
+  },
   // An account action reports per invoice; with no workflow running each is not_running.
-  { name: 'pause account', method: 'POST', path: '/api/customers/C-ACME/pause', body: { reason: 'talking to them' }, permission: 'pause', allowedStatus: 200 },
+  {
+    name: 'pause account',
+    method: 'POST',
+    path: '/api/customers/C-ACME/pause',
+    body: { reason: 'talking to them' },
+    permission: 'pause',
+    allowedStatus: 200,
+  },
   { name: 'resume account', method: 'POST', path: '/api/customers/C-ACME/resume', body: {}, permission: 'pause', allowedStatus: 200 },
   { name: 'read policy', method: 'GET', path: '/api/policy', permission: 'read' },
-  { name: 'publish policy', method: 'POST', path: '/api/policy', body: { policy: POLICY, note: 'longer promise grace' }, permission: 'edit_policy', allowedStatus: 200 },
+  {
+    name: 'publish policy',
+    method: 'POST',
+    path: '/api/policy',
+    body: { policy: POLICY, note: 'longer promise grace' },
+    permission: 'edit_policy',
+    allowedStatus: 200,
+  },
 ];
 
 // Spelled out rather than read from admin/roles.ts: this table is the specification it is checked against.
@@ -127,7 +147,9 @@ describe('authentication', () => {
 });
 
 describe('roles', () => {
-  const cases = (['viewer', 'approver', 'admin'] as const).flatMap((role) => ROUTES.map((r) => ({ role, ...r, allowed: MAY[role].has(r.permission) })));
+  const cases = (['viewer', 'approver', 'admin'] as const).flatMap((role) =>
+    ROUTES.map((r) => ({ role, ...r, allowed: MAY[role].has(r.permission) })),
+  );
 
   it.each(cases)('$role → $name: allowed=$allowed', async ({ role, method, path, body, allowed, allowedStatus }) => {
     const as: UserKey = role === 'approver' ? 'approverUnlimited' : role;
@@ -152,30 +174,52 @@ describe('roles', () => {
 
   it('a viewer may not log a payment; an approver may, and it is posted to the ledger with their name', async () => {
     const body = { amount: '100.00', date: '2026-02-09', reference: 'wire 42' };
-    const denied = await fx.call('POST', '/api/invoices/INV-100/payments', { as: 'viewer', body, headers: { 'idempotency-key': 'pay-roles-1' } });
+    const denied = await fx.call('POST', '/api/invoices/INV-100/payments', {
+      as: 'viewer',
+      body,
+      headers: { 'idempotency-key': 'pay-roles-1' },
+    });
     expect(denied.status).toBe(403);
-    const ok = await fx.call('POST', '/api/invoices/INV-100/payments', { as: 'approver', body, headers: { 'idempotency-key': 'pay-roles-1' } });
+    const ok = await fx.call('POST', '/api/invoices/INV-100/payments', {
+      as: 'approver',
+      body,
+      headers: { 'idempotency-key': 'pay-roles-1' },
+    });
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({
       paymentId: 'manual-pay-roles-1',
       ledger: { open: { amount: '1100.00', minor: 110_000, currency: 'USD' }, status: 'open', applied: true },
       workflow: null,
     });
-    const [app] = await fx.db.select().from(schema.paymentApplications).where(eq(schema.paymentApplications.paymentId, 'manual-pay-roles-1'));
+    const [app] = await fx.db
+      .select()
+      .from(schema.paymentApplications)
+      .where(eq(schema.paymentApplications.paymentId, 'manual-pay-roles-1'));
     expect(app?.appliedBy).toBe('abe');
     const [pay] = await fx.db.select().from(schema.payments).where(eq(schema.payments.id, 'manual-pay-roles-1'));
     expect(pay).toMatchObject({ source: 'manual', reference: 'wire 42', amountMinor: 10_000, currency: 'USD', receivedOn: '2026-02-09' });
 
     // The same key again is the same payment: nothing is posted twice.
-    const again = await fx.call('POST', '/api/invoices/INV-100/payments', { as: 'approver', body, headers: { 'idempotency-key': 'pay-roles-1' } });
+    const again = await fx.call('POST', '/api/invoices/INV-100/payments', {
+      as: 'approver',
+      body,
+      headers: { 'idempotency-key': 'pay-roles-1' },
+    });
     expect(again.status).toBe(200);
     expect(again.body.ledger).toEqual({ open: { amount: '1100.00', minor: 110_000, currency: 'USD' }, status: 'open', applied: false });
     // The same key for a different payment is refused.
-    const clash = await fx.call('POST', '/api/invoices/INV-100/payments', { as: 'approver', body: { ...body, amount: '99.00' }, headers: { 'idempotency-key': 'pay-roles-1' } });
+    const clash = await fx.call('POST', '/api/invoices/INV-100/payments', {
+      as: 'approver',
+      body: { ...body, amount: '99.00' },
+      headers: { 'idempotency-key': 'pay-roles-1' },
+    });
     expect(clash.status).toBe(409);
     expect(clash.body.error.message).toMatch(/Idempotency-Key/);
     // More than is open is refused before anything is written.
-    const tooMuch = await fx.call('POST', '/api/invoices/INV-100/payments', { as: 'approver', body: { amount: '5000.00', date: '2026-02-09' } });
+    const tooMuch = await fx.call('POST', '/api/invoices/INV-100/payments', {
+      as: 'approver',
+      body: { amount: '5000.00', date: '2026-02-09' },
+    });
     expect(tooMuch.status).toBe(422);
     expect(tooMuch.body.error).toMatchObject({ field: 'amount', value: '5000.00' });
     expect(await fx.db.select().from(schema.payments)).toHaveLength(1);
@@ -191,7 +235,12 @@ describe('account actions', () => {
       args: [{ invoiceNumber: 'INV-300', customerId: 'C-INITECH' }],
     });
     try {
-      const app = createAdminApp({ db: fx.db, temporal: fx.env.client, config: { ADMIN_PORT: 0, ADMIN_HOST: '127.0.0.1' }, updateTimeoutMs: 500 });
+      const app = createAdminApp({
+        db: fx.db,
+        temporal: fx.env.client,
+        config: { ADMIN_PORT: 0, ADMIN_HOST: '127.0.0.1' },
+        updateTimeoutMs: 500,
+      });
       const res = await app.request('/api/customers/C-INITECH/pause', {
         method: 'POST',
         headers: { authorization: `Bearer ${fx.tokens.admin}`, 'content-type': 'application/json' },
@@ -266,12 +315,31 @@ describe('approval limits', () => {
     await passes(P100);
 
     // A GBP proposal: no limit in GBP, so refused, naming the currencies she has limits in.
-    await fx.db.insert(schema.invoices).values({ number: 'INV-600', customerId: 'C-INITECH', currency: 'GBP', amountMinor: 9_999, openMinor: 9_999, issueDate: '2026-01-01', dueDate: '2026-01-31' });
+    await fx.db
+      .insert(schema.invoices)
+      .values({
+        number: 'INV-600',
+        customerId: 'C-INITECH',
+        currency: 'GBP',
+        amountMinor: 9_999,
+        openMinor: 9_999,
+        issueDate: '2026-01-01',
+        dueDate: '2026-01-31',
+      });
     const [gbp] = await fx.db
       .select()
       .from(schema.proposals)
       .where(eq(schema.proposals.id, 'invoice-INV-300/overdue-7'))
-      .then((rows) => rows.map((r) => ({ ...r, id: 'invoice-INV-600/overdue-7', workflowId: 'invoice-INV-600', invoiceNumber: 'INV-600', currency: 'GBP', amountMinor: 9_999 })));
+      .then((rows) =>
+        rows.map((r) => ({
+          ...r,
+          id: 'invoice-INV-600/overdue-7',
+          workflowId: 'invoice-INV-600',
+          invoiceNumber: 'INV-600',
+          currency: 'GBP',
+          amountMinor: 9_999,
+        })),
+      );
     await fx.db.insert(schema.proposals).values(gbp!);
     try {
       const P600 = encodeURIComponent('invoice-INV-600/overdue-7');
@@ -350,7 +418,10 @@ describe('reads', () => {
   });
 
   it('filters by customer, tier and amount range in a currency', async () => {
-    const ids = async (q: string) => (await fx.call('GET', `/api/approvals?${q}`, { as: 'viewer' })).body.items.map((i: { invoice: { number: string } }) => i.invoice.number);
+    const ids = async (q: string) =>
+      (await fx.call('GET', `/api/approvals?${q}`, { as: 'viewer' })).body.items.map(
+        (i: { invoice: { number: string } }) => i.invoice.number,
+      );
     expect(await ids('customer=acme')).toEqual(['INV-100']);
     expect(await ids('customer=C-GLOBEX')).toEqual(['INV-200']);
     expect(await ids('tier=small')).toEqual(['INV-300']);
@@ -366,7 +437,11 @@ describe('reads', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res: { body: { items: { id: string }[]; nextCursor: string | null } } = await fx.call('GET', `/api/approvals?limit=1${cursor ? `&cursor=${cursor}` : ''}`, { as: 'viewer' });
+      const res: { body: { items: { id: string }[]; nextCursor: string | null } } = await fx.call(
+        'GET',
+        `/api/approvals?limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+        { as: 'viewer' },
+      );
       seen.push(...res.body.items.map((i) => i.id));
       cursor = res.body.nextCursor;
     } while (cursor);
@@ -382,7 +457,12 @@ describe('reads', () => {
     expect(res.body).toMatchObject({
       source: 'ledger',
       state: null,
-      invoice: { number: 'INV-300', customer: { id: 'C-INITECH', tier: 'small' }, open: { amount: '300.00', currency: 'EUR' }, daysOverdue: 10 },
+      invoice: {
+        number: 'INV-300',
+        customer: { id: 'C-INITECH', tier: 'small' },
+        open: { amount: '300.00', currency: 'EUR' },
+        daysOverdue: 10,
+      },
       audit: [],
     });
     expect((await fx.call('GET', '/api/invoices/INV-999', { as: 'viewer' })).status).toBe(404);
@@ -391,7 +471,14 @@ describe('reads', () => {
   it('lists open disputes with owner and deadline', async () => {
     const res = await fx.call('GET', '/api/disputes', { as: 'viewer' });
     expect(res.body.items).toHaveLength(1);
-    expect(res.body.items[0]).toMatchObject({ id: 'D-1', invoiceNumber: 'INV-400', owner: 'ar-disputes', deadline: '2026-02-20', overdue: false, status: 'open' });
+    expect(res.body.items[0]).toMatchObject({
+      id: 'D-1',
+      invoiceNumber: 'INV-400',
+      owner: 'ar-disputes',
+      deadline: '2026-02-20',
+      overdue: false,
+      status: 'open',
+    });
     const resolved = await fx.call('GET', '/api/disputes?status=resolved', { as: 'viewer' });
     expect(resolved.body.items.map((d: { id: string }) => d.id)).toEqual(['D-2']);
   });
@@ -403,10 +490,21 @@ describe('users', () => {
     await expect(createUser(fx.db, { name: 'vic', role: 'viewer', limits: [{ currency: 'USD', minor: 1 }] })).rejects.toThrow(/viewer/);
     await expect(createUser(fx.db, { name: 'vic', role: 'approver', limits: [] })).rejects.toThrow(/^limits: an empty list/);
     await expect(
-      createUser(fx.db, { name: 'vic', role: 'approver', limits: [{ currency: 'USD', minor: 1 }, { currency: 'USD', minor: 2 }] }),
+      createUser(fx.db, {
+        name: 'vic',
+        role: 'approver',
+        limits: [
+          { currency: 'USD', minor: 1 },
+          { currency: 'USD', minor: 2 },
+        ],
+      }),
     ).rejects.toThrow('limit currency: "USD" is given more than once');
-    await expect(createUser(fx.db, { name: 'vic', role: 'approver', limits: [{ currency: 'usd', minor: 1 }] })).rejects.toThrow(/^limit currency: "usd" is not an ISO 4217/);
-    await expect(createUser(fx.db, { name: 'vic', role: 'approver', limits: [{ currency: 'USD', minor: -1 }] })).rejects.toThrow(/^limit amount: -1 must be a whole, non-negative/);
+    await expect(createUser(fx.db, { name: 'vic', role: 'approver', limits: [{ currency: 'usd', minor: 1 }] })).rejects.toThrow(
+      /^limit currency: "usd" is not an ISO 4217/,
+    );
+    await expect(createUser(fx.db, { name: 'vic', role: 'approver', limits: [{ currency: 'USD', minor: -1 }] })).rejects.toThrow(
+      /^limit amount: -1 must be a whole, non-negative/,
+    );
     await expect(setLimits(fx.db, 'vera', [{ currency: 'USD', minor: 1 }])).rejects.toThrow(/viewer/);
     await expect(setLimits(fx.db, 'nobody', null)).rejects.toThrow('user "nobody" not found');
     // Nothing half-written by the refusals.
@@ -441,7 +539,11 @@ describe('users', () => {
     ]);
     expect(parseLimits(undefined)).toBeNull();
     expect(() => parseLimits(['5000', 'USD', '4000'])).toThrow('--limit: "5000 USD 4000" must be an amount and a currency for each limit');
-    expect(() => parseLimits(['5000', 'USD', '10', 'usd'])).toThrow('--limit currency: "usd" is given more than once; a user has one limit per currency');
-    expect(() => parseLimits(['5000', 'USD', '1.5', 'JPY'])).toThrow('--limit amount: "1.5" has more than 0 decimal places, the minor unit of JPY');
+    expect(() => parseLimits(['5000', 'USD', '10', 'usd'])).toThrow(
+      '--limit currency: "usd" is given more than once; a user has one limit per currency',
+    );
+    expect(() => parseLimits(['5000', 'USD', '1.5', 'JPY'])).toThrow(
+      '--limit amount: "1.5" has more than 0 decimal places, the minor unit of JPY',
+    );
   });
 });

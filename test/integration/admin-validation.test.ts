@@ -45,66 +45,304 @@ const BAD: BadCase[] = [
   { name: 'decision field is not for the client', path: approve, body: { by: 'mallory' }, field: 'by', rule: /is not a known field/ },
   { name: 'empty edits', path: approve, body: { edits: {} }, field: 'edits', rule: /must change subject or body/ },
   { name: 'empty edited subject', path: approve, body: { edits: { subject: '' } }, field: 'edits.subject', rule: /must not be empty/ },
-  { name: 'unknown field in edits', path: approve, body: { edits: { subject: 'x', cc: 'boss' } }, field: 'edits.cc', rule: /is not a known field/ },
-  { name: 'edited subject too long', path: approve, body: { edits: { subject: 'x'.repeat(301) } }, field: 'edits.subject', rule: /at most 300 characters/ },
+  {
+    name: 'unknown field in edits',
+    path: approve,
+    body: { edits: { subject: 'x', cc: 'boss' } },
+    field: 'edits.cc',
+    rule: /is not a known field/,
+  },
+  {
+    name: 'edited subject too long',
+    path: approve,
+    body: { edits: { subject: 'x'.repeat(301) } },
+    field: 'edits.subject',
+    rule: /at most 300 characters/,
+  },
   { name: 'note too long', path: approve, body: { note: 'x'.repeat(2001) }, field: 'note', rule: /at most 2000 characters/ },
   // reject
   { name: 'reject without a reason', path: reject, body: {}, field: 'reason', rule: /is required/ },
   { name: 'reject with an empty reason', path: reject, body: { reason: '' }, field: 'reason', rule: /must not be empty/ },
-  { name: 'reject with edits', path: reject, body: { reason: 'no', edits: { subject: 'x' } }, field: 'edits', rule: /is not a known field/ },
+  {
+    name: 'reject with edits',
+    path: reject,
+    body: { reason: 'no', edits: { subject: 'x' } },
+    field: 'edits',
+    rule: /is not a known field/,
+  },
   // promise
   { name: 'promise without a date', path: '/api/invoices/INV-100/promise', body: {}, field: 'date', rule: /is required/ },
-  { name: 'promise on 30 February', path: '/api/invoices/INV-100/promise', body: { date: '2026-02-30' }, field: 'date', rule: /calendar date YYYY-MM-DD/ },
-  { name: 'promise with a US date', path: '/api/invoices/INV-100/promise', body: { date: '03/01/2026' }, field: 'date', rule: /calendar date YYYY-MM-DD/ },
-  { name: 'promise amount as a number', path: '/api/invoices/INV-100/promise', body: { date: '2026-03-01', amount: 12.5 }, field: 'amount', rule: /must be a string, not a number/ },
-  { name: 'promise amount negative', path: '/api/invoices/INV-100/promise', body: { date: '2026-03-01', amount: '-5' }, field: 'amount', rule: /positive decimal amount/ },
-  { name: 'promise amount with separators', path: '/api/invoices/INV-100/promise', body: { date: '2026-03-01', amount: '1,000.00' }, field: 'amount', rule: /positive decimal amount/ },
-  { name: 'promise amount with too many decimals', path: '/api/invoices/INV-100/promise', body: { date: '2026-03-01', amount: '12.345' }, field: 'amount', rule: /more than 2 decimal places, the minor unit of USD/ },
-  { name: 'promise amount with decimals in yen', path: '/api/invoices/INV-500/promise', body: { date: '2026-03-01', amount: '10.5' }, field: 'amount', rule: /more than 0 decimal places, the minor unit of JPY/ },
-  { name: 'promise amount of zero', path: '/api/invoices/INV-100/promise', body: { date: '2026-03-01', amount: '0.00' }, field: 'amount', rule: /must be greater than zero/ },
-  { name: 'promise amount beyond exact range', path: '/api/invoices/INV-100/promise', body: { date: '2026-03-01', amount: '99999999999999999999' }, field: 'amount', rule: /too large to represent exactly/ },
+  {
+    name: 'promise on 30 February',
+    path: '/api/invoices/INV-100/promise',
+    body: { date: '2026-02-30' },
+    field: 'date',
+    rule: /calendar date YYYY-MM-DD/,
+  },
+  {
+    name: 'promise with a US date',
+    path: '/api/invoices/INV-100/promise',
+    body: { date: '03/01/2026' },
+    field: 'date',
+    rule: /calendar date YYYY-MM-DD/,
+  },
+  {
+    name: 'promise amount as a number',
+    path: '/api/invoices/INV-100/promise',
+    body: { date: '2026-03-01', amount: 12.5 },
+    field: 'amount',
+    rule: /must be a string, not a number/,
+  },
+  {
+    name: 'promise amount negative',
+    path: '/api/invoices/INV-100/promise',
+    body: { date: '2026-03-01', amount: '-5' },
+    field: 'amount',
+    rule: /positive decimal amount/,
+  },
+  {
+    name: 'promise amount with separators',
+    path: '/api/invoices/INV-100/promise',
+    body: { date: '2026-03-01', amount: '1,000.00' },
+    field: 'amount',
+    rule: /positive decimal amount/,
+  },
+  {
+    name: 'promise amount with too many decimals',
+    path: '/api/invoices/INV-100/promise',
+    body: { date: '2026-03-01', amount: '12.345' },
+    field: 'amount',
+    rule: /more than 2 decimal places, the minor unit of USD/,
+  },
+  {
+    name: 'promise amount with decimals in yen',
+    path: '/api/invoices/INV-500/promise',
+    body: { date: '2026-03-01', amount: '10.5' },
+    field: 'amount',
+    rule: /more than 0 decimal places, the minor unit of JPY/,
+  },
+  {
+    name: 'promise amount of zero',
+    path: '/api/invoices/INV-100/promise',
+    body: { date: '2026-03-01', amount: '0.00' },
+    field: 'amount',
+    rule: /must be greater than zero/,
+  },
+  {
+    name: 'promise amount beyond exact range',
+    path: '/api/invoices/INV-100/promise',
+    body: { date: '2026-03-01', amount: '99999999999999999999' },
+    field: 'amount',
+    rule: /too large to represent exactly/,
+  },
   // dispute
   { name: 'dispute without a reason', path: '/api/invoices/INV-100/dispute', body: { note: 'x' }, field: 'reason', rule: /is required/ },
-  { name: 'dispute reason too long', path: '/api/invoices/INV-100/dispute', body: { reason: 'x'.repeat(501) }, field: 'reason', rule: /at most 500 characters/ },
-  { name: 'dispute with a bad Idempotency-Key', path: '/api/invoices/INV-100/dispute', body: { reason: 'x' }, headers: { 'idempotency-key': 'has spaces in it' }, field: 'Idempotency-Key', rule: /letters, digits/ },
+  {
+    name: 'dispute reason too long',
+    path: '/api/invoices/INV-100/dispute',
+    body: { reason: 'x'.repeat(501) },
+    field: 'reason',
+    rule: /at most 500 characters/,
+  },
+  {
+    name: 'dispute with a bad Idempotency-Key',
+    path: '/api/invoices/INV-100/dispute',
+    body: { reason: 'x' },
+    headers: { 'idempotency-key': 'has spaces in it' },
+    field: 'Idempotency-Key',
+    rule: /letters, digits/,
+  },
   // pause / resume (admin)
   { name: 'pause without a reason', path: '/api/invoices/INV-100/pause', as: 'admin', body: {}, field: 'reason', rule: /is required/ },
-  { name: 'resume with a field', path: '/api/invoices/INV-100/resume', as: 'admin', body: { reason: 'x' }, field: 'reason', rule: /is not a known field/ },
+  {
+    name: 'resume with a field',
+    path: '/api/invoices/INV-100/resume',
+    as: 'admin',
+    body: { reason: 'x' },
+    field: 'reason',
+    rule: /is not a known field/,
+  },
   // account pause / resume, policy (admin)
-  { name: 'account pause without a reason', path: '/api/customers/C-ACME/pause', as: 'admin', body: {}, field: 'reason', rule: /is required/ },
-  { name: 'account resume with a field', path: '/api/customers/C-ACME/resume', as: 'admin', body: { all: true }, field: 'all', rule: /is not a known field/ },
+  {
+    name: 'account pause without a reason',
+    path: '/api/customers/C-ACME/pause',
+    as: 'admin',
+    body: {},
+    field: 'reason',
+    rule: /is required/,
+  },
+  {
+    name: 'account resume with a field',
+    path: '/api/customers/C-ACME/resume',
+    as: 'admin',
+    body: { all: true },
+    field: 'all',
+    rule: /is not a known field/,
+  },
   { name: 'policy without a note', path: '/api/policy', as: 'admin', body: { policy: DEFAULT_POLICY }, field: 'note', rule: /is required/ },
-  { name: 'policy with an unknown key', path: '/api/policy', as: 'admin', body: { policy: { ...DEFAULT_POLICY, contactCap: {} }, note: 'x' }, field: 'policy.contactCap', rule: /is not a known field/ },
-  { name: 'policy cap of zero contacts', path: '/api/policy', as: 'admin', body: { policy: { ...DEFAULT_POLICY, contactCaps: { maxContacts: 0, perDays: 7, minHoursApart: 48 } }, note: 'x' }, field: 'policy.contactCaps.maxContacts', rule: /must be at least 1/ },
-  { name: 'policy ladder step with an unknown tone', path: '/api/policy', as: 'admin', body: { policy: { ...DEFAULT_POLICY, ladders: { ...DEFAULT_POLICY.ladders, small: [{ key: 'x', offsetDays: 1, tone: 'rude' }] } }, note: 'x' }, field: 'policy.ladders.small.0.tone', rule: /must be one of/ },
+  {
+    name: 'policy with an unknown key',
+    path: '/api/policy',
+    as: 'admin',
+    body: { policy: { ...DEFAULT_POLICY, contactCap: {} }, note: 'x' },
+    field: 'policy.contactCap',
+    rule: /is not a known field/,
+  },
+  {
+    name: 'policy cap of zero contacts',
+    path: '/api/policy',
+    as: 'admin',
+    body: { policy: { ...DEFAULT_POLICY, contactCaps: { maxContacts: 0, perDays: 7, minHoursApart: 48 } }, note: 'x' },
+    field: 'policy.contactCaps.maxContacts',
+    rule: /must be at least 1/,
+  },
+  {
+    name: 'policy ladder step with an unknown tone',
+    path: '/api/policy',
+    as: 'admin',
+    body: {
+      policy: { ...DEFAULT_POLICY, ladders: { ...DEFAULT_POLICY.ladders, small: [{ key: 'x', offsetDays: 1, tone: 'rude' }] } },
+      note: 'x',
+    },
+    field: 'policy.ladders.small.0.tone',
+    rule: /must be one of/,
+  },
   // payments
-  { name: 'payment without an amount', path: '/api/invoices/INV-100/payments', body: { date: '2026-02-01' }, field: 'amount', rule: /is required/ },
-  { name: 'payment with a word for a date', path: '/api/invoices/INV-100/payments', body: { amount: '10.00', date: 'yesterday' }, field: 'date', rule: /calendar date/ },
-  { name: 'payment with a float amount', path: '/api/invoices/INV-100/payments', body: { amount: 10.1, date: '2026-02-01' }, field: 'amount', rule: /must be a string/ },
-  { name: 'payment with an empty reference', path: '/api/invoices/INV-100/payments', body: { amount: '10.00', date: '2026-02-01', reference: '' }, field: 'reference', rule: /must not be empty/ },
-  { name: 'payment with a bad Idempotency-Key', path: '/api/invoices/INV-100/payments', body: { amount: '10.00', date: '2026-02-01' }, headers: { 'idempotency-key': 'x'.repeat(101) }, field: 'Idempotency-Key', rule: /1 to 100/ },
+  {
+    name: 'payment without an amount',
+    path: '/api/invoices/INV-100/payments',
+    body: { date: '2026-02-01' },
+    field: 'amount',
+    rule: /is required/,
+  },
+  {
+    name: 'payment with a word for a date',
+    path: '/api/invoices/INV-100/payments',
+    body: { amount: '10.00', date: 'yesterday' },
+    field: 'date',
+    rule: /calendar date/,
+  },
+  {
+    name: 'payment with a float amount',
+    path: '/api/invoices/INV-100/payments',
+    body: { amount: 10.1, date: '2026-02-01' },
+    field: 'amount',
+    rule: /must be a string/,
+  },
+  {
+    name: 'payment with an empty reference',
+    path: '/api/invoices/INV-100/payments',
+    body: { amount: '10.00', date: '2026-02-01', reference: '' },
+    field: 'reference',
+    rule: /must not be empty/,
+  },
+  {
+    name: 'payment with a bad Idempotency-Key',
+    path: '/api/invoices/INV-100/payments',
+    body: { amount: '10.00', date: '2026-02-01' },
+    headers: { 'idempotency-key': 'x'.repeat(101) },
+    field: 'Idempotency-Key',
+    rule: /1 to 100/,
+  },
   // dispute resolution (admin)
-  { name: 'resolution outcome unknown', path: '/api/disputes/D-1/resolve', as: 'admin', body: { outcome: 'maybe' }, field: 'outcome', rule: /must be one of "invalid", "credit", "write_off"/ },
-  { name: 'credit without an amount', path: '/api/disputes/D-1/resolve', as: 'admin', body: { outcome: 'credit' }, field: 'credit_amount', rule: /is required when outcome is "credit"/ },
-  { name: 'amount without a credit', path: '/api/disputes/D-1/resolve', as: 'admin', body: { outcome: 'invalid', credit_amount: '5.00' }, field: 'credit_amount', rule: /only goes with outcome "credit"/ },
-  { name: 'credit amount with too many decimals', path: '/api/disputes/D-1/resolve', as: 'admin', body: { outcome: 'credit', credit_amount: '5.001' }, field: 'credit_amount', rule: /more than 2 decimal places/ },
-  { name: 'camelCase creditMinor is not the API', path: '/api/disputes/D-1/resolve', as: 'admin', body: { outcome: 'credit', creditMinor: 500 }, field: 'creditMinor', rule: /is not a known field/ },
+  {
+    name: 'resolution outcome unknown',
+    path: '/api/disputes/D-1/resolve',
+    as: 'admin',
+    body: { outcome: 'maybe' },
+    field: 'outcome',
+    rule: /must be one of "invalid", "credit", "write_off"/,
+  },
+  {
+    name: 'credit without an amount',
+    path: '/api/disputes/D-1/resolve',
+    as: 'admin',
+    body: { outcome: 'credit' },
+    field: 'credit_amount',
+    rule: /is required when outcome is "credit"/,
+  },
+  {
+    name: 'amount without a credit',
+    path: '/api/disputes/D-1/resolve',
+    as: 'admin',
+    body: { outcome: 'invalid', credit_amount: '5.00' },
+    field: 'credit_amount',
+    rule: /only goes with outcome "credit"/,
+  },
+  {
+    name: 'credit amount with too many decimals',
+    path: '/api/disputes/D-1/resolve',
+    as: 'admin',
+    body: { outcome: 'credit', credit_amount: '5.001' },
+    field: 'credit_amount',
+    rule: /more than 2 decimal places/,
+  },
+  {
+    name: 'camelCase creditMinor is not the API',
+    path: '/api/disputes/D-1/resolve',
+    as: 'admin',
+    body: { outcome: 'credit', creditMinor: 500 },
+    field: 'creditMinor',
+    rule: /is not a known field/,
+  },
   // path parameters
   { name: 'proposal id too long', path: `/api/approvals/${'x'.repeat(201)}/approve`, body: {}, field: 'id', rule: /1 to 200 characters/ },
   // query strings
-  { name: 'unknown tier', method: 'GET', path: '/api/approvals?tier=gold', field: 'tier', rule: /must be one of "strategic", "standard", "small"/ },
+  {
+    name: 'unknown tier',
+    method: 'GET',
+    path: '/api/approvals?tier=gold',
+    field: 'tier',
+    rule: /must be one of "strategic", "standard", "small"/,
+  },
   { name: 'unknown status', method: 'GET', path: '/api/approvals?status=done', field: 'status', rule: /must be one of/ },
-  { name: 'amount filter without a currency', method: 'GET', path: '/api/approvals?min_amount=5', field: 'min_amount', rule: /needs currency/ },
-  { name: 'max filter without a currency', method: 'GET', path: '/api/approvals?max_amount=5', field: 'max_amount', rule: /needs currency/ },
+  {
+    name: 'amount filter without a currency',
+    method: 'GET',
+    path: '/api/approvals?min_amount=5',
+    field: 'min_amount',
+    rule: /needs currency/,
+  },
+  {
+    name: 'max filter without a currency',
+    method: 'GET',
+    path: '/api/approvals?max_amount=5',
+    field: 'max_amount',
+    rule: /needs currency/,
+  },
   { name: 'lower-case currency', method: 'GET', path: '/api/approvals?currency=usd', field: 'currency', rule: /ISO 4217/ },
   { name: 'made-up currency', method: 'GET', path: '/api/approvals?currency=XYZ', field: 'currency', rule: /ISO 4217/ },
-  { name: 'amount filter with too many decimals', method: 'GET', path: '/api/approvals?currency=USD&min_amount=1.234', field: 'min_amount', rule: /more than 2 decimal places/ },
-  { name: 'amount filter that is not a number', method: 'GET', path: '/api/approvals?currency=USD&max_amount=lots', field: 'max_amount', rule: /positive decimal amount/ },
+  {
+    name: 'amount filter with too many decimals',
+    method: 'GET',
+    path: '/api/approvals?currency=USD&min_amount=1.234',
+    field: 'min_amount',
+    rule: /more than 2 decimal places/,
+  },
+  {
+    name: 'amount filter that is not a number',
+    method: 'GET',
+    path: '/api/approvals?currency=USD&max_amount=lots',
+    field: 'max_amount',
+    rule: /positive decimal amount/,
+  },
   { name: 'limit of zero', method: 'GET', path: '/api/approvals?limit=0', field: 'limit', rule: /must be at least 1/ },
   { name: 'limit too large', method: 'GET', path: '/api/approvals?limit=5000', field: 'limit', rule: /must be at most 200/ },
   { name: 'limit not a number', method: 'GET', path: '/api/approvals?limit=ten', field: 'limit', rule: /must be a whole number/ },
-  { name: 'a cursor we never issued', method: 'GET', path: '/api/approvals?cursor=bm90LWEtY3Vyc29y', field: 'cursor', rule: /not a cursor returned by this endpoint/ },
-  { name: 'page and cursor together', method: 'GET', path: '/api/approvals?page=2&cursor=abc', field: 'page', rule: /cannot be combined with cursor/ },
+  {
+    name: 'a cursor we never issued',
+    method: 'GET',
+    path: '/api/approvals?cursor=bm90LWEtY3Vyc29y',
+    field: 'cursor',
+    rule: /not a cursor returned by this endpoint/,
+  },
+  {
+    name: 'page and cursor together',
+    method: 'GET',
+    path: '/api/approvals?page=2&cursor=abc',
+    field: 'page',
+    rule: /cannot be combined with cursor/,
+  },
   { name: 'a filter given twice', method: 'GET', path: '/api/approvals?tier=small&tier=standard', field: 'tier', rule: /at most once/ },
   { name: 'unknown query parameter', method: 'GET', path: '/api/approvals?sort=amount', field: 'sort', rule: /is not a known field/ },
   { name: 'unknown dispute status', method: 'GET', path: '/api/disputes?status=closed', field: 'status', rule: /must be one of/ },
@@ -112,7 +350,12 @@ const BAD: BadCase[] = [
 
 describe('bad requests get a 400 naming the field, the value and the rule', () => {
   it.each(BAD)('$name → 400 on $field', async (c) => {
-    const res = await fx.call(c.method ?? 'POST', c.path, { as: c.as ?? 'approverUnlimited', body: c.body, raw: c.raw, headers: c.headers });
+    const res = await fx.call(c.method ?? 'POST', c.path, {
+      as: c.as ?? 'approverUnlimited',
+      body: c.body,
+      raw: c.raw,
+      headers: c.headers,
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(400);
     const e = res.body.error;
     expect(e.code).toBe('invalid_request');
@@ -125,7 +368,11 @@ describe('bad requests get a 400 naming the field, the value and the rule', () =
 
   it('echoes the offending value (shortened when long)', async () => {
     const res = await fx.call('POST', '/api/invoices/INV-100/promise', { as: 'approver', body: { date: '2026-02-30' } });
-    expect(res.body.error).toMatchObject({ field: 'date', value: '2026-02-30', message: 'date: "2026-02-30" must be a calendar date YYYY-MM-DD' });
+    expect(res.body.error).toMatchObject({
+      field: 'date',
+      value: '2026-02-30',
+      message: 'date: "2026-02-30" must be a calendar date YYYY-MM-DD',
+    });
     const long = await fx.call('POST', approve, { as: 'approver', body: { note: 'x'.repeat(3000) } });
     expect(long.body.error.value.length).toBeLessThanOrEqual(120);
   });
@@ -158,7 +405,11 @@ describe('other refusals', () => {
   });
 
   it('415 for a body that is not JSON', async () => {
-    const res = await fx.call('POST', approve, { as: 'approver', raw: 'note=hi', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await fx.call('POST', approve, {
+      as: 'approver',
+      raw: 'note=hi',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(res.status).toBe(415);
     expect(res.body.error.message).toMatch(/content-type/);
   });
@@ -212,7 +463,11 @@ describe('OpenAPI document', () => {
     const approveOp = doc.paths['/api/approvals/{id}/approve'].post;
     expect(approveOp.security).toEqual([{ bearer: [] }]);
     expect(approveOp['x-permission']).toBe('decide');
-    expect(approveOp.requestBody.content['application/json'].schema).toMatchObject({ type: 'object', additionalProperties: false, properties: { note: { type: 'string' } } });
+    expect(approveOp.requestBody.content['application/json'].schema).toMatchObject({
+      type: 'object',
+      additionalProperties: false,
+      properties: { note: { type: 'string' } },
+    });
     expect(Object.keys(approveOp.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409', '413', '422']);
     const list = doc.paths['/api/approvals'].get;
     expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(
@@ -220,6 +475,8 @@ describe('OpenAPI document', () => {
     );
     expect(doc.paths['/healthz'].get.security).toEqual([]);
     expect(doc.paths['/api/policy'].post['x-permission']).toBe('edit_policy');
-    expect(doc.paths['/api/policy'].post.requestBody.content['application/json'].schema.properties.policy.properties).toHaveProperty('ladders');
+    expect(doc.paths['/api/policy'].post.requestBody.content['application/json'].schema.properties.policy.properties).toHaveProperty(
+      'ladders',
+    );
   });
 });

@@ -21,9 +21,15 @@ beforeAll(async () => {
   // One account with two overdue invoices, and one invoice not due for a month (its workflow sleeps).
   const today = new Date().toISOString().slice(0, 10);
   await s.stack.seed.customer(s.stack.db, { id: 'C-ADM-ACCT', tier: 'standard' });
-  for (const n of ['ADM-ACCT-1', 'ADM-ACCT-2']) await s.stack.seed.invoice(s.stack.db, { number: n, customerId: 'C-ADM-ACCT', amountMinor: 90_000, dueDate: addDays(today, -2) });
+  for (const n of ['ADM-ACCT-1', 'ADM-ACCT-2'])
+    await s.stack.seed.invoice(s.stack.db, { number: n, customerId: 'C-ADM-ACCT', amountMinor: 90_000, dueDate: addDays(today, -2) });
   await s.stack.seed.customer(s.stack.db, { id: 'C-ADM-LATER' });
-  await s.stack.seed.invoice(s.stack.db, { number: 'ADM-LATER', customerId: 'C-ADM-LATER', amountMinor: 40_000, dueDate: addDays(today, 30) });
+  await s.stack.seed.invoice(s.stack.db, {
+    number: 'ADM-LATER',
+    customerId: 'C-ADM-LATER',
+    amountMinor: 40_000,
+    dueDate: addDays(today, 30),
+  });
   await s.syncWorkflows();
 });
 afterAll(async () => {
@@ -58,18 +64,24 @@ describe('deciding proposals over HTTP', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ proposalId: p.id, outcome: 'approved' });
 
-    const [mail] = await waitFor(async () => {
-      const rows = await outboxFor('ADM-APPROVE');
-      return rows.length ? rows : null;
-    }, { tries: 600, what: 'the outbox row' });
+    const [mail] = await waitFor(
+      async () => {
+        const rows = await outboxFor('ADM-APPROVE');
+        return rows.length ? rows : null;
+      },
+      { tries: 600, what: 'the outbox row' },
+    );
     expect(mail!.subject).toBe(p.draft.subject);
     expect(mail!.body).toBe(p.draft.body);
     expect(mail!.toAddress).toBe('ap@adm-approve.example');
 
-    const [sent] = await waitFor(async () => {
-      const rows = await auditFor('ADM-APPROVE', 'reminder_sent');
-      return rows.length ? rows : null;
-    }, { what: 'the reminder_sent audit row' });
+    const [sent] = await waitFor(
+      async () => {
+        const rows = await auditFor('ADM-APPROVE', 'reminder_sent');
+        return rows.length ? rows : null;
+      },
+      { what: 'the reminder_sent audit row' },
+    );
     expect(sent!.approvedBy).toBe('alice');
     expect(sent!.policyVersion).toBe(p.policyVersion);
     const [approved] = await auditFor('ADM-APPROVE', 'proposal_approved');
@@ -82,7 +94,9 @@ describe('deciding proposals over HTTP', () => {
     const inv = await s.http('GET', '/api/invoices/ADM-APPROVE', { as: 'vic' });
     expect(inv.status).toBe(200);
     expect(inv.body.source).toBe('workflow');
-    expect(inv.body.state.actions.some((a: { kind: string; by?: string }) => a.kind === 'proposal_approved' && a.by === 'alice')).toBe(true);
+    expect(inv.body.state.actions.some((a: { kind: string; by?: string }) => a.kind === 'proposal_approved' && a.by === 'alice')).toBe(
+      true,
+    );
 
     // Deciding it again is a conflict that shows the decision.
     const again = await s.http('POST', path(p.id, 'reject'), { as: 'bob', body: { reason: 'second thoughts' } });
@@ -92,23 +106,32 @@ describe('deciding proposals over HTTP', () => {
 
   it('edit then approve: the edited text is what is sent', async () => {
     const p = await s.pendingProposal('ADM-EDIT');
-    const edits = { subject: 'A quick note about ADM-EDIT', body: 'Hi Pat,\n\nJust checking in on ADM-EDIT. Could you let us know when it will be paid?\n\nThanks,\nAlice' };
+    const edits = {
+      subject: 'A quick note about ADM-EDIT',
+      body: 'Hi Pat,\n\nJust checking in on ADM-EDIT. Could you let us know when it will be paid?\n\nThanks,\nAlice',
+    };
     const res = await s.http('POST', path(p.id, 'approve'), { as: 'alice', body: { edits } });
     expect(res.status).toBe(200);
     expect(res.body.outcome).toBe('approved');
 
-    const [mail] = await waitFor(async () => {
-      const rows = await outboxFor('ADM-EDIT');
-      return rows.length ? rows : null;
-    }, { tries: 600, what: 'the outbox row' });
+    const [mail] = await waitFor(
+      async () => {
+        const rows = await outboxFor('ADM-EDIT');
+        return rows.length ? rows : null;
+      },
+      { tries: 600, what: 'the outbox row' },
+    );
     expect(mail!.subject).toBe(edits.subject);
     expect(mail!.body).toBe(edits.body);
     const [row] = await s.stack.db.select().from(schema.proposals).where(eq(schema.proposals.id, p.id));
     expect(row).toMatchObject({ status: 'approved', decidedBy: 'alice', editedSubject: edits.subject, editedBody: edits.body });
-    const [sent] = await waitFor(async () => {
-      const rows = await auditFor('ADM-EDIT', 'reminder_sent');
-      return rows.length ? rows : null;
-    }, { what: 'the reminder_sent audit row' });
+    const [sent] = await waitFor(
+      async () => {
+        const rows = await auditFor('ADM-EDIT', 'reminder_sent');
+        return rows.length ? rows : null;
+      },
+      { what: 'the reminder_sent audit row' },
+    );
     expect(sent!.approvedBy).toBe('alice');
     expect(sent!.details).toMatchObject({ edited: true, subject: edits.subject });
   });
@@ -127,22 +150,33 @@ describe('deciding proposals over HTTP', () => {
     expect(res.body).toMatchObject({ proposalId: p.id, outcome: 'rejected' });
 
     // The workflow has moved past the step: the rejection is recorded and the next step planned.
-    const after = await waitFor(async () => {
-      const st = await state('ADM-REJECT');
-      return st.actions.some((a) => a.kind === 'proposal_rejected') && st.pendingProposal === null ? st : null;
-    }, { what: 'the workflow to record the rejection' });
+    const after = await waitFor(
+      async () => {
+        const st = await state('ADM-REJECT');
+        return st.actions.some((a) => a.kind === 'proposal_rejected') && st.pendingProposal === null ? st : null;
+      },
+      { what: 'the workflow to record the rejection' },
+    );
     expect(after.actions.find((a) => a.kind === 'proposal_rejected')?.by).toBe('bob');
     expect(after.nextStep?.key).not.toBe(p.stepKey);
 
-    const [row] = await waitFor(async () => {
-      const rows = await s.stack.db.select().from(schema.proposals).where(and(eq(schema.proposals.id, p.id), eq(schema.proposals.status, 'rejected')));
-      return rows.length ? rows : null;
-    }, { what: 'the proposal row to be rejected' });
+    const [row] = await waitFor(
+      async () => {
+        const rows = await s.stack.db
+          .select()
+          .from(schema.proposals)
+          .where(and(eq(schema.proposals.id, p.id), eq(schema.proposals.status, 'rejected')));
+        return rows.length ? rows : null;
+      },
+      { what: 'the proposal row to be rejected' },
+    );
     expect(row).toMatchObject({ decidedBy: 'bob', decisionNote: 'customer paid by cheque yesterday' });
     expect(await outboxFor('ADM-REJECT')).toHaveLength(0);
     expect(await auditFor('ADM-REJECT', 'reminder_sent')).toHaveLength(0);
     // Nothing was handed to the customer's outreach either: its workflow was never started.
-    await expect(s.stack.env.client.workflow.getHandle(outreachWorkflowId('C-ADM-REJECT')).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(s.stack.env.client.workflow.getHandle(outreachWorkflowId('C-ADM-REJECT')).describe()).rejects.toBeInstanceOf(
+      WorkflowNotFoundError,
+    );
   });
 
   it('two approvers at once: exactly one wins, the other gets 409', async () => {
@@ -158,10 +192,13 @@ describe('deciding proposals over HTTP', () => {
     expect(loser.body.error.message).toMatch(/already approved/);
     expect(loser.body.error.proposal.id).toBe(p.id);
 
-    const sent = await waitFor(async () => {
-      const rows = await auditFor('ADM-RACE', 'reminder_sent');
-      return rows.length ? rows : null;
-    }, { tries: 600, what: 'the reminder_sent audit row' });
+    const sent = await waitFor(
+      async () => {
+        const rows = await auditFor('ADM-RACE', 'reminder_sent');
+        return rows.length ? rows : null;
+      },
+      { tries: 600, what: 'the reminder_sent audit row' },
+    );
     expect(sent).toHaveLength(1);
     expect(sent[0]!.approvedBy).toBe(winner);
     expect(await outboxFor('ADM-RACE')).toHaveLength(1);
@@ -202,33 +239,64 @@ describe('working an invoice over HTTP', () => {
     const future = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
     const promised = await s.http('POST', '/api/invoices/ADM-OPS/promise', { as: 'alice', body: { date: future, amount: '500.00' } });
     expect(promised.status).toBe(200);
-    expect(promised.body).toMatchObject({ promiseId: `promise-ADM-OPS-${future}`, state: { status: 'promised', promise: { date: future, amountMinor: 50_000 } } });
+    expect(promised.body).toMatchObject({
+      promiseId: `promise-ADM-OPS-${future}`,
+      state: { status: 'promised', promise: { date: future, amountMinor: 50_000 } },
+    });
     const [promiseRow] = await waitFor(async () => {
       const rows = await s.stack.db.select().from(schema.promises).where(eq(schema.promises.invoiceNumber, 'ADM-OPS'));
       return rows.length ? rows : null;
     });
     expect(promiseRow).toMatchObject({ loggedBy: 'alice', amountMinor: 50_000 });
 
-    const disputed = await s.http('POST', '/api/invoices/ADM-OPS/dispute', { as: 'alice', body: { reason: 'short shipment', note: '3 of 10 pallets missing' } });
+    const disputed = await s.http('POST', '/api/invoices/ADM-OPS/dispute', {
+      as: 'alice',
+      body: { reason: 'short shipment', note: '3 of 10 pallets missing' },
+    });
     expect(disputed.status).toBe(200);
     expect(disputed.body.state.dispute).toMatchObject({ reason: 'short shipment' });
-    const list = await waitFor(async () => {
-      const r = await s.http('GET', '/api/disputes?invoice=ADM-OPS', { as: 'vic' });
-      return r.body.items.length ? r.body.items : null;
-    }, { what: 'the dispute in the list' });
-    expect(list[0]).toMatchObject({ id: disputed.body.disputeId, owner: expect.any(String), deadline: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), status: 'open', openedBy: 'alice' });
+    const list = await waitFor(
+      async () => {
+        const r = await s.http('GET', '/api/disputes?invoice=ADM-OPS', { as: 'vic' });
+        return r.body.items.length ? r.body.items : null;
+      },
+      { what: 'the dispute in the list' },
+    );
+    expect(list[0]).toMatchObject({
+      id: disputed.body.disputeId,
+      owner: expect.any(String),
+      deadline: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+      status: 'open',
+      openedBy: 'alice',
+    });
 
-    expect((await s.http('POST', `/api/disputes/${disputed.body.disputeId}/resolve`, { as: 'alice', body: { outcome: 'invalid' } })).status).toBe(403);
-    const resolved = await s.http('POST', `/api/disputes/${disputed.body.disputeId}/resolve`, { as: 'ada', body: { outcome: 'invalid', note: 'pallets found' } });
+    expect(
+      (await s.http('POST', `/api/disputes/${disputed.body.disputeId}/resolve`, { as: 'alice', body: { outcome: 'invalid' } })).status,
+    ).toBe(403);
+    const resolved = await s.http('POST', `/api/disputes/${disputed.body.disputeId}/resolve`, {
+      as: 'ada',
+      body: { outcome: 'invalid', note: 'pallets found' },
+    });
     expect(resolved.status).toBe(200);
     expect(resolved.body.state.dispute).toBeNull();
     expect(resolved.body.dispute.status).toBe('resolved_invalid');
 
     // The customer pays in full: posted to the ledger, then the workflow closes the invoice.
-    const paid = await s.http('POST', '/api/invoices/ADM-OPS/payments', { as: 'alice', body: { amount: '1250.00', date: new Date().toISOString().slice(0, 10) }, headers: { 'idempotency-key': 'ops-final' } });
+    const paid = await s.http('POST', '/api/invoices/ADM-OPS/payments', {
+      as: 'alice',
+      body: { amount: '1250.00', date: new Date().toISOString().slice(0, 10) },
+      headers: { 'idempotency-key': 'ops-final' },
+    });
     expect(paid.status).toBe(200);
-    expect(paid.body).toMatchObject({ paymentId: 'manual-ops-final', ledger: { open: { amount: '0.00' }, status: 'paid', applied: true }, workflow: { openMinor: 0, status: 'paid' } });
-    await waitFor(async () => (await s.stack.env.client.workflow.getHandle(invoiceWorkflowId('ADM-OPS')).describe()).status.name === 'COMPLETED', { what: 'the workflow to complete' });
+    expect(paid.body).toMatchObject({
+      paymentId: 'manual-ops-final',
+      ledger: { open: { amount: '0.00' }, status: 'paid', applied: true },
+      workflow: { openMinor: 0, status: 'paid' },
+    });
+    await waitFor(
+      async () => (await s.stack.env.client.workflow.getHandle(invoiceWorkflowId('ADM-OPS')).describe()).status.name === 'COMPLETED',
+      { what: 'the workflow to complete' },
+    );
     const closed = await s.http('GET', '/api/invoices/ADM-OPS', { as: 'vic' });
     expect(closed.body).toMatchObject({ source: 'ledger', state: null, invoice: { status: 'paid', open: { amount: '0.00' } } });
     expect(closed.body.audit.some((a: { action: string }) => a.action === 'invoice_closed')).toBe(true);
@@ -244,10 +312,13 @@ describe('working an invoice over HTTP', () => {
 
 describe('an account and the policy over HTTP', () => {
   it('pausing an account pauses every open invoice and withdraws their proposals; resume undoes it', async () => {
-    const pending = await waitFor(async () => {
-      const r = await s.http('GET', '/api/approvals?customer=C-ADM-ACCT', { as: 'vic' });
-      return r.body.items?.length === 2 ? r.body.items : null;
-    }, { tries: 600, what: 'both proposals of the account' });
+    const pending = await waitFor(
+      async () => {
+        const r = await s.http('GET', '/api/approvals?customer=C-ADM-ACCT', { as: 'vic' });
+        return r.body.items?.length === 2 ? r.body.items : null;
+      },
+      { tries: 600, what: 'both proposals of the account' },
+    );
 
     expect((await s.http('POST', '/api/customers/C-ADM-ACCT/pause', { as: 'alice', body: { reason: 'x' } })).status).toBe(403);
     expect((await s.http('POST', '/api/customers/C-NOBODY/pause', { as: 'ada', body: { reason: 'x' } })).status).toBe(404);
@@ -290,13 +361,18 @@ describe('an account and the policy over HTTP', () => {
     expect(current.status).toBe(200);
     const v = current.body.version as number;
     expect(current.body).toMatchObject({ createdBy: expect.any(String), policy: { ladders: { standard: expect.any(Array) } } });
-    await waitFor(async () => ((await state('ADM-LATER')).policyVersion === v ? true : null), { what: 'the sleeping workflow on the current policy' });
+    await waitFor(async () => ((await state('ADM-LATER')).policyVersion === v ? true : null), {
+      what: 'the sleeping workflow on the current policy',
+    });
 
     const edited = { ...current.body.policy, promiseGraceDays: current.body.policy.promiseGraceDays + 2 };
     expect((await s.http('POST', '/api/policy', { as: 'alice', body: { policy: edited, note: 'x' } })).status).toBe(403);
 
     // Refused with the field, the value and the rule; nothing is published.
-    const bad = await s.http('POST', '/api/policy', { as: 'ada', body: { policy: { ...edited, sendWindow: { startHour: 25, endHour: 17, businessDaysOnly: true } }, note: 'typo' } });
+    const bad = await s.http('POST', '/api/policy', {
+      as: 'ada',
+      body: { policy: { ...edited, sendWindow: { startHour: 25, endHour: 17, businessDaysOnly: true } }, note: 'typo' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatchObject({ field: 'policy.sendWindow.startHour', value: 25 });
     const unknown = await s.http('POST', '/api/policy', { as: 'ada', body: { policy: { ...edited, contactCap: {} }, note: 'typo' } });
@@ -306,7 +382,10 @@ describe('an account and the policy over HTTP', () => {
     expect(noNote.status).toBe(400);
     expect(noNote.body.error.field).toBe('note');
 
-    const published = await s.http('POST', '/api/policy', { as: 'ada', body: { policy: edited, note: 'customers need longer to pay after a promise', basedOnVersion: v } });
+    const published = await s.http('POST', '/api/policy', {
+      as: 'ada',
+      body: { policy: edited, note: 'customers need longer to pay after a promise', basedOnVersion: v },
+    });
     expect(published.status).toBe(200);
     expect(published.body.version).toBe(v + 1);
     expect(published.body.notified).toBeGreaterThan(0);
@@ -315,7 +394,10 @@ describe('an account and the policy over HTTP', () => {
     expect(after.body.policy.promiseGraceDays).toBe(edited.promiseGraceDays);
 
     // The sleeping workflow woke, re-read the policy, and now records the new version at its decisions.
-    await waitFor(async () => ((await state('ADM-LATER')).policyVersion === v + 1 ? true : null), { tries: 600, what: 'the workflow to re-plan with the new policy' });
+    await waitFor(async () => ((await state('ADM-LATER')).policyVersion === v + 1 ? true : null), {
+      tries: 600,
+      what: 'the workflow to re-plan with the new policy',
+    });
 
     // Someone editing the old version is told another was published since.
     const stale = await s.http('POST', '/api/policy', { as: 'ada', body: { policy: edited, note: 'my edit', basedOnVersion: v } });

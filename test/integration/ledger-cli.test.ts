@@ -69,7 +69,11 @@ describe('ar import and ar readiness', () => {
     const everyText = await ar('readiness', '--all');
     expect(everyText.stdout).toContain(`All ${all.totals.openInvoices} open invoices`);
     expect(report.recommendation.exclude).toEqual([]);
-    expect(report.segments.find((s) => s.segment === 'apac')!.tieOut[0]).toMatchObject({ currency: 'JPY', statedOpenMinor: 2_410_000, ties: true });
+    expect(report.segments.find((s) => s.segment === 'apac')!.tieOut[0]).toMatchObject({
+      currency: 'JPY',
+      statedOpenMinor: 2_410_000,
+      ties: true,
+    });
   });
 
   it('--skip-invalid imports the good rows, writes the rejects file and exits 2', async () => {

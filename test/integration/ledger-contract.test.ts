@@ -26,7 +26,11 @@ runLedgerContract('built-in PostgreSQL ledger', async () => {
     inspect: {
       async contactLogEntries(key) {
         return db
-          .select({ customerId: schema.contactLog.customerId, invoiceNumber: schema.contactLog.invoiceNumber, channel: schema.contactLog.channel })
+          .select({
+            customerId: schema.contactLog.customerId,
+            invoiceNumber: schema.contactLog.invoiceNumber,
+            channel: schema.contactLog.channel,
+          })
           .from(schema.contactLog)
           .where(eq(schema.contactLog.idempotencyKey, key));
       },

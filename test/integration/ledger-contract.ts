@@ -9,7 +9,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LedgerError, type ContactRecord, type InvoiceRecord, type LedgerPort, type ReceivePaymentInput, type Tier } from '../../ledger/port';
+import {
+  LedgerError,
+  type ContactRecord,
+  type InvoiceRecord,
+  type LedgerPort,
+  type ReceivePaymentInput,
+  type Tier,
+} from '../../ledger/port';
 
 interface SeedCustomer {
   id: string;
@@ -50,7 +57,9 @@ export interface LedgerFixture {
   /** Reads back what the port wrote, where the port itself has no read (an ERP adapter queries its sandbox). */
   inspect: {
     contactLogEntries(idempotencyKey: string): Promise<{ customerId: string; invoiceNumber: string | null; channel: string }[]>;
-    promise(id: string): Promise<{ invoiceNumber: string; promisedDate: string; amountMinor: number | null; currency: string; status: string } | null>;
+    promise(
+      id: string,
+    ): Promise<{ invoiceNumber: string; promisedDate: string; amountMinor: number | null; currency: string; status: string } | null>;
     dispute(id: string): Promise<{ invoiceNumber: string; status: string } | null>;
     writeOffTotal(invoiceNumber: string): Promise<number>;
   };
@@ -173,7 +182,15 @@ export function runLedgerContract(name: string, makeLedger: () => Promise<Ledger
       it('pages every open or disputed invoice exactly once and leaves out closed ones', async () => {
         const { numbers } = await setup(Array.from({ length: 23 }, (_, i) => 1000 + i));
         await ledger.updateInvoiceStatus(numbers[3]!, 'void');
-        await ledger.openDispute({ id: `${numbers[7]}-D`, invoiceNumber: numbers[7]!, reason: 'pricing', note: null, owner: null, deadline: null, openedBy: 'test' });
+        await ledger.openDispute({
+          id: `${numbers[7]}-D`,
+          invoiceNumber: numbers[7]!,
+          reason: 'pricing',
+          note: null,
+          owner: null,
+          deadline: null,
+          openedBy: 'test',
+        });
         const ours = (await scanOpen(ledger, 5)).filter((n) => numbers.includes(n));
         expect(new Set(ours).size).toBe(ours.length);
         expect([...ours].sort()).toEqual(numbers.filter((_, i) => i !== 3).sort());
@@ -197,17 +214,37 @@ export function runLedgerContract(name: string, makeLedger: () => Promise<Ledger
           await f.seed.payment({ id: paymentId, customerId, currency: 'USD', amountMinor: 1_000, receivedOn: '2025-02-01' });
           // An invoice already served changes (an ordering by last change would serve it again) ...
           const back = done[done.length - 1];
-          if (back) await ledger.postPaymentApplication({ paymentId, invoiceNumber: back, amountMinor: 100, currency: 'USD', appliedBy: 'contract' });
+          if (back)
+            await ledger.postPaymentApplication({
+              paymentId,
+              invoiceNumber: back,
+              amountMinor: 100,
+              currency: 'USD',
+              appliedBy: 'contract',
+            });
           // ... one not yet served changes, another closes, and a new invoice opens.
           if (ahead.length > 1) {
-            await ledger.postPaymentApplication({ paymentId, invoiceNumber: ahead[0]!, amountMinor: 200, currency: 'USD', appliedBy: 'contract' });
+            await ledger.postPaymentApplication({
+              paymentId,
+              invoiceNumber: ahead[0]!,
+              amountMinor: 200,
+              currency: 'USD',
+              appliedBy: 'contract',
+            });
           }
           if (ahead.length > 2) {
             const last = ahead[ahead.length - 1]!;
             await ledger.updateInvoiceStatus(last, 'void');
             closedAhead.add(last);
           }
-          await f.seed.invoice({ number: `${p}-NEW-${step}`, customerId, currency: 'USD', amountMinor: 500, issueDate: '2025-01-01', dueDate: '2025-01-31' });
+          await f.seed.invoice({
+            number: `${p}-NEW-${step}`,
+            customerId,
+            currency: 'USD',
+            amountMinor: 500,
+            issueDate: '2025-01-01',
+            dueDate: '2025-01-31',
+          });
           if (step > 1_000) throw new Error('paging does not terminate');
         } while (cursor);
 
@@ -248,7 +285,13 @@ export function runLedgerContract(name: string, makeLedger: () => Promise<Ledger
 
       it('refuses an unknown customer', async () => {
         await expectLedgerError(
-          ledger.recordContact({ idempotencyKey: randomUUID(), customerId: `missing-${randomUUID()}`, invoiceNumbers: [], channel: 'email', summary: 'x' }),
+          ledger.recordContact({
+            idempotencyKey: randomUUID(),
+            customerId: `missing-${randomUUID()}`,
+            invoiceNumbers: [],
+            channel: 'email',
+            summary: 'x',
+          }),
           'not_found',
         );
       });
@@ -261,17 +304,37 @@ export function runLedgerContract(name: string, makeLedger: () => Promise<Ledger
         const input = { id, invoiceNumber: numbers[0]!, promisedDate: '2025-03-15', amountMinor: 25_000, currency: 'USD', loggedBy: 'ann' };
         await ledger.logPromise(input);
         await ledger.logPromise(input);
-        expect(await f.inspect.promise(id)).toEqual({ invoiceNumber: numbers[0], promisedDate: '2025-03-15', amountMinor: 25_000, currency: 'USD', status: 'open' });
+        expect(await f.inspect.promise(id)).toEqual({
+          invoiceNumber: numbers[0],
+          promisedDate: '2025-03-15',
+          amountMinor: 25_000,
+          currency: 'USD',
+          status: 'open',
+        });
       });
 
       it('refuses another currency than the invoice and an unknown invoice', async () => {
         const { numbers } = await setup([50_000]);
         await expectLedgerError(
-          ledger.logPromise({ id: randomUUID(), invoiceNumber: numbers[0]!, promisedDate: '2025-03-15', amountMinor: 100, currency: 'EUR', loggedBy: 'ann' }),
+          ledger.logPromise({
+            id: randomUUID(),
+            invoiceNumber: numbers[0]!,
+            promisedDate: '2025-03-15',
+            amountMinor: 100,
+            currency: 'EUR',
+            loggedBy: 'ann',
+          }),
           'invalid',
         );
         await expectLedgerError(
-          ledger.logPromise({ id: randomUUID(), invoiceNumber: `missing-${randomUUID()}`, promisedDate: '2025-03-15', amountMinor: null, currency: 'USD', loggedBy: 'ann' }),
+          ledger.logPromise({
+            id: randomUUID(),
+            invoiceNumber: `missing-${randomUUID()}`,
+            promisedDate: '2025-03-15',
+            amountMinor: null,
+            currency: 'USD',
+            loggedBy: 'ann',
+          }),
           'not_found',
         );
       });
@@ -281,7 +344,14 @@ export function runLedgerContract(name: string, makeLedger: () => Promise<Ledger
       it('closes an open promise once: the first outcome stands, and an unknown id is a no-op', async () => {
         const { numbers } = await setup([50_000]);
         const id = `promise-${randomUUID()}`;
-        await ledger.logPromise({ id, invoiceNumber: numbers[0]!, promisedDate: '2025-03-15', amountMinor: null, currency: 'USD', loggedBy: 'ann' });
+        await ledger.logPromise({
+          id,
+          invoiceNumber: numbers[0]!,
+          promisedDate: '2025-03-15',
+          amountMinor: null,
+          currency: 'USD',
+          loggedBy: 'ann',
+        });
         await ledger.closePromise({ id, status: 'kept' });
         await ledger.closePromise({ id, status: 'kept' });
         expect(await f.inspect.promise(id)).toMatchObject({ status: 'kept' });
@@ -295,7 +365,15 @@ export function runLedgerContract(name: string, makeLedger: () => Promise<Ledger
       it("lists a customer's open and disputed invoices by number, and null for an unknown customer", async () => {
         const { customerId, numbers } = await setup([1_000, 2_000, 3_000, 4_000]);
         await ledger.updateInvoiceStatus(numbers[1]!, 'void');
-        await ledger.openDispute({ id: `${numbers[2]}-D`, invoiceNumber: numbers[2]!, reason: 'pricing', note: null, owner: null, deadline: null, openedBy: 'test' });
+        await ledger.openDispute({
+          id: `${numbers[2]}-D`,
+          invoiceNumber: numbers[2]!,
+          reason: 'pricing',
+          note: null,
+          owner: null,
+          deadline: null,
+          openedBy: 'test',
+        });
         const other = await setup([5_000]);
         const open = await ledger.listCustomerOpenInvoices(customerId);
         expect(open!.map((i) => [i.number, i.status])).toEqual([
@@ -313,7 +391,14 @@ export function runLedgerContract(name: string, makeLedger: () => Promise<Ledger
       it('tells the status of each known invoice, open or closed, and leaves unknown numbers out', async () => {
         const { numbers } = await setup([1_000, 2_000, 3_000]);
         await ledger.updateInvoiceStatus(numbers[0]!, 'void');
-        await ledger.recordWriteOff({ id: `wo-${randomUUID()}`, invoiceNumber: numbers[1]!, amountMinor: 2_000, currency: 'USD', reason: 'small', approvedBy: 'c' });
+        await ledger.recordWriteOff({
+          id: `wo-${randomUUID()}`,
+          invoiceNumber: numbers[1]!,
+          amountMinor: 2_000,
+          currency: 'USD',
+          reason: 'small',
+          approvedBy: 'c',
+        });
         const missing = `missing-${randomUUID()}`;
         const statuses = await ledger.getInvoiceStatuses([...numbers, missing]);
         expect(Object.fromEntries(statuses)).toEqual({ [numbers[0]!]: 'void', [numbers[1]!]: 'written_off', [numbers[2]!]: 'open' });
@@ -322,7 +407,11 @@ export function runLedgerContract(name: string, makeLedger: () => Promise<Ledger
     });
 
     describe('receivePayment', () => {
-      const receipt = (s: { customerId: string; numbers: string[]; p: string }, amountMinor: number, extra: Partial<ReceivePaymentInput> = {}): ReceivePaymentInput => ({
+      const receipt = (
+        s: { customerId: string; numbers: string[]; p: string },
+        amountMinor: number,
+        extra: Partial<ReceivePaymentInput> = {},
+      ): ReceivePaymentInput => ({
         paymentId: `${s.p}-MANUAL-${randomUUID().slice(0, 8)}`,
         customerId: s.customerId,
         invoiceNumber: s.numbers[0]!,
@@ -337,8 +426,18 @@ export function runLedgerContract(name: string, makeLedger: () => Promise<Ledger
       it('records and applies a receipt once however often it is retried', async () => {
         const s = await setup([10_000]);
         const input = receipt(s, 4_000);
-        expect(await ledger.receivePayment(input)).toEqual({ invoiceNumber: s.numbers[0], openMinor: 6_000, status: 'open', applied: true });
-        expect(await ledger.receivePayment(input)).toEqual({ invoiceNumber: s.numbers[0], openMinor: 6_000, status: 'open', applied: false });
+        expect(await ledger.receivePayment(input)).toEqual({
+          invoiceNumber: s.numbers[0],
+          openMinor: 6_000,
+          status: 'open',
+          applied: true,
+        });
+        expect(await ledger.receivePayment(input)).toEqual({
+          invoiceNumber: s.numbers[0],
+          openMinor: 6_000,
+          status: 'open',
+          applied: false,
+        });
         const rest = receipt(s, 6_000);
         expect(await ledger.receivePayment(rest)).toMatchObject({ openMinor: 0, status: 'paid', applied: true });
         // A retry after the invoice closed still answers, rather than refusing a closed invoice.
@@ -374,7 +473,15 @@ export function runLedgerContract(name: string, makeLedger: () => Promise<Ledger
     });
 
     describe('disputes', () => {
-      const dispute = (id: string, invoiceNumber: string) => ({ id, invoiceNumber, reason: 'short shipment', note: 'box 3 missing', owner: 'ops', deadline: '2025-04-01', openedBy: 'ann' });
+      const dispute = (id: string, invoiceNumber: string) => ({
+        id,
+        invoiceNumber,
+        reason: 'short shipment',
+        note: 'box 3 missing',
+        owner: 'ops',
+        deadline: '2025-04-01',
+        openedBy: 'ann',
+      });
 
       it('opens a dispute once, marks the invoice disputed (still owed, still listed), and resolving puts it back', async () => {
         const { numbers } = await setup([10_000]);
@@ -423,8 +530,18 @@ export function runLedgerContract(name: string, makeLedger: () => Promise<Ledger
       it('reduces the open balance once however often it is retried', async () => {
         const { numbers, paymentId } = await withPayment([10_000], 3_000);
         const input = { paymentId, invoiceNumber: numbers[0]!, amountMinor: 3_000, currency: 'USD', appliedBy: 'matcher' };
-        expect(await ledger.postPaymentApplication(input)).toEqual({ invoiceNumber: numbers[0], openMinor: 7_000, status: 'open', applied: true });
-        expect(await ledger.postPaymentApplication(input)).toEqual({ invoiceNumber: numbers[0], openMinor: 7_000, status: 'open', applied: false });
+        expect(await ledger.postPaymentApplication(input)).toEqual({
+          invoiceNumber: numbers[0],
+          openMinor: 7_000,
+          status: 'open',
+          applied: true,
+        });
+        expect(await ledger.postPaymentApplication(input)).toEqual({
+          invoiceNumber: numbers[0],
+          openMinor: 7_000,
+          status: 'open',
+          applied: false,
+        });
         expect((await ledger.getInvoice(numbers[0]!))!.openMinor).toBe(7_000);
       });
 
@@ -487,18 +604,36 @@ export function runLedgerContract(name: string, makeLedger: () => Promise<Ledger
       it('refuses an unknown payment or invoice', async () => {
         const { numbers, paymentId } = await withPayment([5_000], 5_000);
         await expectLedgerError(
-          ledger.postPaymentApplication({ paymentId: `missing-${randomUUID()}`, invoiceNumber: numbers[0]!, amountMinor: 1, currency: 'USD', appliedBy: 'm' }),
+          ledger.postPaymentApplication({
+            paymentId: `missing-${randomUUID()}`,
+            invoiceNumber: numbers[0]!,
+            amountMinor: 1,
+            currency: 'USD',
+            appliedBy: 'm',
+          }),
           'not_found',
         );
         await expectLedgerError(
-          ledger.postPaymentApplication({ paymentId, invoiceNumber: `missing-${randomUUID()}`, amountMinor: 1, currency: 'USD', appliedBy: 'm' }),
+          ledger.postPaymentApplication({
+            paymentId,
+            invoiceNumber: `missing-${randomUUID()}`,
+            amountMinor: 1,
+            currency: 'USD',
+            appliedBy: 'm',
+          }),
           'not_found',
         );
       });
     });
 
     describe('postCreditNote', () => {
-      const credit = (id: string, invoiceNumber: string, amountMinor: number, currency = 'USD') => ({ id, invoiceNumber, amountMinor, currency, reason: 'damaged goods' });
+      const credit = (id: string, invoiceNumber: string, amountMinor: number, currency = 'USD') => ({
+        id,
+        invoiceNumber,
+        amountMinor,
+        currency,
+        reason: 'damaged goods',
+      });
 
       it('credits once by id, and a credit of the whole balance closes the invoice', async () => {
         const { numbers } = await setup([1_000]);

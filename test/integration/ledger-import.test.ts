@@ -62,7 +62,11 @@ describe('the fixture ledger', () => {
       { number: 'INV-3002', currency: 'JPY', amount_minor: 980_000, open_minor: 980_000, status: 'open', open_stated: false },
       { number: 'INV-4002', currency: 'KWD', amount_minor: 2_750_125, open_minor: 2_750_125, status: 'open', open_stated: false },
     ]);
-    expect(await q(`SELECT payment_id, invoice_number, amount_minor, applied_by FROM payment_applications WHERE payment_id IN ('PAY-0007', 'PAY-0009') ORDER BY 1`)).toEqual([
+    expect(
+      await q(
+        `SELECT payment_id, invoice_number, amount_minor, applied_by FROM payment_applications WHERE payment_id IN ('PAY-0007', 'PAY-0009') ORDER BY 1`,
+      ),
+    ).toEqual([
       { payment_id: 'PAY-0007', invoice_number: 'INV-2004', amount_minor: 300_000, applied_by: 'import' },
       { payment_id: 'PAY-0009', invoice_number: 'INV-4001', amount_minor: 1_500_250, applied_by: 'import' },
     ]);
@@ -94,7 +98,12 @@ describe('the fixture ledger', () => {
 
   it('updates a changed row, and only that row', async () => {
     await loadFixtures();
-    const before = new Map((await q<{ number: string; updated_at: Date }>(`SELECT number, updated_at FROM invoices`)).map((r) => [r.number, r.updated_at.getTime()]));
+    const before = new Map(
+      (await q<{ number: string; updated_at: Date }>(`SELECT number, updated_at FROM invoices`)).map((r) => [
+        r.number,
+        r.updated_at.getTime(),
+      ]),
+    );
     const text = (await readFile(path.join(FIXTURES, 'invoices.csv'), 'utf8')).replace(
       'INV-1005,C002,2025-04-10,2025-05-25,USD,3150.75,,,NET45',
       'INV-1005,C002,2025-04-10,2025-05-25,USD,3250.75,,PO-NEW,NET45',
@@ -152,7 +161,9 @@ describe('a bad file', () => {
     const lines = (await readFile(r.rejectsFile!, 'utf8')).trimEnd().split('\r\n');
     expect(lines).toHaveLength(12);
     expect(lines[0]).toBe('invoice_number,customer_id,issue_date,due_date,currency,amount,open_amount,po_number,terms,row,reason');
-    expect(lines[2]).toBe('INV-9002,C999,2025-03-01,2025-03-31,USD,100.00,,,NET30,3,"customer_id ""C999"": is not a known customer (import customers first)"');
+    expect(lines[2]).toBe(
+      'INV-9002,C999,2025-03-01,2025-03-31,USD,100.00,,,NET30,3,"customer_id ""C999"": is not a known customer (import customers first)"',
+    );
     expect(lines[11]).toContain('INV-9010,C001,2025-03-01,2025-03-31,EUR,"1,000.00",,,NET30,12,');
   });
 
@@ -165,11 +176,19 @@ describe('a bad file', () => {
   });
 
   it('is refused as a whole when the header is wrong', async () => {
-    const file = await csv('bad-header.csv', 'invoice_number,customer,issue_date,due_date,currency,amount,amount\nX,C1,2025-01-01,2025-01-02,USD,1,1\n');
+    const file = await csv(
+      'bad-header.csv',
+      'invoice_number,customer,issue_date,due_date,currency,amount,amount\nX,C1,2025-01-01,2025-01-02,USD,1,1\n',
+    );
     const err = await importFile(t.db, 'invoices', file).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ImportFileError);
     expect((err as ImportFileError).issues).toEqual([
-      { row: 1, column: 'customer', value: 'customer', rule: expect.stringMatching(/^is not a known column \(expected invoice_number, customer_id, /) },
+      {
+        row: 1,
+        column: 'customer',
+        value: 'customer',
+        rule: expect.stringMatching(/^is not a known column \(expected invoice_number, customer_id, /),
+      },
       { row: 1, column: 'amount', value: 'amount', rule: 'appears twice in the header' },
       { row: 1, column: 'customer_id', value: null, rule: 'is a required column and is missing from the header' },
     ]);
@@ -274,7 +293,10 @@ describe('customers', () => {
 
   it('keeps stored values for columns the file leaves out, and updates a changed contact in place', async () => {
     await importFile(t.db, 'customers', path.join(FIXTURES, 'customers.csv'));
-    const file = await csv('customers-partial.csv', 'customer_id,name,tier,email\nC001,Acme Corp,strategic,payables@acme.example\nC002,Globex Corporation,standard,billing@globex.example\n');
+    const file = await csv(
+      'customers-partial.csv',
+      'customer_id,name,tier,email\nC001,Acme Corp,strategic,payables@acme.example\nC002,Globex Corporation,standard,billing@globex.example\n',
+    );
     const r = await importFile(t.db, 'customers', file);
     expect(r.counts).toEqual({ inserted: 0, updated: 1, unchanged: 1 });
     expect(await q(`SELECT segment, timezone, no_touch FROM customers WHERE id = 'C001'`)).toEqual([
@@ -318,7 +340,12 @@ describe('payments', () => {
     );
     const r = await importFile(t.db, 'payments', file, { skipInvalid: true, rejectsPath: path.join(dir, 'p.rej.csv') });
     expect(r.issues).toEqual([
-      { row: 4, column: 'amount', value: '0.01', rule: 'would bring the cash applied to invoice INV-1009 to 1200.01 USD, more than its amount 1200.00 USD' },
+      {
+        row: 4,
+        column: 'amount',
+        value: '0.01',
+        rule: 'would bring the cash applied to invoice INV-1009 to 1200.01 USD, more than its amount 1200.00 USD',
+      },
     ]);
     expect(r.counts).toEqual({ inserted: 3, updated: 0, unchanged: 0 });
     expect(await q(`SELECT open_minor, status FROM invoices WHERE number = 'INV-1009'`)).toEqual([{ open_minor: 0, status: 'paid' }]);
@@ -360,8 +387,13 @@ describe('payments', () => {
 
   it('refuses an invoice amount below the cash already applied to it', async () => {
     await loadFixtures();
-    const file = await csv('inv-shrink.csv', 'invoice_number,customer_id,issue_date,due_date,currency,amount\nINV-1002,C001,2025-04-01,2025-05-01,USD,3999.99\n');
+    const file = await csv(
+      'inv-shrink.csv',
+      'invoice_number,customer_id,issue_date,due_date,currency,amount\nINV-1002,C001,2025-04-01,2025-05-01,USD,3999.99\n',
+    );
     const r = await importFile(t.db, 'invoices', file);
-    expect(r.issues).toEqual([{ row: 2, column: 'amount', value: '3999.99', rule: 'is less than the 4000.00 already applied, credited or written off' }]);
+    expect(r.issues).toEqual([
+      { row: 2, column: 'amount', value: '3999.99', rule: 'is less than the 4000.00 already applied, credited or written off' },
+    ]);
   });
 });

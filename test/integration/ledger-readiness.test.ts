@@ -36,13 +36,25 @@ describe('a clean ledger', () => {
     expect(r.totals).toEqual({ customers: 10, openInvoices: 22, payments: 10 });
     expect(r.segments.map((s) => s.segment)).toEqual(['apac', 'emea', 'enterprise-us', 'mena', 'smb-us']);
     for (const s of r.segments) {
-      expect(s.tieOut.every((x) => x.ties && x.differenceMinor === 0), s.segment).toBe(true);
+      expect(
+        s.tieOut.every((x) => x.ties && x.differenceMinor === 0),
+        s.segment,
+      ).toBe(true);
       expect(s.problemCounts, s.segment).toEqual({});
       expect(s.decisionMakerEmailShare, s.segment).toBe(1);
       expect(s.payments.appliedShare, s.segment).toBe(1);
     }
     expect(seg(r, 'enterprise-us').tieOut).toEqual([
-      { currency: 'USD', statedOpenMinor: 3_163_125, derivedOpenMinor: 3_163_125, differenceMinor: 0, ties: true, customers: 2, untied: [], untiedCustomers: 0 },
+      {
+        currency: 'USD',
+        statedOpenMinor: 3_163_125,
+        derivedOpenMinor: 3_163_125,
+        differenceMinor: 0,
+        ties: true,
+        customers: 2,
+        untied: [],
+        untiedCustomers: 0,
+      },
     ]);
     // GBP: INV-2004's stated 2400.00 ties to 5400.00 − the 3000.00 applied.
     expect(seg(r, 'emea').tieOut.map((x) => [x.currency, x.statedOpenMinor])).toEqual([
@@ -50,7 +62,13 @@ describe('a clean ledger', () => {
       ['GBP', 975_000],
     ]);
     // C005 is no-touch: smb-us has three customers, two of them in scope.
-    expect(seg(r, 'smb-us')).toMatchObject({ customers: 3, inScopeAccounts: 2, withDecisionMakerEmail: 2, openInvoices: 5, inScopeOpenInvoices: 3 });
+    expect(seg(r, 'smb-us')).toMatchObject({
+      customers: 3,
+      inScopeAccounts: 2,
+      withDecisionMakerEmail: 2,
+      openInvoices: 5,
+      inScopeOpenInvoices: 3,
+    });
     expect(r.recommendation).toEqual({ exclude: [], pilot: ['apac', 'emea', 'enterprise-us', 'mena', 'smb-us'] });
   });
 
@@ -59,7 +77,9 @@ describe('a clean ledger', () => {
     const b = await computeReadiness(t.db, { asOf: AS_OF });
     expect(a.sample).toHaveLength(20);
     expect(b.sample).toEqual(a.sample);
-    const open = (await q(`SELECT number FROM invoices WHERE status IN ('open', 'disputed')`)).rows.map((x: { number: string }) => x.number);
+    const open = (await q(`SELECT number FROM invoices WHERE status IN ('open', 'disputed')`)).rows.map(
+      (x: { number: string }) => x.number,
+    );
     const md5 = (s: string) => createHash('md5').update(s).digest('hex');
     const expected = open.sort((x, y) => md5(x).localeCompare(md5(y))).slice(0, 20);
     expect(a.sample.map((s) => s.number)).toEqual(expected);
@@ -81,10 +101,19 @@ describe('a clean ledger', () => {
     const r = await computeReadiness(t.db, { asOf: AS_OF });
     expect(r.totalsByCurrency.map((x) => x.currency)).toEqual([...r.totalsByCurrency.map((x) => x.currency)].sort());
     expect(r.totalsByCurrency.reduce((n, x) => n + x.openInvoices, 0)).toBe(r.totals.openInvoices);
-    const open = (await q(`SELECT currency, count(*)::int AS n, sum(amount_minor)::int8 AS amount, sum(open_minor)::int8 AS open
-                            FROM invoices WHERE status IN ('open', 'disputed') GROUP BY 1 ORDER BY 1`)).rows as { currency: string; n: number; amount: string; open: string }[];
+    const open = (
+      await q(`SELECT currency, count(*)::int AS n, sum(amount_minor)::int8 AS amount, sum(open_minor)::int8 AS open
+                            FROM invoices WHERE status IN ('open', 'disputed') GROUP BY 1 ORDER BY 1`)
+    ).rows as { currency: string; n: number; amount: string; open: string }[];
     expect(r.totalsByCurrency).toEqual(
-      open.map((x) => ({ currency: x.currency, openInvoices: x.n, amountMinor: Number(x.amount), openMinor: Number(x.open), derivedOpenMinor: Number(x.open), invoicesWithProblems: 0 })),
+      open.map((x) => ({
+        currency: x.currency,
+        openInvoices: x.n,
+        amountMinor: Number(x.amount),
+        openMinor: Number(x.open),
+        derivedOpenMinor: Number(x.open),
+        invoicesWithProblems: 0,
+      })),
     );
   });
 });
@@ -110,7 +139,9 @@ describe('a ledger with planted problems', () => {
 
   it('finds each planted problem on its invoice, and nothing on the others', async () => {
     const r = await computeReadiness(t.db, { asOf: AS_OF, sampleSize: 1000 });
-    const found = Object.fromEntries(r.sample.filter((s) => s.problems.length).map((s) => [s.number, s.problems.map((p) => p.code).sort()]));
+    const found = Object.fromEntries(
+      r.sample.filter((s) => s.problems.length).map((s) => [s.number, s.problems.map((p) => p.code).sort()]),
+    );
     expect(found).toEqual({
       'INV-1009': ['due_before_issue'],
       'INV-1011': ['stale'],
@@ -142,7 +173,12 @@ describe('a ledger with planted problems', () => {
         untiedCustomers: 1,
       },
     ]);
-    expect(seg(r, 'emea')).toMatchObject({ inScopeAccounts: 3, withDecisionMakerEmail: 2, invoicesWithProblems: 3, inScopeOpenInvoices: 7 });
+    expect(seg(r, 'emea')).toMatchObject({
+      inScopeAccounts: 3,
+      withDecisionMakerEmail: 2,
+      invoicesWithProblems: 3,
+      inScopeOpenInvoices: 7,
+    });
     expect(seg(r, 'apac').payments).toEqual({
       count: 4,
       applied: 1,

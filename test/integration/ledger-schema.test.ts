@@ -86,9 +86,9 @@ describe('payments and their allocations', () => {
   });
   it('refuses allocations that together exceed the payment', async () => {
     await q(`INSERT INTO payment_applications (payment_id, invoice_number, amount_minor) VALUES ('P1', 'INV-1', 6000)`);
-    expect(await refusedBy(`INSERT INTO payment_applications (payment_id, invoice_number, amount_minor) VALUES ('P1', 'INV-2', 2001)`)).toBe(
-      'payment_applications_within_payment_ck',
-    );
+    expect(
+      await refusedBy(`INSERT INTO payment_applications (payment_id, invoice_number, amount_minor) VALUES ('P1', 'INV-2', 2001)`),
+    ).toBe('payment_applications_within_payment_ck');
     // Exactly the rest of the payment is fine.
     await q(`INSERT INTO payment_applications (payment_id, invoice_number, amount_minor) VALUES ('P1', 'INV-2', 2000)`);
     const { rows } = await q(`SELECT sum(amount_minor)::int8 AS s FROM payment_applications WHERE payment_id = 'P1'`);
@@ -102,9 +102,9 @@ describe('payments and their allocations', () => {
   });
   it('refuses allocations that together exceed the invoice amount', async () => {
     await q(`INSERT INTO payment_applications (payment_id, invoice_number, amount_minor) VALUES ('P1', 'INV-2', 4000)`);
-    expect(await refusedBy(`INSERT INTO payment_applications (payment_id, invoice_number, amount_minor) VALUES ('P2', 'INV-2', 1001)`)).toBe(
-      'payment_applications_within_invoice_ck',
-    );
+    expect(
+      await refusedBy(`INSERT INTO payment_applications (payment_id, invoice_number, amount_minor) VALUES ('P2', 'INV-2', 1001)`),
+    ).toBe('payment_applications_within_invoice_ck');
   });
   it('refuses an allocation across currencies', async () => {
     expect(await refusedBy(`INSERT INTO payment_applications (payment_id, invoice_number, amount_minor) VALUES ('P1', 'INV-E', 100)`)).toBe(
@@ -141,15 +141,21 @@ describe('payments and their allocations', () => {
 describe('write-offs, credit notes, disputes, promises', () => {
   it('refuses a write-off in another currency than its invoice, or of zero', async () => {
     expect(
-      await refusedBy(`INSERT INTO write_offs (id, invoice_number, currency, amount_minor, reason, approved_by) VALUES ('W1', 'INV-1', 'EUR', 10, 'x', 'ann')`),
+      await refusedBy(
+        `INSERT INTO write_offs (id, invoice_number, currency, amount_minor, reason, approved_by) VALUES ('W1', 'INV-1', 'EUR', 10, 'x', 'ann')`,
+      ),
     ).toBe('write_offs_invoice_currency_ck');
     expect(
-      await refusedBy(`INSERT INTO write_offs (id, invoice_number, currency, amount_minor, reason, approved_by) VALUES ('W1', 'INV-1', 'USD', 0, 'x', 'ann')`),
+      await refusedBy(
+        `INSERT INTO write_offs (id, invoice_number, currency, amount_minor, reason, approved_by) VALUES ('W1', 'INV-1', 'USD', 0, 'x', 'ann')`,
+      ),
     ).toBe('write_offs_amount_ck');
   });
   it('refuses a credit note in another currency than its invoice', async () => {
     expect(
-      await refusedBy(`INSERT INTO credit_notes (id, customer_id, invoice_number, currency, amount_minor, issued_on) VALUES ('CN1', 'C1', 'INV-1', 'EUR', 10, '2025-02-01')`),
+      await refusedBy(
+        `INSERT INTO credit_notes (id, customer_id, invoice_number, currency, amount_minor, issued_on) VALUES ('CN1', 'C1', 'INV-1', 'EUR', 10, '2025-02-01')`,
+      ),
     ).toBe('credit_notes_invoice_currency_ck');
   });
   it('refuses unknown dispute and promise statuses', async () => {
@@ -157,7 +163,9 @@ describe('write-offs, credit notes, disputes, promises', () => {
       'disputes_status_ck',
     );
     expect(
-      await refusedBy(`INSERT INTO promises (id, invoice_number, promised_date, currency, status) VALUES ('PR1', 'INV-1', '2025-03-01', 'USD', 'pending')`),
+      await refusedBy(
+        `INSERT INTO promises (id, invoice_number, promised_date, currency, status) VALUES ('PR1', 'INV-1', '2025-03-01', 'USD', 'pending')`,
+      ),
     ).toBe('promises_status_ck');
   });
 });
@@ -165,7 +173,9 @@ describe('write-offs, credit notes, disputes, promises', () => {
 describe('customers, contacts and the contact log', () => {
   it('refuses an unknown tier and an unreachable contact', async () => {
     expect(await refusedBy(`INSERT INTO customers (id, name, tier) VALUES ('C2', 'B', 'gold')`)).toBe('customers_tier_ck');
-    expect(await refusedBy(`INSERT INTO contacts (customer_id, role, name) VALUES ('C1', 'billing', 'No Way')`)).toBe('contacts_reachable_ck');
+    expect(await refusedBy(`INSERT INTO contacts (customer_id, role, name) VALUES ('C1', 'billing', 'No Way')`)).toBe(
+      'contacts_reachable_ck',
+    );
     expect(await refusedBy(`INSERT INTO contacts (customer_id, role, email) VALUES ('C1', 'boss', 'a@b.c')`)).toBe('contacts_role_ck');
   });
   it('logs an account-level contact (no invoice) once per idempotency key', async () => {
@@ -195,9 +205,7 @@ describe('workflow starts', () => {
 
 describe("proposals (the system's own records)", () => {
   it('keep no foreign keys into the built-in ledger (migration 0006): the ledger may be an ERP', async () => {
-    const { rows } = await q(
-      `SELECT conname FROM pg_constraint WHERE conrelid = 'proposals'::regclass AND contype = 'f' ORDER BY conname`,
-    );
+    const { rows } = await q(`SELECT conname FROM pg_constraint WHERE conrelid = 'proposals'::regclass AND contype = 'f' ORDER BY conname`);
     expect(rows).toEqual([]);
     await q(`INSERT INTO proposals (id, workflow_id, invoice_number, customer_id, action_kind, step_key, tone, subject, body, reasoning,
                policy_version, currency, amount_minor)

@@ -50,7 +50,10 @@ describe('ledger to cash, end to end', () => {
   it('syncs one workflow per open invoice, idempotently, filterable by search attributes', async () => {
     const { db, env, taskQueue } = stack;
     const ledger = createBuiltinLedger(db);
-    const open = await db.select().from(schema.invoices).where(inArray(schema.invoices.status, ['open', 'disputed']));
+    const open = await db
+      .select()
+      .from(schema.invoices)
+      .where(inArray(schema.invoices.status, ['open', 'disputed']));
     const first = await syncInvoiceWorkflows(env.client, db, ledger, { taskQueue });
     expect(first.started).toBe(open.length);
     const again = await syncInvoiceWorkflows(env.client, db, ledger, { taskQueue });
@@ -58,16 +61,23 @@ describe('ledger to cash, end to end', () => {
     expect(again.alreadyRunning).toBe(open.length);
 
     // Visibility is eventually consistent: poll until every workflow has published a proposal or a plan.
-    const awaiting = await waitFor(async () => {
-      const n = (await env.client.workflow.count(`WorkflowType = "invoiceWorkflow" AND ArAwaitingApproval = true`)).count;
-      return n > 0 ? n : null;
-    }, { tries: 300, what: 'workflows awaiting approval in visibility' });
+    const awaiting = await waitFor(
+      async () => {
+        const n = (await env.client.workflow.count(`WorkflowType = "invoiceWorkflow" AND ArAwaitingApproval = true`)).count;
+        return n > 0 ? n : null;
+      },
+      { tries: 300, what: 'workflows awaiting approval in visibility' },
+    );
     expect(awaiting).toBeGreaterThan(0);
-    const byCustomer = await waitFor(async () => {
-      const ids: string[] = [];
-      for await (const w of env.client.workflow.list({ query: `ArCustomerId = "C001" AND ExecutionStatus = "Running"` })) ids.push(w.workflowId);
-      return ids.length ? ids : null;
-    }, { tries: 100, what: 'list by customer' });
+    const byCustomer = await waitFor(
+      async () => {
+        const ids: string[] = [];
+        for await (const w of env.client.workflow.list({ query: `ArCustomerId = "C001" AND ExecutionStatus = "Running"` }))
+          ids.push(w.workflowId);
+        return ids.length ? ids : null;
+      },
+      { tries: 100, what: 'list by customer' },
+    );
     const c001 = open.filter((i) => i.customerId === 'C001').map((i) => `invoice-${i.number}`);
     expect(byCustomer.sort()).toEqual(c001.sort());
   });
@@ -86,8 +96,16 @@ describe('ledger to cash, end to end', () => {
     expect(row?.decidedBy).toBe('alice');
 
     // The ledger records a payment of the whole balance (as cash application would); the sync notices.
-    await db.insert(schema.payments).values({ id: 'PAY-E2E', customerId: 'C001', receivedOn: '2026-11-20', currency: inv!.currency, amountMinor: inv!.openMinor });
-    await ledger.postPaymentApplication({ paymentId: 'PAY-E2E', invoiceNumber: inv!.number, amountMinor: inv!.openMinor, currency: inv!.currency, appliedBy: 'test' });
+    await db
+      .insert(schema.payments)
+      .values({ id: 'PAY-E2E', customerId: 'C001', receivedOn: '2026-11-20', currency: inv!.currency, amountMinor: inv!.openMinor });
+    await ledger.postPaymentApplication({
+      paymentId: 'PAY-E2E',
+      invoiceNumber: inv!.number,
+      amountMinor: inv!.openMinor,
+      currency: inv!.currency,
+      appliedBy: 'test',
+    });
     const r = await syncInvoiceWorkflows(env.client, db, ledger, { taskQueue });
     expect(r.ended).toBe(1);
     const result = await h.result();
@@ -106,7 +124,9 @@ describe('ledger to cash, end to end', () => {
     const h = env.client.workflow.getHandle(`invoice-${inv!.number}`);
     await waitFor(async () => (await h.query(invoiceStateQuery)).policyVersion > 0, { tries: 100, what: 'loaded' });
     const other = inv!.currency === 'USD' ? 'EUR' : 'USD';
-    await expect(h.executeUpdate(paymentAppliedUpdate, { args: [{ paymentId: 'X', amountMinor: 100, currency: other, by: 'test' }] })).rejects.toThrow();
+    await expect(
+      h.executeUpdate(paymentAppliedUpdate, { args: [{ paymentId: 'X', amountMinor: 100, currency: other, by: 'test' }] }),
+    ).rejects.toThrow();
     const s = await h.query(invoiceStateQuery);
     expect(s.openMinor).toBe(inv!.openMinor);
   });
@@ -115,31 +135,53 @@ describe('ledger to cash, end to end', () => {
     const { db, env, taskQueue } = stack;
     const { version: _v, ...body } = await currentPolicy(db);
     // Business hours, every day; an account where it is the middle of the night waits for them.
-    const hours = await publishAndNotify(env.client, db, { ...body, sendWindow: { startHour: 9, endHour: 17, businessDaysOnly: false } }, { note: 'test: business hours', createdBy: 'test' });
+    const hours = await publishAndNotify(
+      env.client,
+      db,
+      { ...body, sendWindow: { startHour: 9, endHour: 17, businessDaysOnly: false } },
+      { note: 'test: business hours', createdBy: 'test' },
+    );
     await stack.seed.customer(db, { id: 'C-NIGHT', timezone: zoneWhereItIsNight() });
     await stack.seed.invoice(db, { number: 'INV-NIGHT', customerId: 'C-NIGHT', amountMinor: 70_000, dueDate: '2025-06-01' });
     await syncInvoiceWorkflows(env.client, db, createBuiltinLedger(db), { taskQueue });
     const h = env.client.workflow.getHandle('invoice-INV-NIGHT');
-    const before = await waitFor(async () => {
-      const s = await h.query(invoiceStateQuery);
-      return s.policyVersion === hours.policy.version && s.nextStep ? s : null;
-    }, { tries: 300, what: 'INV-NIGHT sleeping until business hours' });
+    const before = await waitFor(
+      async () => {
+        const s = await h.query(invoiceStateQuery);
+        return s.policyVersion === hours.policy.version && s.nextStep ? s : null;
+      },
+      { tries: 300, what: 'INV-NIGHT sleeping until business hours' },
+    );
     expect(before.pendingProposal).toBeNull();
     expect(Date.parse(before.nextStep!.at) - Date.now()).toBeGreaterThan(5 * 3600_000);
 
     // The new version sends at any hour.
-    const r = await publishAndNotify(env.client, db, { ...body, sendWindow: ANY_HOUR }, { note: 'test: send at any hour', createdBy: 'test' });
+    const r = await publishAndNotify(
+      env.client,
+      db,
+      { ...body, sendWindow: ANY_HOUR },
+      { note: 'test: send at any hour', createdBy: 'test' },
+    );
     expect(r.notified).toBeGreaterThan(0);
     // Woken by the signal, it re-reads the policy and acts now instead of at the old planned time.
-    const after = await waitFor(async () => {
-      const s = await h.query(invoiceStateQuery);
-      return s.pendingProposal?.policyVersion === r.policy.version ? s : null;
-    }, { tries: 300, what: 'a proposal under the new version' });
+    const after = await waitFor(
+      async () => {
+        const s = await h.query(invoiceStateQuery);
+        return s.pendingProposal?.policyVersion === r.policy.version ? s : null;
+      },
+      { tries: 300, what: 'a proposal under the new version' },
+    );
     expect(after.policyVersion).toBe(r.policy.version);
     expect(Date.parse(after.pendingProposal!.proposedAt)).toBeLessThan(Date.parse(before.nextStep!.at));
     // A policy that breaks the rules is refused before anything is stored or signalled.
-    await expect(publishAndNotify(env.client, db, { ...body, contactCaps: { maxContacts: 0, perDays: 7, minHoursApart: 48 } }, { note: 'bad', createdBy: 'test' })).rejects.toThrow();
+    await expect(
+      publishAndNotify(
+        env.client,
+        db,
+        { ...body, contactCaps: { maxContacts: 0, perDays: 7, minHoursApart: 48 } },
+        { note: 'bad', createdBy: 'test' },
+      ),
+    ).rejects.toThrow();
     expect((await currentPolicy(db)).version).toBe(r.policy.version);
   });
 });
-

@@ -100,7 +100,17 @@ function stackEnv(dataDir: string, ports: { temporal: number; ui: number; admin:
     FORCE_COLOR: '0',
   };
   // Whatever the developer's shell sets, this run uses the embedded database and the defaults.
-  for (const k of ['DATABASE_URL', 'AR_START_TEMPORAL', 'AR_DEMO_LEDGER', 'AR_SYNC_ON_START', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'ADMIN_HOST', 'RESEND_API_KEY']) delete env[k];
+  for (const k of [
+    'DATABASE_URL',
+    'AR_START_TEMPORAL',
+    'AR_DEMO_LEDGER',
+    'AR_SYNC_ON_START',
+    'TEMPORAL_NAMESPACE',
+    'TEMPORAL_TASK_QUEUE',
+    'ADMIN_HOST',
+    'RESEND_API_KEY',
+  ])
+    delete env[k];
   return env;
 }
 
@@ -121,7 +131,8 @@ async function waitForOutput(s: Started, pattern: RegExp, ms = 120_000): Promise
   while (Date.now() < deadline) {
     const m = s.output().match(pattern);
     if (m) return m;
-    if (s.child.exitCode !== null) throw new Error(`npm start exited with code ${s.child.exitCode} before printing ${pattern}:\n${s.output()}`);
+    if (s.child.exitCode !== null)
+      throw new Error(`npm start exited with code ${s.child.exitCode} before printing ${pattern}:\n${s.output()}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`npm start did not print ${pattern} within ${ms / 1000} s:\n${s.output()}`);
@@ -239,7 +250,12 @@ describe('npm start', () => {
       expect([started, alreadyRunning, ended]).toEqual([scanned, 0, 0]);
 
       const stack = JSON.parse(readFileSync(path.join(dataDir, 'stack.json'), 'utf8')) as StackFile;
-      expect(stack).toMatchObject({ pid: s.child.pid, embedded: true, temporalAddress: address, adminUrl: `http://127.0.0.1:${ports.admin}` });
+      expect(stack).toMatchObject({
+        pid: s.child.pid,
+        embedded: true,
+        temporalAddress: address,
+        adminUrl: `http://127.0.0.1:${ports.admin}`,
+      });
       expect(stack.temporalPid).toBeGreaterThan(0);
       const dbPort = Number(new URL(stack.databaseUrl).port);
 
@@ -250,11 +266,15 @@ describe('npm start', () => {
 
       const sample = await withClient(address, async (client) => {
         // One running invoice workflow per open (or disputed) invoice.
-        await waitFor(async () => (await client.workflow.count(RUNNING_INVOICES)).count === scanned, { tries: 300, what: `${scanned} running invoice workflows` });
+        await waitFor(async () => (await client.workflow.count(RUNNING_INVOICES)).count === scanned, {
+          tries: 300,
+          what: `${scanned} running invoice workflows`,
+        });
 
         // Filterable by the custom search attributes: by customer…
         const c1: string[] = [];
-        for await (const w of client.workflow.list({ query: `WorkflowType = "invoiceWorkflow" AND ArCustomerId = "C0001"` })) c1.push(w.workflowId);
+        for await (const w of client.workflow.list({ query: `WorkflowType = "invoiceWorkflow" AND ArCustomerId = "C0001"` }))
+          c1.push(w.workflowId);
         expect(c1.length).toBeGreaterThan(0);
         for (const id of c1) expect(id).toMatch(/^invoice-INV-0001-\d\d$/);
         expect((await client.workflow.count(`ArCustomerId = "C0001"`)).count).toBe(c1.length);
@@ -263,12 +283,14 @@ describe('npm start', () => {
         const disputedIds = await waitFor(
           async () => {
             const ids: string[] = [];
-            for await (const w of client.workflow.list({ query: `WorkflowType = "invoiceWorkflow" AND ArStatus = "disputed"` })) ids.push(w.workflowId);
+            for await (const w of client.workflow.list({ query: `WorkflowType = "invoiceWorkflow" AND ArStatus = "disputed"` }))
+              ids.push(w.workflowId);
             return ids.length === disputed ? ids : null;
           },
           { tries: 300, what: `${disputed} workflows with ArStatus = "disputed"` },
         );
-        for (const id of disputedIds.slice(0, 2)) expect((await client.workflow.getHandle(id).query(invoiceStateQuery)).status).toBe('disputed');
+        for (const id of disputedIds.slice(0, 2))
+          expect((await client.workflow.getHandle(id).query(invoiceStateQuery)).status).toBe('disputed');
 
         // …and awaiting approval (how many depends on the hour: reminders wait for the send window).
         const awaiting = (await client.workflow.count(`ArStatus = "awaiting_approval"`)).count;
@@ -328,7 +350,12 @@ describe('npm start', () => {
       const out = s.output();
       expect(out).not.toMatch(/loaded the demo ledger/);
       const [scanned, started, alreadyRunning, ended] = out.match(SYNC_LINE)!.slice(1).map(Number);
-      expect({ scanned, started, alreadyRunning, ended }).toEqual({ scanned: first.scanned, started: 0, alreadyRunning: first.scanned, ended: 0 });
+      expect({ scanned, started, alreadyRunning, ended }).toEqual({
+        scanned: first.scanned,
+        started: 0,
+        alreadyRunning: first.scanned,
+        ended: 0,
+      });
       expect(out).toContain(`0 workflows started, ${first.scanned} already running`);
 
       const stack = JSON.parse(readFileSync(path.join(dataDir, 'stack.json'), 'utf8')) as StackFile;
@@ -339,7 +366,12 @@ describe('npm start', () => {
         expect(await runIds(client, Object.keys(first.sample))).toEqual(first.sample);
       });
 
-      await expectStoppedCleanly(s, dataDir, [ports.temporal, ports.ui, ports.admin, Number(new URL(stack.databaseUrl).port)], stack.temporalPid);
+      await expectStoppedCleanly(
+        s,
+        dataDir,
+        [ports.temporal, ports.ui, ports.admin, Number(new URL(stack.databaseUrl).port)],
+        stack.temporalPid,
+      );
     },
     TIMEOUT,
   );
@@ -355,11 +387,15 @@ describe('npm start', () => {
       const stack = JSON.parse(readFileSync(path.join(dir, 'stack.json'), 'utf8')) as StackFile;
       expect(stack.pid, 'npm runs the start script as its child').not.toBe(s.child.pid);
       process.kill(s.child.pid!, 'SIGKILL'); // npm only: its child, the start script, is not signalled
-      await waitFor(async () => !existsSync(path.join(dir, 'stack.json')) && processesOf(dir).length === 0, { tries: 600, what: 'the stack to stop after npm was killed' });
+      await waitFor(async () => !existsSync(path.join(dir, 'stack.json')) && processesOf(dir).length === 0, {
+        tries: 600,
+        what: 'the stack to stop after npm was killed',
+      });
       expect(s.output()).toMatch(/\[ar\] the launcher \(pid \d+\) exited: stopping…/);
       expect(s.output()).toMatch(/stopped Temporal dev server/);
       expect(s.output()).not.toMatch(/\[ar\] stopping .* failed/);
-      for (const port of [p.temporal, p.ui, p.admin, Number(new URL(stack.databaseUrl).port)]) expect(await canListen(port), `port ${port} is still in use`).toBe(true);
+      for (const port of [p.temporal, p.ui, p.admin, Number(new URL(stack.databaseUrl).port)])
+        expect(await canListen(port), `port ${port} is still in use`).toBe(true);
     },
     TIMEOUT,
   );
@@ -378,7 +414,10 @@ describe('npm start', () => {
       expect(await s.exited).toBeNull();
       // The kernel tells the dev server (PR_SET_PDEATHSIG): it exits and frees its ports without waiting for a next start.
       const since = Date.now();
-      await waitFor(async () => gone(stack.temporalPid!) || zombie(stack.temporalPid!), { tries: 300, what: 'the Temporal dev server to exit' });
+      await waitFor(async () => gone(stack.temporalPid!) || zombie(stack.temporalPid!), {
+        tries: 300,
+        what: 'the Temporal dev server to exit',
+      });
       for (const port of [p.temporal, p.ui, p.admin]) await waitFor(() => canListen(port), { tries: 100, what: `port ${port} to be free` });
       expect(Date.now() - since).toBeLessThan(30_000);
       expect(processesOf(dir), 'processes still running with this AR_DATA_DIR').toEqual([]);
@@ -401,7 +440,10 @@ describe('npm start', () => {
       const p = { temporal: await freePort(), ui: await freePort(), admin: await freePort() };
       const s = startStack(stackEnv(dir, p));
       // The dev server's log file appears when it is spawned, before it answers.
-      await waitFor(async () => existsSync(path.join(dir, 'temporal', 'temporal.log')) || s.child.exitCode !== null, { tries: 600, what: 'the dev server spawned' });
+      await waitFor(async () => existsSync(path.join(dir, 'temporal', 'temporal.log')) || s.child.exitCode !== null, {
+        tries: 600,
+        what: 'the dev server spawned',
+      });
       expect(s.output()).not.toMatch(/AR automation is running/);
       await expectStoppedCleanly(s, dir, [p.temporal, p.ui, p.admin], undefined);
       expect(s.output()).not.toMatch(/AR automation is running/);

@@ -88,7 +88,11 @@ describe('migration 0005: approval limits per currency', () => {
 
   it('refuses bad limits in the database itself', async () => {
     const insert = (currency: string, minor: number, user = 'alice') =>
-      db.$client.query(`INSERT INTO user_limits (user_id, currency, limit_minor) SELECT id, $2, $3 FROM users WHERE name = $1`, [user, currency, minor]);
+      db.$client.query(`INSERT INTO user_limits (user_id, currency, limit_minor) SELECT id, $2, $3 FROM users WHERE name = $1`, [
+        user,
+        currency,
+        minor,
+      ]);
     await expect(insert('EUR', -1)).rejects.toMatchObject({ constraint: 'user_limits_amount_ck' });
     await expect(insert('eur', 100)).rejects.toMatchObject({ constraint: 'user_limits_currency_ck' });
     await expect(insert('USD', 100)).rejects.toMatchObject({ constraint: 'user_limits_user_id_currency_pk' });

@@ -50,7 +50,10 @@ describe('ar users', () => {
   it('refuses bad limits, naming the option, the value and the rule, and creates nothing', async () => {
     const cases: [string[], string][] = [
       [['--limit', '5000', 'USD', '--limit', '4000'], 'ar: --limit: "5000 USD 4000" must be an amount and a currency for each limit'],
-      [['--limit', '5000', 'USD', '--limit', '10', 'usd'], 'ar: --limit currency: "usd" is given more than once; a user has one limit per currency'],
+      [
+        ['--limit', '5000', 'USD', '--limit', '10', 'usd'],
+        'ar: --limit currency: "usd" is given more than once; a user has one limit per currency',
+      ],
       [['--limit', '5000', 'XXQ'], 'ar: --limit currency: "XXQ" is not an ISO 4217 currency code'],
       [['--limit', '12.345', 'EUR'], 'ar: --limit amount: "12.345" has more than 2 decimal places, the minor unit of EUR'],
       [['--limit', '1.5', 'JPY'], 'ar: --limit amount: "1.5" has more than 0 decimal places, the minor unit of JPY'],
@@ -111,7 +114,12 @@ describe('ar users', () => {
   it('ar users list shows each user’s limits', async () => {
     const r = await ar('users', 'list');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.split('\n').map((l) => l.replace(/\s+/g, ' ').trim()).filter(Boolean)).toEqual([
+    expect(
+      r.stdout
+        .split('\n')
+        .map((l) => l.replace(/\s+/g, ' ').trim())
+        .filter(Boolean),
+    ).toEqual([
       'ada admin limits 1000000.00 USD',
       'alice approver limits 250.50 GBP, 6000.00 USD',
       'kenji approver unlimited',

@@ -39,7 +39,10 @@ describe('replay of recorded histories', () => {
   }
 
   it('catches an incompatible change (the check can fail)', async () => {
-    const bundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./changed-workflows.ts', import.meta.url)), logger: quiet });
+    const bundle = await bundleWorkflowCode({
+      workflowsPath: fileURLToPath(new URL('./changed-workflows.ts', import.meta.url)),
+      logger: quiet,
+    });
     const report = await replay(loadHistoryFile(`${DIR}invoice-R-100.json`), 'invoice-R-100', { workflowBundle: bundle });
     expect(report.deterministic).toBe(false);
     expect(report.error).toMatch(/non-deterministic|Nondeterminism|does not match/i);
@@ -48,7 +51,9 @@ describe('replay of recorded histories', () => {
   it('explains the decisions in the full lifecycle', async () => {
     const report = await replay(loadHistoryFile(`${DIR}invoice-R-100.json`), 'invoice-R-100', { workflowBundle: current });
     const story = report.steps.map((s) => s.what).join('\n');
-    expect(story).toMatch(/proposed "Upcoming: Invoice R-100" \(friendly, policy v1\) — because: due in \d+ days?; standard tier; step 1 of 6 \(heads-up, friendly\)/);
+    expect(story).toMatch(
+      /proposed "Upcoming: Invoice R-100" \(friendly, policy v1\) — because: due in \d+ days?; standard tier; step 1 of 6 \(heads-up, friendly\)/,
+    );
     expect(story).toMatch(/proposal invoice-R-100\/overdue-1 rejected by carol: customer called yesterday/);
     expect(story).toMatch(/handed "Reminder: Invoice R-100" to outreach-R1 \(approved by alice, edited\)/);
     expect(story).toMatch(/completed: .*"status":"paid"/);

@@ -44,11 +44,52 @@ async function seedAdminLedger(db: Db): Promise<void> {
   ]);
   await db.insert(contacts).values([{ customerId: 'C-ACME', email: 'ap@acme.example' }]);
   await db.insert(invoices).values([
-    { number: 'INV-100', customerId: 'C-ACME', currency: 'USD', amountMinor: 120_000, openMinor: 120_000, issueDate: '2026-01-01', dueDate: '2026-01-31' },
-    { number: 'INV-200', customerId: 'C-GLOBEX', currency: 'USD', amountMinor: 5_000_000, openMinor: 5_000_000, issueDate: '2026-01-01', dueDate: '2026-01-31' },
-    { number: 'INV-300', customerId: 'C-INITECH', currency: 'EUR', amountMinor: 30_000, openMinor: 30_000, issueDate: '2026-01-01', dueDate: '2026-01-31' },
-    { number: 'INV-400', customerId: 'C-ACME', currency: 'USD', amountMinor: 80_000, openMinor: 80_000, issueDate: '2026-01-01', dueDate: '2026-01-31', status: 'disputed' },
-    { number: 'INV-500', customerId: 'C-NIPPON', currency: 'JPY', amountMinor: 100_000, openMinor: 100_000, issueDate: '2026-01-01', dueDate: '2026-01-31' },
+    {
+      number: 'INV-100',
+      customerId: 'C-ACME',
+      currency: 'USD',
+      amountMinor: 120_000,
+      openMinor: 120_000,
+      issueDate: '2026-01-01',
+      dueDate: '2026-01-31',
+    },
+    {
+      number: 'INV-200',
+      customerId: 'C-GLOBEX',
+      currency: 'USD',
+      amountMinor: 5_000_000,
+      openMinor: 5_000_000,
+      issueDate: '2026-01-01',
+      dueDate: '2026-01-31',
+    },
+    {
+      number: 'INV-300',
+      customerId: 'C-INITECH',
+      currency: 'EUR',
+      amountMinor: 30_000,
+      openMinor: 30_000,
+      issueDate: '2026-01-01',
+      dueDate: '2026-01-31',
+    },
+    {
+      number: 'INV-400',
+      customerId: 'C-ACME',
+      currency: 'USD',
+      amountMinor: 80_000,
+      openMinor: 80_000,
+      issueDate: '2026-01-01',
+      dueDate: '2026-01-31',
+      status: 'disputed',
+    },
+    {
+      number: 'INV-500',
+      customerId: 'C-NIPPON',
+      currency: 'JPY',
+      amountMinor: 100_000,
+      openMinor: 100_000,
+      issueDate: '2026-01-01',
+      dueDate: '2026-01-31',
+    },
   ]);
   const proposal = (id: string, invoiceNumber: string, customerId: string, currency: string, amountMinor: number, createdAt: string) => ({
     id,

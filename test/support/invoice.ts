@@ -60,7 +60,13 @@ export async function nextProposal(stack: TestStack, h: InvoiceHandle, notId?: s
 }
 
 /** Waits until the workflow's recent actions include one of `kind` (optionally matching `detail`). */
-export async function actionSeen(stack: TestStack, h: InvoiceHandle, kind: string, advance = '6 hours', detail?: RegExp): Promise<InvoiceStateView> {
+export async function actionSeen(
+  stack: TestStack,
+  h: InvoiceHandle,
+  kind: string,
+  advance = '6 hours',
+  detail?: RegExp,
+): Promise<InvoiceStateView> {
   return waitFor(
     async () => {
       const s = await state(h);
@@ -98,7 +104,11 @@ export async function auditFor(stack: TestStack, invoiceNumber: string, action?:
   const rows = await stack.db
     .select()
     .from(schema.auditLog)
-    .where(action ? and(eq(schema.auditLog.invoiceNumber, invoiceNumber), eq(schema.auditLog.action, action)) : eq(schema.auditLog.invoiceNumber, invoiceNumber));
+    .where(
+      action
+        ? and(eq(schema.auditLog.invoiceNumber, invoiceNumber), eq(schema.auditLog.action, action))
+        : eq(schema.auditLog.invoiceNumber, invoiceNumber),
+    );
   return rows.sort((a, b) => a.id - b.id);
 }
 
@@ -119,11 +129,25 @@ export async function invoiceRow(stack: TestStack, invoiceNumber: string) {
 }
 
 /** Cash arrives the way cash application posts it: payment row → ledger allocation → paymentApplied Update. */
-export async function pay(stack: TestStack, h: InvoiceHandle, p: { paymentId: string; invoiceNumber: string; customerId: string; amountMinor: number; currency?: string }) {
+export async function pay(
+  stack: TestStack,
+  h: InvoiceHandle,
+  p: { paymentId: string; invoiceNumber: string; customerId: string; amountMinor: number; currency?: string },
+) {
   const currency = p.currency ?? 'USD';
-  await stack.db.insert(schema.payments).values({ id: p.paymentId, customerId: p.customerId, amountMinor: p.amountMinor, currency, receivedOn: await serverToday(stack) });
-  await createBuiltinLedger(stack.db).postPaymentApplication({ paymentId: p.paymentId, invoiceNumber: p.invoiceNumber, amountMinor: p.amountMinor, currency, appliedBy: 'test' });
-  return h.executeUpdate(paymentAppliedUpdate, { args: [{ paymentId: p.paymentId, amountMinor: p.amountMinor, currency, by: 'cash-application' }] });
+  await stack.db
+    .insert(schema.payments)
+    .values({ id: p.paymentId, customerId: p.customerId, amountMinor: p.amountMinor, currency, receivedOn: await serverToday(stack) });
+  await createBuiltinLedger(stack.db).postPaymentApplication({
+    paymentId: p.paymentId,
+    invoiceNumber: p.invoiceNumber,
+    amountMinor: p.amountMinor,
+    currency,
+    appliedBy: 'test',
+  });
+  return h.executeUpdate(paymentAppliedUpdate, {
+    args: [{ paymentId: p.paymentId, amountMinor: p.amountMinor, currency, by: 'cash-application' }],
+  });
 }
 
 /** Awaits an Update expected to be refused by its validator; returns the ApplicationFailure it carried. */
@@ -135,7 +159,8 @@ export async function refusal(update: Promise<unknown>): Promise<ApplicationFail
     (e: unknown) => e,
   );
   if (!(err instanceof WorkflowUpdateFailedError)) throw err;
-  if (!(err.cause instanceof ApplicationFailure)) throw new Error(`update failed with a cause that is not an ApplicationFailure: ${String(err.cause)}`);
+  if (!(err.cause instanceof ApplicationFailure))
+    throw new Error(`update failed with a cause that is not an ApplicationFailure: ${String(err.cause)}`);
   return err.cause;
 }
 

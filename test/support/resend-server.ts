@@ -18,7 +18,9 @@ export async function startResendServer(): Promise<{ baseUrl: string; received: 
     req.on('data', (c) => (raw += c));
     req.on('end', () => {
       if (req.method !== 'POST' || req.url !== '/emails') {
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ name: 'not_found', message: 'no route', statusCode: 404 }));
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ name: 'not_found', message: 'no route', statusCode: 404 }));
         return;
       }
       const key = req.headers['idempotency-key'] as string | undefined;

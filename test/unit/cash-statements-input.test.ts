@@ -139,7 +139,7 @@ describe('damaged files, property-based', () => {
     'mt940/bunq/sample',
   ].map((path) => [path, fixture(path).toString('utf8')] as const);
 
-  it('a broken XML declaration is refused as the file\'s fault (found by the property below)', () => {
+  it("a broken XML declaration is refused as the file's fault (found by the property below)", () => {
     // A quote deleted from the declaration (`<?xml version=" encoding=...`): the validator let it through and
     // the XML parser threw its own Error ("Pi Tag is not closed").
     const original = fixture('camt053/example-camt053-b.xml').toString('utf8');

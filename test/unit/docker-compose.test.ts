@@ -148,7 +148,7 @@ describe('docker-compose.yml', () => {
     for (const k of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'DATABASE_URL']) expect(a[k], k).toBe(w[k]);
   });
 
-  it("admin publishes the port it listens on, on all interfaces, and checks /healthz", () => {
+  it('admin publishes the port it listens on, on all interfaces, and checks /healthz', () => {
     const admin = compose.services.admin!;
     const config = loadConfig(environmentOf(admin));
     expect(config.ADMIN_HOST).toBe('0.0.0.0');

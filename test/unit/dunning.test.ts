@@ -6,7 +6,14 @@ import { effectiveTone, planNextStep } from '../../collections/dunning';
 import { DEFAULT_POLICY, policySchema } from '../../domain/policy';
 
 const ladder = DEFAULT_POLICY.ladders.standard;
-const base = { dueDate: '2026-12-01', ladder, doneStepKeys: [] as string[], anyContactMade: false, timezone: 'UTC', sendWindow: DEFAULT_POLICY.sendWindow };
+const base = {
+  dueDate: '2026-12-01',
+  ladder,
+  doneStepKeys: [] as string[],
+  anyContactMade: false,
+  timezone: 'UTC',
+  sendWindow: DEFAULT_POLICY.sendWindow,
+};
 
 describe('planNextStep', () => {
   it('plans the first step at the send window on its date', () => {
@@ -26,7 +33,12 @@ describe('planNextStep', () => {
     expect(plan.kind === 'step' && plan.step.key).toBe('final-30');
     expect(effectiveTone(ladder[4]!, false)).toBe('firm');
     expect(effectiveTone(ladder[4]!, true)).toBe('final');
-    const after = planNextStep({ ...base, anyContactMade: true, doneStepKeys: ['heads-up', 'overdue-1', 'overdue-7', 'overdue-14', 'final-30'], now: new Date('2027-03-01T10:00:00Z') });
+    const after = planNextStep({
+      ...base,
+      anyContactMade: true,
+      doneStepKeys: ['heads-up', 'overdue-1', 'overdue-7', 'overdue-14', 'final-30'],
+      now: new Date('2027-03-01T10:00:00Z'),
+    });
     expect(after.kind === 'step' && after.step.key).toBe('handoff');
   });
 
@@ -34,7 +46,14 @@ describe('planNextStep', () => {
     // Imported 90 days overdue: the first reminder went out on 1 March (a Monday); the hand-off is long due by its offset.
     const done = ['heads-up', 'overdue-1', 'overdue-7', 'overdue-14', 'final-30'];
     const now = new Date('2027-03-01T10:00:05Z');
-    const withGrace = planNextStep({ ...base, anyContactMade: true, doneStepKeys: done, now, lastContactDate: '2027-03-01', handoffGraceDays: 7 });
+    const withGrace = planNextStep({
+      ...base,
+      anyContactMade: true,
+      doneStepKeys: done,
+      now,
+      lastContactDate: '2027-03-01',
+      handoffGraceDays: 7,
+    });
     expect(withGrace.kind === 'step' && withGrace.step.key).toBe('handoff');
     expect(withGrace.kind === 'step' && withGrace.at.toISOString()).toBe('2027-03-08T09:00:00.000Z');
     // Without a recorded contact, or with no grace, the hand-off is due now.
@@ -43,10 +62,24 @@ describe('planNextStep', () => {
       expect(plan.kind === 'step' && plan.at.toISOString()).toBe(now.toISOString());
     }
     // A contact long ago does not delay a hand-off that is due by the ladder.
-    const old = planNextStep({ ...base, anyContactMade: true, doneStepKeys: done, now, lastContactDate: '2027-01-05', handoffGraceDays: 7 });
+    const old = planNextStep({
+      ...base,
+      anyContactMade: true,
+      doneStepKeys: done,
+      now,
+      lastContactDate: '2027-01-05',
+      handoffGraceDays: 7,
+    });
     expect(old.kind === 'step' && old.at.toISOString()).toBe(now.toISOString());
     // Reminders are spaced by the contact caps, not by this grace.
-    const reminder = planNextStep({ ...base, anyContactMade: true, doneStepKeys: ['heads-up'], now: new Date('2026-12-02T10:00:00Z'), lastContactDate: '2026-12-01', handoffGraceDays: 7 });
+    const reminder = planNextStep({
+      ...base,
+      anyContactMade: true,
+      doneStepKeys: ['heads-up'],
+      now: new Date('2026-12-02T10:00:00Z'),
+      lastContactDate: '2026-12-01',
+      handoffGraceDays: 7,
+    });
     expect(reminder.kind === 'step' && reminder.step.key).toBe('overdue-1');
     expect(reminder.kind === 'step' && reminder.at.toISOString()).toBe('2026-12-02T10:00:00.000Z');
   });
@@ -79,7 +112,10 @@ describe('autonomy gate', () => {
     expect(autonomyGate(input, []).mode).toBe('supervised');
   });
   it('grants autonomy only within scope and limit', () => {
-    const scopes = policySchema.parse({ ...DEFAULT_POLICY, autonomy: [{ action: 'reminder', tiers: ['small'], maxAmountMinor: { USD: 50_000 }, mode: 'autonomous' }] }).autonomy;
+    const scopes = policySchema.parse({
+      ...DEFAULT_POLICY,
+      autonomy: [{ action: 'reminder', tiers: ['small'], maxAmountMinor: { USD: 50_000 }, mode: 'autonomous' }],
+    }).autonomy;
     expect(autonomyGate(input, scopes).mode).toBe('autonomous');
     expect(autonomyGate({ ...input, amountMinor: 60_000 }, scopes).mode).toBe('supervised');
     expect(autonomyGate({ ...input, currency: 'EUR' }, scopes).mode).toBe('supervised');

@@ -11,11 +11,44 @@ const policy: Policy = { version: 3, ...DEFAULT_POLICY };
 const at = (iso: string) => new Date(iso);
 const NOW = at('2026-03-10T12:00:00Z');
 
-function context(overrides: { invoice?: Partial<InvoiceContext['invoice']>; customer?: Partial<InvoiceContext['customer']>; policy?: Policy; openDispute?: InvoiceContext['openDispute'] } = {}): InvoiceContext {
+function context(
+  overrides: {
+    invoice?: Partial<InvoiceContext['invoice']>;
+    customer?: Partial<InvoiceContext['customer']>;
+    policy?: Policy;
+    openDispute?: InvoiceContext['openDispute'];
+  } = {},
+): InvoiceContext {
   return {
-    invoice: { number: 'INV-1', customerId: 'C1', currency: 'USD', amountMinor: 100_000, openMinor: 100_000, issueDate: '2026-02-01', dueDate: '2026-03-01', terms: null, poNumber: null, status: 'open', noTouch: false, ...overrides.invoice },
+    invoice: {
+      number: 'INV-1',
+      customerId: 'C1',
+      currency: 'USD',
+      amountMinor: 100_000,
+      openMinor: 100_000,
+      issueDate: '2026-02-01',
+      dueDate: '2026-03-01',
+      terms: null,
+      poNumber: null,
+      status: 'open',
+      noTouch: false,
+      ...overrides.invoice,
+    },
     openDispute: overrides.openDispute ?? null,
-    customer: { id: 'C1', name: 'Acme', tier: 'standard', segment: 'default', riskScore: 0, noTouch: false, timezone: 'UTC', locale: 'en-US', paymentTermsDays: 30, contactName: 'Ann', email: 'ann@example.com', ...overrides.customer },
+    customer: {
+      id: 'C1',
+      name: 'Acme',
+      tier: 'standard',
+      segment: 'default',
+      riskScore: 0,
+      noTouch: false,
+      timezone: 'UTC',
+      locale: 'en-US',
+      paymentTermsDays: 30,
+      contactName: 'Ann',
+      email: 'ann@example.com',
+      ...overrides.customer,
+    },
     policy: overrides.policy ?? policy,
   };
 }
@@ -31,7 +64,20 @@ function loadedCase(read = context()): InvoiceCase {
 function proposeStep(invoice: InvoiceCase, stepKey = 'overdue-7') {
   const id = invoice.proposalIds.next(stepKey);
   invoice.memory.status = 'awaiting_approval';
-  return invoice.propose({ view: { id, stepKey, tone: 'friendly', subject: 's', body: 'b', reasoning: 'r', policyVersion: 3, proposedAt: NOW.toISOString(), escalated: false }, actionKind: 'reminder' });
+  return invoice.propose({
+    view: {
+      id,
+      stepKey,
+      tone: 'friendly',
+      subject: 's',
+      body: 'b',
+      reasoning: 'r',
+      policyVersion: 3,
+      proposedAt: NOW.toISOString(),
+      escalated: false,
+    },
+    actionKind: 'reminder',
+  });
 }
 
 /** The step of a planned action; fails the test if nothing is planned. */
@@ -54,9 +100,27 @@ function applyFromLedger(invoice: InvoiceCase, payment: ReturnType<typeof pay>, 
 describe('refusals table', () => {
   it('keeps the 16 type strings and maps each to invalid or conflict', () => {
     expect(Object.keys(REFUSALS).sort()).toEqual(
-      ['AlreadyDisputed', 'AlreadyPaused', 'InvalidDecision', 'InvalidDispute', 'InvalidPause', 'InvalidPayment', 'InvalidPromise', 'InvalidResolution', 'InvalidResume', 'InvoiceClosed', 'InvoiceDisputed', 'NoDispute', 'NotPaused', 'NotReady', 'ProposalNotPending', 'StaleProposal'].sort(),
+      [
+        'AlreadyDisputed',
+        'AlreadyPaused',
+        'InvalidDecision',
+        'InvalidDispute',
+        'InvalidPause',
+        'InvalidPayment',
+        'InvalidPromise',
+        'InvalidResolution',
+        'InvalidResume',
+        'InvoiceClosed',
+        'InvoiceDisputed',
+        'NoDispute',
+        'NotPaused',
+        'NotReady',
+        'ProposalNotPending',
+        'StaleProposal',
+      ].sort(),
     );
-    for (const [type, entry] of Object.entries(REFUSALS)) expect(entry.kind, type).toBe(type.startsWith('Invalid') ? 'invalid' : 'conflict');
+    for (const [type, entry] of Object.entries(REFUSALS))
+      expect(entry.kind, type).toBe(type.startsWith('Invalid') ? 'invalid' : 'conflict');
     expect(isConflictType('NotPaused')).toBe(true);
     expect(isConflictType('InvalidPromise')).toBe(false);
     expect(isConflictType('Error')).toBe(false);
@@ -78,7 +142,10 @@ describe('InvoiceCase refusals', () => {
 
   it('refuses bad payments', () => {
     const invoice = loadedCase();
-    expect(invoice.refusePayment(pay('P1', 100, 'EUR'))).toEqual({ type: 'InvalidPayment', message: 'currency: "EUR" does not match the invoice currency USD' });
+    expect(invoice.refusePayment(pay('P1', 100, 'EUR'))).toEqual({
+      type: 'InvalidPayment',
+      message: 'currency: "EUR" does not match the invoice currency USD',
+    });
     expect(invoice.refusePayment(pay('P1', 0))).toEqual({ type: 'InvalidPayment', message: 'amountMinor: 0 must be greater than zero' });
     expect(invoice.refusePayment(pay('P1', 10.5))?.message).toBe('amountMinor: 10.5 must be a whole number of minor units');
     expect(invoice.refusePayment(pay('P1', 100, 'usd'))?.message).toMatch(/currency: "usd" must be an ISO 4217 code/);
@@ -86,10 +153,18 @@ describe('InvoiceCase refusals', () => {
 
   it('refuses promises in the past, above the balance, on a disputed or closed invoice', () => {
     const invoice = loadedCase();
-    expect(invoice.refusePromise({ promiseId: 'PR', date: '2026-03-09', by: 'dave' }, NOW)).toEqual({ type: 'InvalidPromise', message: 'date: "2026-03-09" is in the past (today is 2026-03-10 in UTC)' });
+    expect(invoice.refusePromise({ promiseId: 'PR', date: '2026-03-09', by: 'dave' }, NOW)).toEqual({
+      type: 'InvalidPromise',
+      message: 'date: "2026-03-09" is in the past (today is 2026-03-10 in UTC)',
+    });
     expect(invoice.refusePromise({ promiseId: 'PR', date: '2026-03-10', by: 'dave' }, NOW)).toBeNull();
-    expect(invoice.refusePromise({ promiseId: 'PR', date: '2026-02-30', by: 'dave' }, NOW)?.message).toMatch(/date: "2026-02-30" must be a calendar date/);
-    expect(invoice.refusePromise({ promiseId: 'PR', date: '2026-03-20', amountMinor: 100_001, by: 'dave' }, NOW)).toEqual({ type: 'InvalidPromise', message: 'amountMinor: 100001 exceeds the open balance 100000' });
+    expect(invoice.refusePromise({ promiseId: 'PR', date: '2026-02-30', by: 'dave' }, NOW)?.message).toMatch(
+      /date: "2026-02-30" must be a calendar date/,
+    );
+    expect(invoice.refusePromise({ promiseId: 'PR', date: '2026-03-20', amountMinor: 100_001, by: 'dave' }, NOW)).toEqual({
+      type: 'InvalidPromise',
+      message: 'amountMinor: 100001 exceeds the open balance 100000',
+    });
     invoice.openDispute({ disputeId: 'D1', reason: 'wrong price', by: 'dave' }, NOW);
     expect(invoice.refusePromise({ promiseId: 'PR', date: '2026-03-20', by: 'dave' }, NOW)?.type).toBe('InvoiceDisputed');
     invoice.ledgerClosed('void', NOW);
@@ -99,14 +174,29 @@ describe('InvoiceCase refusals', () => {
   it('refuses a second dispute, a resolution without a dispute, a credit above the balance, bad payloads', () => {
     const invoice = loadedCase();
     expect(invoice.refuseDispute({ disputeId: '', reason: 'x', by: 'dave' } as never)?.type).toBe('InvalidDispute');
-    expect(invoice.refuseResolution({ outcome: 'invalid', by: 'dave' })).toEqual({ type: 'NoDispute', message: 'invoice INV-1 has no open dispute' });
-    expect(invoice.refuseResolution({ outcome: 'credit', by: 'dave' } as never)).toEqual({ type: 'InvalidResolution', message: 'creditMinor: missing a credit needs creditMinor' });
+    expect(invoice.refuseResolution({ outcome: 'invalid', by: 'dave' })).toEqual({
+      type: 'NoDispute',
+      message: 'invoice INV-1 has no open dispute',
+    });
+    expect(invoice.refuseResolution({ outcome: 'credit', by: 'dave' } as never)).toEqual({
+      type: 'InvalidResolution',
+      message: 'creditMinor: missing a credit needs creditMinor',
+    });
     invoice.openDispute({ disputeId: 'D1', reason: 'wrong price', by: 'dave' }, NOW);
-    expect(invoice.refuseDispute({ disputeId: 'D2', reason: 'x', by: 'dave' })).toEqual({ type: 'AlreadyDisputed', message: 'invoice INV-1 already has open dispute D1' });
-    expect(invoice.refuseResolution({ outcome: 'credit', creditMinor: 100_001, by: 'dave' })).toEqual({ type: 'InvalidResolution', message: 'creditMinor: 100001 exceeds the open balance 100000' });
+    expect(invoice.refuseDispute({ disputeId: 'D2', reason: 'x', by: 'dave' })).toEqual({
+      type: 'AlreadyDisputed',
+      message: 'invoice INV-1 already has open dispute D1',
+    });
+    expect(invoice.refuseResolution({ outcome: 'credit', creditMinor: 100_001, by: 'dave' })).toEqual({
+      type: 'InvalidResolution',
+      message: 'creditMinor: 100001 exceeds the open balance 100000',
+    });
     invoice.noteResolution({ outcome: 'write_off', by: 'dave' }, NOW);
     invoice.resolveDispute({ outcome: 'write_off', by: 'dave' }, 100_000);
-    expect(invoice.refuseResolution({ outcome: 'invalid', by: 'dave' })).toEqual({ type: 'NoDispute', message: 'a write-off of invoice INV-1 already awaits a decision' });
+    expect(invoice.refuseResolution({ outcome: 'invalid', by: 'dave' })).toEqual({
+      type: 'NoDispute',
+      message: 'a write-off of invoice INV-1 already awaits a decision',
+    });
   });
 
   it('refuses pause twice, resume when not paused, bad payloads, and pause on a closed invoice', () => {
@@ -116,7 +206,10 @@ describe('InvoiceCase refusals', () => {
     expect(invoice.refuseResume({} as never)?.type).toBe('InvalidResume');
     expect(invoice.refuseResume({ by: 'dave' })).toEqual({ type: 'NotPaused', message: 'invoice INV-1 is not paused' });
     invoice.pause({ by: 'dave', reason: 'talking to them' }, NOW);
-    expect(invoice.refusePause({ by: 'erin', reason: 'x' })).toEqual({ type: 'AlreadyPaused', message: 'invoice INV-1 is already paused by dave' });
+    expect(invoice.refusePause({ by: 'erin', reason: 'x' })).toEqual({
+      type: 'AlreadyPaused',
+      message: 'invoice INV-1 is already paused by dave',
+    });
     invoice.ledgerClosed('paid', NOW);
     expect(invoice.refusePause({ by: 'erin', reason: 'x' })?.type).toBe('InvoiceClosed');
   });
@@ -126,39 +219,81 @@ describe('InvoiceCase refusals', () => {
     const decision = (proposalId: string, extra: object = {}) => ({ proposalId, decision: 'approve' as const, by: 'alice', ...extra });
     expect(invoice.refuseDecision(decision('nope'))?.type).toBe('StaleProposal');
     const pending = proposeStep(invoice);
-    expect(invoice.refuseDecision({ proposalId: pending.view.id, decision: 'reject', by: 'alice' })).toEqual({ type: 'InvalidDecision', message: 'reason: missing a rejection needs a reason' });
+    expect(invoice.refuseDecision({ proposalId: pending.view.id, decision: 'reject', by: 'alice' })).toEqual({
+      type: 'InvalidDecision',
+      message: 'reason: missing a rejection needs a reason',
+    });
     expect(invoice.refuseDecision(decision(pending.view.id))).toBeNull();
     invoice.decide(decision(pending.view.id));
-    expect(invoice.refuseDecision(decision(pending.view.id))).toEqual({ type: 'ProposalNotPending', message: `proposal ${pending.view.id} was already approved by alice` });
+    expect(invoice.refuseDecision(decision(pending.view.id))).toEqual({
+      type: 'ProposalNotPending',
+      message: `proposal ${pending.view.id} was already approved by alice`,
+    });
     invoice.settle(pending);
     invoice.clearPending();
-    expect(invoice.refuseDecision(decision(pending.view.id))).toEqual({ type: 'ProposalNotPending', message: `proposal ${pending.view.id} was already approved by alice` });
+    expect(invoice.refuseDecision(decision(pending.view.id))).toEqual({
+      type: 'ProposalNotPending',
+      message: `proposal ${pending.view.id} was already approved by alice`,
+    });
     // A closed (superseded) one says so.
     const next = proposeStep(invoice, 'overdue-14');
     invoice.pause({ by: 'dave', reason: 'x' }, NOW);
-    expect(invoice.refuseDecision(decision(next.view.id))).toEqual({ type: 'ProposalNotPending', message: `proposal ${next.view.id} was withdrawn` });
+    expect(invoice.refuseDecision(decision(next.view.id))).toEqual({
+      type: 'ProposalNotPending',
+      message: `proposal ${next.view.id} was withdrawn`,
+    });
   });
 
   it('refuses unknown fields, edits on a reject, no actor; a late decision on a settled id names who decided', () => {
     const invoice = loadedCase();
     const first = proposeStep(invoice);
-    expect(invoice.refuseDecision({ proposalId: first.view.id, decision: 'approve', by: 'alice', urgent: true } as never)?.message).toContain('urgent');
-    expect(invoice.refuseDecision({ proposalId: first.view.id, decision: 'reject', by: 'alice', reason: 'no', edits: { subject: 'x' } })?.type).toBe('InvalidDecision');
-    expect(invoice.refuseDecision({ proposalId: first.view.id, decision: 'approve', by: '' })?.message).toContain('by: "" must name who acts');
+    expect(
+      invoice.refuseDecision({ proposalId: first.view.id, decision: 'approve', by: 'alice', urgent: true } as never)?.message,
+    ).toContain('urgent');
+    expect(
+      invoice.refuseDecision({ proposalId: first.view.id, decision: 'reject', by: 'alice', reason: 'no', edits: { subject: 'x' } })?.type,
+    ).toBe('InvalidDecision');
+    expect(invoice.refuseDecision({ proposalId: first.view.id, decision: 'approve', by: '' })?.message).toContain(
+      'by: "" must name who acts',
+    );
     invoice.decide({ proposalId: first.view.id, decision: 'approve', by: 'alice' });
-    expect(invoice.refuseDecision({ proposalId: first.view.id, decision: 'reject', by: 'bob', reason: 'changed my mind' })?.type).toBe('ProposalNotPending');
+    expect(invoice.refuseDecision({ proposalId: first.view.id, decision: 'reject', by: 'bob', reason: 'changed my mind' })?.type).toBe(
+      'ProposalNotPending',
+    );
     invoice.settle(first);
     invoice.clearPending();
     invoice.markStepDone({ key: 'overdue-7', offsetDays: 7, tone: 'friendly', channel: 'email', kind: 'reminder' }, []);
     proposeStep(invoice, 'overdue-14');
-    expect(invoice.refuseDecision({ proposalId: first.view.id, decision: 'approve', by: 'bob' })).toEqual({ type: 'ProposalNotPending', message: `proposal ${first.view.id} was already approved by alice` });
-    expect(invoice.refuseDecision({ proposalId: 'invoice-INV-1/final-30', decision: 'approve', by: 'bob' })).toEqual({ type: 'StaleProposal', message: 'proposal invoice-INV-1/final-30 is not the one awaiting a decision on INV-1' });
+    expect(invoice.refuseDecision({ proposalId: first.view.id, decision: 'approve', by: 'bob' })).toEqual({
+      type: 'ProposalNotPending',
+      message: `proposal ${first.view.id} was already approved by alice`,
+    });
+    expect(invoice.refuseDecision({ proposalId: 'invoice-INV-1/final-30', decision: 'approve', by: 'bob' })).toEqual({
+      type: 'StaleProposal',
+      message: 'proposal invoice-INV-1/final-30 is not the one awaiting a decision on INV-1',
+    });
   });
 
   it('refuses edits of a write-off proposal', () => {
     const invoice = loadedCase();
-    const pending = invoice.propose({ view: { id: `${WORKFLOW_ID}/write-off-D1`, stepKey: 'write-off', tone: 'final', subject: 's', body: 'b', reasoning: 'r', policyVersion: 3, proposedAt: NOW.toISOString(), escalated: false }, actionKind: 'write_off' });
-    expect(invoice.refuseDecision({ proposalId: pending.view.id, decision: 'approve', by: 'alice', edits: { subject: 'x' } })).toEqual({ type: 'InvalidDecision', message: 'edits: only a reminder draft can be edited' });
+    const pending = invoice.propose({
+      view: {
+        id: `${WORKFLOW_ID}/write-off-D1`,
+        stepKey: 'write-off',
+        tone: 'final',
+        subject: 's',
+        body: 'b',
+        reasoning: 'r',
+        policyVersion: 3,
+        proposedAt: NOW.toISOString(),
+        escalated: false,
+      },
+      actionKind: 'write_off',
+    });
+    expect(invoice.refuseDecision({ proposalId: pending.view.id, decision: 'approve', by: 'alice', edits: { subject: 'x' } })).toEqual({
+      type: 'InvalidDecision',
+      message: 'edits: only a reminder draft can be edited',
+    });
   });
 });
 
@@ -206,7 +341,11 @@ describe('InvoiceCase promises', () => {
     expect(pending.closedAs).toBe('superseded');
     expect(invoice.memory.status).toBe('promised');
     const action = invoice.nextAction(NOW);
-    expect(action).toMatchObject({ kind: 'hold-for-promise', until: at('2026-03-18T00:00:00Z'), summary: 'hold for promise to pay by 2026-03-15' });
+    expect(action).toMatchObject({
+      kind: 'hold-for-promise',
+      until: at('2026-03-18T00:00:00Z'),
+      summary: 'hold for promise to pay by 2026-03-15',
+    });
   });
 
   it('kept when enough was paid since; partly kept is broken and plans a "promise missed" step', () => {
@@ -247,7 +386,11 @@ describe('InvoiceCase disputes', () => {
     const pending = proposeStep(invoice);
     invoice.openDispute({ disputeId: 'D1', reason: 'wrong price', by: 'dave' }, NOW);
     expect(pending.closedAs).toBe('withdrawn');
-    expect(invoice.nextAction(NOW)).toMatchObject({ kind: 'wait-dispute', until: at('2026-03-20T00:00:00Z'), summary: 'dispute D1 deadline 2026-03-20' });
+    expect(invoice.nextAction(NOW)).toMatchObject({
+      kind: 'wait-dispute',
+      until: at('2026-03-20T00:00:00Z'),
+      summary: 'dispute D1 deadline 2026-03-20',
+    });
     invoice.escalateDispute(NOW);
     expect(invoice.nextAction(NOW)).toMatchObject({ kind: 'wait-dispute', until: null });
     invoice.resolveDispute({ outcome: 'invalid', by: 'dave' }, 100_000);
@@ -270,22 +413,53 @@ describe('InvoiceCase disputes', () => {
     const invoice = loadedCase();
     invoice.openDispute({ disputeId: 'D1', reason: 'bankrupt', by: 'dave' }, NOW);
     invoice.resolveDispute({ outcome: 'write_off', note: 'gone', by: 'dave' }, 100_000);
-    expect(invoice.nextAction(NOW)).toEqual({ kind: 'propose-write-off', request: { disputeId: 'D1', reason: 'gone', requestedBy: 'dave' } });
-    const rejected = invoice.propose({ view: { id: 'x', stepKey: 'write-off', tone: 'final', subject: 's', body: 'b', reasoning: 'r', policyVersion: 3, proposedAt: '', escalated: false }, actionKind: 'write_off' });
+    expect(invoice.nextAction(NOW)).toEqual({
+      kind: 'propose-write-off',
+      request: { disputeId: 'D1', reason: 'gone', requestedBy: 'dave' },
+    });
+    const rejected = invoice.propose({
+      view: {
+        id: 'x',
+        stepKey: 'write-off',
+        tone: 'final',
+        subject: 's',
+        body: 'b',
+        reasoning: 'r',
+        policyVersion: 3,
+        proposedAt: '',
+        escalated: false,
+      },
+      actionKind: 'write_off',
+    });
     invoice.decide({ proposalId: 'x', decision: 'reject', reason: 'collect it', by: 'cfo' });
     invoice.settleWriteOff(rejected, NOW);
     expect(invoice.memory.dispute?.id).toBe('D1');
     expect(invoice.nextAction(NOW).kind).toBe('wait-dispute');
 
     invoice.resolveDispute({ outcome: 'write_off', by: 'dave' }, 100_000);
-    const approved = invoice.propose({ view: { id: 'y', stepKey: 'write-off', tone: 'final', subject: 's', body: 'b', reasoning: 'r', policyVersion: 3, proposedAt: '', escalated: false }, actionKind: 'write_off' });
+    const approved = invoice.propose({
+      view: {
+        id: 'y',
+        stepKey: 'write-off',
+        tone: 'final',
+        subject: 's',
+        body: 'b',
+        reasoning: 'r',
+        policyVersion: 3,
+        proposedAt: '',
+        escalated: false,
+      },
+      actionKind: 'write_off',
+    });
     invoice.decide({ proposalId: 'y', decision: 'approve', by: 'cfo' });
     invoice.settleWriteOff(approved, NOW);
     expect(invoice.memory).toMatchObject({ status: 'written_off', openMinor: 0, dispute: null });
   });
 
   it('a workflow started on a disputed invoice adopts the ledger dispute', () => {
-    const invoice = loadedCase(context({ invoice: { status: 'disputed' }, openDispute: { id: 'D9', reason: 'damaged', owner: null, deadline: null } }));
+    const invoice = loadedCase(
+      context({ invoice: { status: 'disputed' }, openDispute: { id: 'D9', reason: 'damaged', owner: null, deadline: null } }),
+    );
     expect(invoice.memory.dispute).toEqual({ id: 'D9', reason: 'damaged', owner: 'ar-disputes', deadline: '2026-03-20', escalated: false });
     expect(invoice.memory.status).toBe('disputed');
   });
@@ -317,7 +491,11 @@ describe('InvoiceCase pause, ledger closed, skip reasons', () => {
   });
 
   it('a ledger read adopts the balance and closes a paid, written-off or void invoice', () => {
-    for (const [status, expected] of [['paid', 'paid'], ['written_off', 'written_off'], ['void', 'closed']] as const) {
+    for (const [status, expected] of [
+      ['paid', 'paid'],
+      ['written_off', 'written_off'],
+      ['void', 'closed'],
+    ] as const) {
       const invoice = loadedCase();
       invoice.adoptLedgerRead(context({ invoice: { status, openMinor: status === 'paid' ? 0 : 100 } }));
       expect(invoice.memory.status).toBe(expected);
@@ -328,7 +506,9 @@ describe('InvoiceCase pause, ledger closed, skip reasons', () => {
     const invoice = loadedCase();
     expect(invoice.skipReason(context())).toBeNull();
     expect(invoice.skipReason(context({ customer: { noTouch: true } }))).toBe('no-touch customer');
-    expect(invoice.skipReason(context({ policy: { ...policy, noTouch: { customers: [], invoices: ['INV-1'] } } }))).toBe('no-touch invoice');
+    expect(invoice.skipReason(context({ policy: { ...policy, noTouch: { customers: [], invoices: ['INV-1'] } } }))).toBe(
+      'no-touch invoice',
+    );
     invoice.memory.openMinor = 500;
     expect(invoice.skipReason(context())).toBe('open balance 500 is below the minimum worth chasing (1000 USD)');
     invoice.memory.openMinor = 100_000;
@@ -389,7 +569,11 @@ describe('InvoiceCase nextAction over the lifecycle', () => {
   it('walks the ladder, then hands off', () => {
     const invoice = loadedCase(context({ invoice: { dueDate: '2026-03-20' } }));
     const first = invoice.nextAction(NOW);
-    expect(first).toMatchObject({ kind: 'step', step: { key: 'heads-up' }, summary: expect.stringMatching(/^heads-up at 2026-03-17T\d\d:00:00.000Z \(UTC\)$/) });
+    expect(first).toMatchObject({
+      kind: 'step',
+      step: { key: 'heads-up' },
+      summary: expect.stringMatching(/^heads-up at 2026-03-17T\d\d:00:00.000Z \(UTC\)$/),
+    });
     for (const key of ['heads-up', 'overdue-1', 'overdue-7', 'overdue-14', 'final-30']) {
       const step = stepOf(invoice.nextAction(NOW));
       expect(step.key).toBe(key);
@@ -412,7 +596,12 @@ describe('InvoiceCase nextAction over the lifecycle', () => {
     const action = invoice.nextAction(NOW, () => (asked++, true));
     expect(asked).toBe(1);
     expect(action).toMatchObject({ kind: 'step', step: { key: 'final-30' } });
-    expect((action as { passedOver: { key: string }[] }).passedOver.map((s) => s.key)).toEqual(['heads-up', 'overdue-1', 'overdue-7', 'overdue-14']);
+    expect((action as { passedOver: { key: string }[] }).passedOver.map((s) => s.key)).toEqual([
+      'heads-up',
+      'overdue-1',
+      'overdue-7',
+      'overdue-14',
+    ]);
     invoice.pause({ by: 'dave', reason: 'x' }, NOW);
     invoice.nextAction(NOW, () => (asked++, true));
     expect(asked).toBe(1);
@@ -421,7 +610,11 @@ describe('InvoiceCase nextAction over the lifecycle', () => {
   it('the view shows the stage of a pending proposal and hides a closed one', () => {
     const invoice = loadedCase();
     const pending = proposeStep(invoice);
-    expect(invoice.view()).toMatchObject({ stage: 'overdue-7 (proposed)', status: 'awaiting_approval', pendingProposal: { id: pending.view.id } });
+    expect(invoice.view()).toMatchObject({
+      stage: 'overdue-7 (proposed)',
+      status: 'awaiting_approval',
+      pendingProposal: { id: pending.view.id },
+    });
     invoice.decide({ proposalId: pending.view.id, decision: 'approve', by: 'alice' });
     expect(invoice.stage()).toBe('overdue-7 (approved)');
     expect(invoice.view().pendingProposal).toBeNull();

@@ -9,7 +9,14 @@ import { invoiceProblems, recommend, DEFAULT_THRESHOLDS, type SegmentReadiness }
 const row = (values: Record<string, string>, n = 2): CsvRow => ({ row: n, raw: Object.values(values), values });
 
 describe('invoice rows', () => {
-  const good = { invoice_number: ' INV-1 ', customer_id: 'C1', issue_date: '2025-01-31', due_date: '2025-03-02', currency: 'eur', amount: '1234.5' };
+  const good = {
+    invoice_number: ' INV-1 ',
+    customer_id: 'C1',
+    issue_date: '2025-01-31',
+    due_date: '2025-03-02',
+    currency: 'eur',
+    amount: '1234.5',
+  };
 
   it('trims, upper-cases the currency and converts money exactly; a missing open_amount is derived later', () => {
     expect(validateInvoice(row(good))).toEqual({
@@ -52,14 +59,21 @@ describe('customer and payment rows', () => {
   });
 
   it('treats an empty invoice_number as an unapplied payment', () => {
-    const v = validatePayment(row({ payment_id: 'P1', customer_id: 'C1', date: '2025-02-01', currency: 'JPY', amount: '5000', invoice_number: '' }));
+    const v = validatePayment(
+      row({ payment_id: 'P1', customer_id: 'C1', date: '2025-02-01', currency: 'JPY', amount: '5000', invoice_number: '' }),
+    );
     expect(v.data).toMatchObject({ amountMinor: 5000, invoiceNumber: null });
   });
 });
 
 describe('invoice status after an import', () => {
   it('follows the balance for open and paid, keeps decisions a person made', () => {
-    expect([statusFor(undefined, 0), statusFor(undefined, 5), statusFor('paid', 5), statusFor('open', 0)]).toEqual(['paid', 'open', 'open', 'paid']);
+    expect([statusFor(undefined, 0), statusFor(undefined, 5), statusFor('paid', 5), statusFor('open', 0)]).toEqual([
+      'paid',
+      'open',
+      'open',
+      'paid',
+    ]);
     expect([statusFor('void', 5), statusFor('written_off', 5), statusFor('disputed', 5), statusFor('disputed', 0)]).toEqual([
       'void',
       'written_off',
@@ -113,7 +127,9 @@ describe('payment allocation by import', () => {
 
   it('does not change an allocation someone made in the ledger', () => {
     const invoices = new Map([['D', { ...inv('D', false, 9_000), appliedMinor: 1_000 }]]);
-    const stored = new Map([['P1', { id: 'P1', customerId: 'C1', receivedOn: '2025-02-01', currency: 'USD', amountMinor: 1_000, reference: null }]]);
+    const stored = new Map([
+      ['P1', { id: 'P1', customerId: 'C1', receivedOn: '2025-02-01', currency: 'USD', amountMinor: 1_000, reference: null }],
+    ]);
     const apps = [{ paymentId: 'P1', invoiceNumber: 'D', amountMinor: 1_000, appliedBy: 'matcher' }];
     const same = planPayments([pay('P1', 'D', 1_000, 2)], new Set(['C1']), invoices, stored, apps);
     expect([same.issues, same.applicationInserts, same.invoiceUpdates]).toEqual([[], [], []]);
@@ -125,12 +141,33 @@ describe('payment allocation by import', () => {
 });
 
 describe('readiness rules', () => {
-  const facts = { segment: 's', noTouch: false, timezone: 'Europe/Paris', anyEmail: true, decisionMakerEmail: true, invoiceCurrencies: new Set(['EUR']), paymentCurrencies: new Set<string>() };
-  const open = { number: 'I1', customer_id: 'C1', currency: 'EUR', amount_minor: 100, open_minor: 100, derived_minor: 100, issue_date: '2025-01-01', due_date: '2025-01-31', terms: 'NET30', po_number: null };
+  const facts = {
+    segment: 's',
+    noTouch: false,
+    timezone: 'Europe/Paris',
+    anyEmail: true,
+    decisionMakerEmail: true,
+    invoiceCurrencies: new Set(['EUR']),
+    paymentCurrencies: new Set<string>(),
+  };
+  const open = {
+    number: 'I1',
+    customer_id: 'C1',
+    currency: 'EUR',
+    amount_minor: 100,
+    open_minor: 100,
+    derived_minor: 100,
+    issue_date: '2025-01-01',
+    due_date: '2025-01-31',
+    terms: 'NET30',
+    po_number: null,
+  };
 
   it('asks for a PO only when the terms say so', () => {
     expect(invoiceProblems(open, facts, '2025-02-01')).toEqual([]);
-    expect(invoiceProblems({ ...open, terms: 'Net 30, purchase order required' }, facts, '2025-02-01').map((p) => p.code)).toEqual(['missing_po']);
+    expect(invoiceProblems({ ...open, terms: 'Net 30, purchase order required' }, facts, '2025-02-01').map((p) => p.code)).toEqual([
+      'missing_po',
+    ]);
     expect(invoiceProblems({ ...open, terms: 'PO REQUIRED', po_number: 'PO-1' }, facts, '2025-02-01')).toEqual([]);
   });
 
@@ -149,7 +186,18 @@ describe('readiness rules', () => {
       segment: 'edge',
       customers: 5,
       openInvoices: 10,
-      tieOut: [{ currency: 'USD', statedOpenMinor: 1, derivedOpenMinor: 1, differenceMinor: 0, ties: true, customers: 5, untied: [], untiedCustomers: 0 }],
+      tieOut: [
+        {
+          currency: 'USD',
+          statedOpenMinor: 1,
+          derivedOpenMinor: 1,
+          differenceMinor: 0,
+          ties: true,
+          customers: 5,
+          untied: [],
+          untiedCustomers: 0,
+        },
+      ],
       inScopeAccounts: 5,
       withDecisionMakerEmail: 4,
       decisionMakerEmailShare: 0.8,

@@ -24,7 +24,13 @@ describe('money', () => {
   });
 
   it('round-trips through toDecimal', () => {
-    for (const [text, cur] of [['1234.50', 'USD'], ['0.05', 'EUR'], ['7', 'JPY'], ['0.001', 'BHD'], ['-0.10', 'GBP']] as const) {
+    for (const [text, cur] of [
+      ['1234.50', 'USD'],
+      ['0.05', 'EUR'],
+      ['7', 'JPY'],
+      ['0.001', 'BHD'],
+      ['-0.10', 'GBP'],
+    ] as const) {
       expect(toDecimal(parseDecimal(text, cur), cur)).toBe(text);
     }
     expect(currencyExponent('CLF')).toBe(4);

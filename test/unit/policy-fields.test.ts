@@ -27,7 +27,10 @@ describe('dunning step channel', () => {
     expect(AVAILABLE_CHANNELS).toEqual(['email']);
     const parsed = policySchema.parse(DEFAULT_POLICY);
     expect(parsed.ladders.standard.every((s) => s.channel === 'email')).toBe(true);
-    const explicit = { ...DEFAULT_POLICY, ladders: { ...DEFAULT_POLICY.ladders, small: [{ key: 'x', offsetDays: 1, tone: 'firm', channel: 'email' }] } };
+    const explicit = {
+      ...DEFAULT_POLICY,
+      ladders: { ...DEFAULT_POLICY.ladders, small: [{ key: 'x', offsetDays: 1, tone: 'firm', channel: 'email' }] },
+    };
     expect(policySchema.safeParse(explicit).success).toBe(true);
   });
 
@@ -70,9 +73,13 @@ describe('holiday calendar in the policy', () => {
       return r.success ? 'ok' : describeZodError(r.error, { holidays });
     };
     expect(bad({ default: { country: 'de' } })).toMatch(/^holidays\.default\.country: "de" must be an ISO 3166-1 alpha-2/);
-    expect(bad({ byTimezone: { 'Mars/Olympus': { country: 'DE' } } })).toBe('holidays.byTimezone.Mars/Olympus: {"country":"DE"} is under "Mars/Olympus", which is not an IANA timezone such as "Europe/Berlin"');
+    expect(bad({ byTimezone: { 'Mars/Olympus': { country: 'DE' } } })).toBe(
+      'holidays.byTimezone.Mars/Olympus: {"country":"DE"} is under "Mars/Olympus", which is not an IANA timezone such as "Europe/Berlin"',
+    );
     expect(bad({ closingDays: ['2026-02-30'] })).toMatch(/^holidays\.closingDays\.0: "2026-02-30" must be a calendar date/);
-    expect(bad({ default: { country: 'DE', region: 'BY' }, byTimezone: { 'America/New_York': { country: 'US' } }, closingDays: ['2026-12-31'] })).toBe('ok');
+    expect(
+      bad({ default: { country: 'DE', region: 'BY' }, byTimezone: { 'America/New_York': { country: 'US' } }, closingDays: ['2026-12-31'] }),
+    ).toBe('ok');
   });
 
   it('refuses at publish a country or region date-holidays does not know, naming field, value and rule', async () => {
@@ -80,9 +87,21 @@ describe('holiday calendar in the policy', () => {
     // Refused before the database is touched: no database is needed to see it.
     const refused = publishPolicy({} as Db, unknownCountry, { note: 'test', createdBy: 'test' });
     await expect(refused).rejects.toBeInstanceOf(PolicyError);
-    await expect(refused).rejects.toMatchObject({ field: 'holidays.byTimezone.Europe/Berlin.country', value: 'XX', rule: expect.stringMatching(/is not a country/) });
-    expect(() => checkHolidayCalendars({ default: { country: 'DE', region: 'ZZ' }, byTimezone: {}, closingDays: [] })).toThrow(/^holidays\.default\.region: "ZZ" is not a region of DE \(known: "BB"/);
-    expect(() => checkHolidayCalendars({ default: { country: 'DE', region: 'BY' }, byTimezone: { 'America/New_York': { country: 'US', region: 'NY' } }, closingDays: [] })).not.toThrow();
+    await expect(refused).rejects.toMatchObject({
+      field: 'holidays.byTimezone.Europe/Berlin.country',
+      value: 'XX',
+      rule: expect.stringMatching(/is not a country/),
+    });
+    expect(() => checkHolidayCalendars({ default: { country: 'DE', region: 'ZZ' }, byTimezone: {}, closingDays: [] })).toThrow(
+      /^holidays\.default\.region: "ZZ" is not a region of DE \(known: "BB"/,
+    );
+    expect(() =>
+      checkHolidayCalendars({
+        default: { country: 'DE', region: 'BY' },
+        byTimezone: { 'America/New_York': { country: 'US', region: 'NY' } },
+        closingDays: [],
+      }),
+    ).not.toThrow();
   });
 
   it('resolves public holidays and closing days in a range', () => {
@@ -94,12 +113,20 @@ describe('holiday calendar in the policy', () => {
     expect(holidaysFor({ country: 'DE', region: 'BY' }, '2026-01-01', 7)).toEqual(['2026-01-01', '2026-01-06']);
     expect(holidaysFor({ country: 'DE' }, '2026-01-01', 7)).toEqual(['2026-01-01']);
     // Closing days join them, in range only, sorted, each once; the range crosses a year.
-    expect(holidaysFor({ country: 'US', closingDays: ['2026-12-31', '2026-12-25', '2027-03-01'] }, '2026-12-20', 20)).toEqual(['2026-12-25', '2026-12-31', '2027-01-01']);
+    expect(holidaysFor({ country: 'US', closingDays: ['2026-12-31', '2026-12-25', '2027-03-01'] }, '2026-12-20', 20)).toEqual([
+      '2026-12-25',
+      '2026-12-31',
+      '2027-01-01',
+    ]);
     expect(holidaysFor({ closingDays: ['2026-12-24'] }, '2026-12-01', 31)).toEqual(['2026-12-24']);
   });
 
   it('chooses a customer calendar by timezone, else the default', () => {
-    const holidays = { default: { country: 'US' }, byTimezone: { 'Europe/Berlin': { country: 'DE', region: 'BY' } }, closingDays: ['2026-12-31'] };
+    const holidays = {
+      default: { country: 'US' },
+      byTimezone: { 'Europe/Berlin': { country: 'DE', region: 'BY' } },
+      closingDays: ['2026-12-31'],
+    };
     expect(calendarFor(holidays, 'Europe/Berlin')).toEqual({ country: 'DE', region: 'BY', closingDays: ['2026-12-31'] });
     expect(calendarFor(holidays, 'America/Chicago')).toEqual({ country: 'US', region: undefined, closingDays: ['2026-12-31'] });
     const ahead = upcomingHolidays({ holidays }, 'Europe/Berlin', new Date('2026-12-01T00:00:00Z'));
@@ -112,9 +139,19 @@ describe('holiday calendar in the policy', () => {
     const window = DEFAULT_POLICY.sendWindow;
     const christmas = new Set(holidaysFor({ country: 'US' }, '2026-12-01', 60));
     // Friday 25 Dec 10:00 in New York → Monday 28 Dec 09:00 EST.
-    expect(nextSendTime(new Date('2026-12-25T15:00:00Z'), window, 'America/New_York', christmas).toISOString()).toBe('2026-12-28T14:00:00.000Z');
+    expect(nextSendTime(new Date('2026-12-25T15:00:00Z'), window, 'America/New_York', christmas).toISOString()).toBe(
+      '2026-12-28T14:00:00.000Z',
+    );
     // A step due on Christmas (due 18 Dec + 7 days) waits for the next business day.
-    const plan = { dueDate: '2026-12-18', ladder: DEFAULT_POLICY.ladders.standard, doneStepKeys: ['heads-up', 'overdue-1'], anyContactMade: true, now: new Date('2026-12-20T12:00:00Z'), timezone: 'America/New_York', sendWindow: window };
+    const plan = {
+      dueDate: '2026-12-18',
+      ladder: DEFAULT_POLICY.ladders.standard,
+      doneStepKeys: ['heads-up', 'overdue-1'],
+      anyContactMade: true,
+      now: new Date('2026-12-20T12:00:00Z'),
+      timezone: 'America/New_York',
+      sendWindow: window,
+    };
     const without = planNextStep(plan);
     const withHolidays = planNextStep({ ...plan, holidays: christmas });
     expect(without.kind === 'step' && without.at.toISOString()).toBe('2026-12-25T14:00:00.000Z');
@@ -124,7 +161,8 @@ describe('holiday calendar in the policy', () => {
 
 describe('risk score in the autonomy gate', () => {
   const input = { action: 'reminder' as const, tier: 'small', segment: 'smb', currency: 'USD', amountMinor: 20_000, noTouch: false };
-  const scopes = (extra: Record<string, unknown>) => policySchema.parse({ ...DEFAULT_POLICY, autonomy: [{ action: 'reminder', tiers: ['small'], mode: 'autonomous', ...extra }] }).autonomy;
+  const scopes = (extra: Record<string, unknown>) =>
+    policySchema.parse({ ...DEFAULT_POLICY, autonomy: [{ action: 'reminder', tiers: ['small'], mode: 'autonomous', ...extra }] }).autonomy;
 
   it('keeps a customer at or above the scope ceiling supervised, saying why', () => {
     const limited = scopes({ maxRiskScore: 80 });
@@ -144,7 +182,10 @@ describe('risk score in the autonomy gate', () => {
   });
 
   it('refuses a ceiling outside 0..100', () => {
-    const r = policySchema.safeParse({ ...DEFAULT_POLICY, autonomy: [{ action: 'reminder', tiers: ['small'], mode: 'autonomous', maxRiskScore: 101 }] });
+    const r = policySchema.safeParse({
+      ...DEFAULT_POLICY,
+      autonomy: [{ action: 'reminder', tiers: ['small'], mode: 'autonomous', maxRiskScore: 101 }],
+    });
     expect(r.success).toBe(false);
     expect(describeZodError(r.error!, {})).toMatch(/^autonomy\.0\.maxRiskScore/);
   });

@@ -28,14 +28,23 @@ describe('continue-as-new', () => {
     // Approve steps until the history crosses the limit and the workflow continues as new.
     let runId = firstRunId;
     for (let i = 0; i < 4 && runId === firstRunId; i++) {
-      const p = await waitFor(async () => {
-        const s = await h.query(invoiceStateQuery);
-        return s.pendingProposal && s.pendingProposal.id !== last ? s.pendingProposal : null;
-      }, { env, advance: '6 hours', what: 'proposal' });
+      const p = await waitFor(
+        async () => {
+          const s = await h.query(invoiceStateQuery);
+          return s.pendingProposal && s.pendingProposal.id !== last ? s.pendingProposal : null;
+        },
+        { env, advance: '6 hours', what: 'proposal' },
+      );
       last = p.id;
       approvedSteps.push(p.stepKey);
       await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: p.id, decision: 'approve', by: 'alice' }] });
-      await waitFor(async () => (await h.query(invoiceStateQuery)).actions.some((a) => a.kind === 'reminder_logged' && a.detail.includes(p.stepKey === 'heads-up' ? 'Upcoming' : 'Reminder')), { env, advance: '1 hour', what: 'delivery' });
+      await waitFor(
+        async () =>
+          (await h.query(invoiceStateQuery)).actions.some(
+            (a) => a.kind === 'reminder_logged' && a.detail.includes(p.stepKey === 'heads-up' ? 'Upcoming' : 'Reminder'),
+          ),
+        { env, advance: '1 hour', what: 'delivery' },
+      );
       await env.sleep('2 days');
       runId = (await h.describe()).runId;
     }
@@ -45,10 +54,13 @@ describe('continue-as-new', () => {
     expect(state.actions.some((a) => a.kind === 'continued_as_new')).toBe(true);
     expect(state.actions.filter((a) => a.kind === 'proposal_approved').length).toBeGreaterThanOrEqual(1);
     expect(state.stage).not.toBe('not-started');
-    const next = await waitFor(async () => {
-      const s = await h.query(invoiceStateQuery);
-      return s.pendingProposal && s.pendingProposal.id !== last ? s.pendingProposal : null;
-    }, { env, advance: '6 hours', what: 'proposal after continue-as-new' });
+    const next = await waitFor(
+      async () => {
+        const s = await h.query(invoiceStateQuery);
+        return s.pendingProposal && s.pendingProposal.id !== last ? s.pendingProposal : null;
+      },
+      { env, advance: '6 hours', what: 'proposal after continue-as-new' },
+    );
     // Steps done in the first run are not proposed again.
     expect(approvedSteps).not.toContain(next.stepKey);
     expect(next.stepKey).not.toBe('heads-up');

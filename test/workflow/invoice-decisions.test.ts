@@ -21,7 +21,9 @@ describe('invoice workflow: a person decides each proposal', () => {
       expect(p.id).toBe('invoice-DA-1/heads-up');
       expect(await outboxFor(stack, 'DA')).toHaveLength(0);
 
-      const outcome = await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: p.id, decision: 'approve', by: 'alice', note: 'looks right' }] });
+      const outcome = await h.executeUpdate(decideProposalUpdate, {
+        args: [{ proposalId: p.id, decision: 'approve', by: 'alice', note: 'looks right' }],
+      });
       expect(outcome).toMatchObject({ proposalId: p.id, outcome: 'approved' });
 
       const [email] = await waitForOutbox(stack, 'DA');
@@ -29,7 +31,13 @@ describe('invoice workflow: a person decides each proposal', () => {
       expect(email!.body).toBe(p.body);
       expect(email!.invoiceNumbers).toEqual(['DA-1']);
       const row = await proposalRow(stack, p.id);
-      expect(row).toMatchObject({ status: 'approved', decidedBy: 'alice', decisionNote: 'looks right', editedSubject: null, editedBody: null });
+      expect(row).toMatchObject({
+        status: 'approved',
+        decidedBy: 'alice',
+        decisionNote: 'looks right',
+        editedSubject: null,
+        editedBody: null,
+      });
       const [sent] = await auditFor(stack, 'DA-1', 'reminder_sent');
       expect(sent).toMatchObject({ approvedBy: 'alice', actor: 'alice', policyVersion: 1 });
       expect(sent!.details).toMatchObject({ edited: false, subject: p.subject, tone: 'friendly' });
@@ -43,14 +51,22 @@ describe('invoice workflow: a person decides each proposal', () => {
     const h = await startInvoice(stack, { number: 'DE-1', customerId: 'DE', dueInDays: 3 });
     try {
       const p = await nextProposal(stack, h);
-      const edits = { subject: 'A quick note about invoice DE-1', body: 'Hi Pat,\n\nJust a heads-up that DE-1 falls due soon.\n\nThanks,\nAR' };
+      const edits = {
+        subject: 'A quick note about invoice DE-1',
+        body: 'Hi Pat,\n\nJust a heads-up that DE-1 falls due soon.\n\nThanks,\nAR',
+      };
       const outcome = await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: p.id, decision: 'approve', by: 'bob', edits }] });
       expect(outcome.outcome).toBe('approved');
 
       const rows = await waitForOutbox(stack, 'DE');
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ subject: edits.subject, body: edits.body, invoiceNumbers: ['DE-1'] });
-      expect(await proposalRow(stack, p.id)).toMatchObject({ status: 'approved', decidedBy: 'bob', editedSubject: edits.subject, editedBody: edits.body });
+      expect(await proposalRow(stack, p.id)).toMatchObject({
+        status: 'approved',
+        decidedBy: 'bob',
+        editedSubject: edits.subject,
+        editedBody: edits.body,
+      });
       // The draft as proposed stays on the proposal for comparison.
       expect((await proposalRow(stack, p.id)).subject).toBe(p.subject);
 
@@ -59,7 +75,9 @@ describe('invoice workflow: a person decides each proposal', () => {
       expect(sent!.details).toMatchObject({ edited: true, subject: edits.subject });
       const [approved] = await auditFor(stack, 'DE-1', 'proposal_approved');
       expect(approved!.details).toMatchObject({ editedSubject: edits.subject, editedBody: edits.body });
-      expect((await state(h)).actions.some((a) => a.kind === 'proposal_approved' && a.detail.endsWith('(edited)') && a.by === 'bob')).toBe(true);
+      expect((await state(h)).actions.some((a) => a.kind === 'proposal_approved' && a.detail.endsWith('(edited)') && a.by === 'bob')).toBe(
+        true,
+      );
     } finally {
       await terminate(h);
     }
@@ -72,7 +90,9 @@ describe('invoice workflow: a person decides each proposal', () => {
       const first = await nextProposal(stack, h);
       expect(first.stepKey).toBe('heads-up');
       const reason = 'customer asked us not to send heads-ups';
-      const outcome = await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: first.id, decision: 'reject', by: 'carol', reason }] });
+      const outcome = await h.executeUpdate(decideProposalUpdate, {
+        args: [{ proposalId: first.id, decision: 'reject', by: 'carol', reason }],
+      });
       expect(outcome).toMatchObject({ proposalId: first.id, outcome: 'rejected' });
       expect(outcome.detail).toContain(reason);
 

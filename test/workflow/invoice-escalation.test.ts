@@ -32,8 +32,14 @@ describe('invoice workflow: an undecided proposal escalates', () => {
       expect((await proposalRow(stack, p.id)).escalatedAt).toBeInstanceOf(Date);
       const audit = await auditFor(stack, 'EA-1', 'proposal_escalated');
       expect(audit).toHaveLength(1);
-      expect(audit[0]).toMatchObject({ actor: 'system', reasoning: 'undecided for 48 hours; escalated to ar-approvers', details: { owner: 'ar-approvers' } });
-      expect((await state(h)).actions.find((a) => a.kind === 'proposal_escalated')?.detail).toBe(`${p.id} undecided after 48h; escalated to ar-approvers`);
+      expect(audit[0]).toMatchObject({
+        actor: 'system',
+        reasoning: 'undecided for 48 hours; escalated to ar-approvers',
+        details: { owner: 'ar-approvers' },
+      });
+      expect((await state(h)).actions.find((a) => a.kind === 'proposal_escalated')?.detail).toBe(
+        `${p.id} undecided after 48h; escalated to ar-approvers`,
+      );
       // Escalation sends nothing and decides nothing.
       expect(await outboxFor(stack, 'EA')).toHaveLength(0);
       expect((await proposalRow(stack, p.id)).status).toBe('pending');
@@ -64,8 +70,14 @@ describe('invoice workflow: an undecided proposal escalates', () => {
       await waitFor(async () => (await state(h)).pendingProposal?.escalated, { env: stack.env, advance: '1 hour', what: 'escalation' });
       const [audit] = await auditFor(stack, 'EB-1', 'proposal_escalated');
       expect(audit).toMatchObject({ reasoning: 'undecided for 4 hours; escalated to night-desk', details: { owner: 'night-desk' } });
-      await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: p.id, decision: 'reject', by: 'night-desk', reason: 'customer is on holiday' }] });
-      expect(await proposalRow(stack, p.id)).toMatchObject({ status: 'rejected', decidedBy: 'night-desk', decisionNote: 'customer is on holiday' });
+      await h.executeUpdate(decideProposalUpdate, {
+        args: [{ proposalId: p.id, decision: 'reject', by: 'night-desk', reason: 'customer is on holiday' }],
+      });
+      expect(await proposalRow(stack, p.id)).toMatchObject({
+        status: 'rejected',
+        decidedBy: 'night-desk',
+        decisionNote: 'customer is on holiday',
+      });
     } finally {
       await terminate(h);
     }

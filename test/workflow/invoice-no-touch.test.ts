@@ -2,7 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { schema } from '../../db/client';
 import { decideProposalUpdate, promiseToPayUpdate } from '../../collections/messages';
-import { actionSeen, auditFor, nextProposal, outboxFor, proposalsFor, serverToday, startInvoice, state, terminate, type InvoiceHandle } from '../support/invoice';
+import {
+  actionSeen,
+  auditFor,
+  nextProposal,
+  outboxFor,
+  proposalsFor,
+  serverToday,
+  startInvoice,
+  state,
+  terminate,
+  type InvoiceHandle,
+} from '../support/invoice';
 import { startTestStack, type TestStack } from '../../dev/harness/stack';
 import { waitFor } from '../../dev/harness/wait';
 
@@ -101,4 +112,3 @@ describe('invoice workflow: no-touch', () => {
     }
   });
 });
-

@@ -3,7 +3,19 @@ import { schema } from '../../db/client';
 import { createBuiltinLedger } from '../../ledger/builtin';
 import { decideProposalUpdate, paymentAppliedUpdate, policyChangedSignal } from '../../collections/messages';
 import { waitFor } from '../../dev/harness/wait';
-import { auditFor, invoiceRow, nextProposal, outboxFor, pay, proposalRow, serverToday, startInvoice, state, terminate, waitForOutbox } from '../support/invoice';
+import {
+  auditFor,
+  invoiceRow,
+  nextProposal,
+  outboxFor,
+  pay,
+  proposalRow,
+  serverToday,
+  startInvoice,
+  state,
+  terminate,
+  waitForOutbox,
+} from '../support/invoice';
 import { startTestStack, type TestStack } from '../../dev/harness/stack';
 
 let stack: TestStack;
@@ -35,7 +47,9 @@ describe('invoice workflow: partial payment', () => {
     expect(await proposalRow(stack, redraft.id)).toMatchObject({ status: 'pending', amountMinor: 60_000 });
     expect((await state(h)).openMinor).toBe(60_000);
     // The old draft can no longer be approved.
-    await expect(h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: first.id, decision: 'approve', by: 'alice' }] })).rejects.toThrow();
+    await expect(
+      h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: first.id, decision: 'approve', by: 'alice' }] }),
+    ).rejects.toThrow();
 
     await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: redraft.id, decision: 'approve', by: 'alice' }] });
     const [email] = await waitForOutbox(stack, 'QA');
@@ -63,13 +77,23 @@ describe('invoice workflow: partial payment', () => {
     const h = await startInvoice(stack, { number: 'QR-1', customerId: 'QR', amountMinor: 100_000, dueInDays: 20 });
     try {
       // Cash application posts the allocation to the ledger first…
-      await stack.db.insert(schema.payments).values({ id: 'PAY-QR-1', customerId: 'QR', amountMinor: 30_000, currency: 'USD', receivedOn: await serverToday(stack) });
-      await createBuiltinLedger(stack.db).postPaymentApplication({ paymentId: 'PAY-QR-1', invoiceNumber: 'QR-1', amountMinor: 30_000, currency: 'USD', appliedBy: 'test' });
+      await stack.db
+        .insert(schema.payments)
+        .values({ id: 'PAY-QR-1', customerId: 'QR', amountMinor: 30_000, currency: 'USD', receivedOn: await serverToday(stack) });
+      await createBuiltinLedger(stack.db).postPaymentApplication({
+        paymentId: 'PAY-QR-1',
+        invoiceNumber: 'QR-1',
+        amountMinor: 30_000,
+        currency: 'USD',
+        appliedBy: 'test',
+      });
       // …the workflow happens to re-read the ledger (a policy change wakes it)…
       await h.signal(policyChangedSignal);
       await waitFor(async () => (await state(h)).openMinor === 70_000, { what: 'the re-read' });
       // …and only then does the paymentApplied message arrive.
-      const balance = await h.executeUpdate(paymentAppliedUpdate, { args: [{ paymentId: 'PAY-QR-1', amountMinor: 30_000, currency: 'USD', by: 'cash-application' }] });
+      const balance = await h.executeUpdate(paymentAppliedUpdate, {
+        args: [{ paymentId: 'PAY-QR-1', amountMinor: 30_000, currency: 'USD', by: 'cash-application' }],
+      });
       expect(balance.openMinor).toBe(70_000);
       expect((await state(h)).openMinor).toBe(70_000);
     } finally {
@@ -77,4 +101,3 @@ describe('invoice workflow: partial payment', () => {
     }
   });
 });
-

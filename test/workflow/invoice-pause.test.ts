@@ -21,7 +21,10 @@ describe('invoice workflow: pause and resume', () => {
       const v = await h.executeUpdate(pauseUpdate, { args: [{ by: 'gina', reason: 'account manager is talking to the customer' }] });
       expect(v.pausedBy).toBe('gina');
       expect(v.pendingProposal).toBeNull();
-      expect(v.actions.find((a) => a.kind === 'paused')).toMatchObject({ by: 'gina', detail: 'account manager is talking to the customer' });
+      expect(v.actions.find((a) => a.kind === 'paused')).toMatchObject({
+        by: 'gina',
+        detail: 'account manager is talking to the customer',
+      });
       await waitFor(async () => (await proposalRow(stack, first.id)).status === 'withdrawn', { what: 'proposal withdrawn' });
       expect((await proposalRow(stack, first.id)).decisionNote).toContain('paused by gina');
 

@@ -32,7 +32,14 @@ describe('invoice workflow: promise to pay', () => {
       expect(v.status).toBe('promised');
       expect(v.promise).toEqual({ id: 'PR-RK-1', date, amountMinor: 40_000, holdUntil: addDays(date, 3) });
       expect(v.pendingProposal).toBeNull();
-      expect(await promiseRow('PR-RK-1')).toMatchObject({ invoiceNumber: 'RK-1', promisedDate: date, amountMinor: 40_000, currency: 'USD', status: 'open', loggedBy: 'dave' });
+      expect(await promiseRow('PR-RK-1')).toMatchObject({
+        invoiceNumber: 'RK-1',
+        promisedDate: date,
+        amountMinor: 40_000,
+        currency: 'USD',
+        status: 'open',
+        loggedBy: 'dave',
+      });
       // The pending draft is moot while the promise holds.
       await waitFor(async () => (await proposalRow(stack, first.id)).status === 'superseded', { what: 'proposal superseded' });
       expect((await proposalRow(stack, first.id)).decisionNote).toBe(`${first.id}: promise to pay by ${date}`);
@@ -90,7 +97,9 @@ describe('invoice workflow: promise to pay', () => {
       await h.executeUpdate(promiseToPayUpdate, { args: [{ promiseId: 'PR-RB-1', date, amountMinor: 100_000, by: 'dave' }] });
 
       const s = await actionSeen(stack, h, 'promise_broken');
-      expect(s.actions.find((a) => a.kind === 'promise_broken')?.detail).toBe(`nothing paid by ${date}; a "promise missed" reminder follows`);
+      expect(s.actions.find((a) => a.kind === 'promise_broken')?.detail).toBe(
+        `nothing paid by ${date}; a "promise missed" reminder follows`,
+      );
       expect((await promiseRow('PR-RB-1'))?.status).toBe('broken');
 
       const missed = await nextProposal(stack, h, first.id);

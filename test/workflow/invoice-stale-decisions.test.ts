@@ -1,7 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Decision } from '../../collections/message-schemas';
 import { decideProposalUpdate, disputeOpenedUpdate, disputeResolvedUpdate } from '../../collections/messages';
-import { acceptedUpdateIds, nextProposal, outboxFor, pay, proposalRow, refusal, startInvoice, terminate, waitForOutbox, type InvoiceHandle } from '../support/invoice';
+import {
+  acceptedUpdateIds,
+  nextProposal,
+  outboxFor,
+  pay,
+  proposalRow,
+  refusal,
+  startInvoice,
+  terminate,
+  waitForOutbox,
+  type InvoiceHandle,
+} from '../support/invoice';
 import { startTestStack, type TestStack } from '../../dev/harness/stack';
 
 let stack: TestStack;
@@ -12,7 +23,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const decide = (h: InvoiceHandle, d: unknown, updateId: string) => h.executeUpdate(decideProposalUpdate, { args: [d as Decision], updateId });
+const decide = (h: InvoiceHandle, d: unknown, updateId: string) =>
+  h.executeUpdate(decideProposalUpdate, { args: [d as Decision], updateId });
 
 describe('invoice workflow: stale, duplicate and malformed decisions are refused', () => {
   it('refuses them before they reach the workflow history', async () => {

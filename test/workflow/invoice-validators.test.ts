@@ -25,7 +25,12 @@ describe('invoice workflow: message validators are wired to the InvoiceCase refu
     const h = await startInvoice(stack, { number: 'WA-1', customerId: 'WA', amountMinor: 100_000, dueInDays: 10 });
     try {
       const refused: string[] = [];
-      const expectRefused = async (update: (updateId: string) => Promise<unknown>, updateId: string, type: string, message: string | RegExp) => {
+      const expectRefused = async (
+        update: (updateId: string) => Promise<unknown>,
+        updateId: string,
+        type: string,
+        message: string | RegExp,
+      ) => {
         refused.push(updateId);
         const failure = await refusal(update(updateId));
         expect(failure.type, updateId).toBe(type);
@@ -33,11 +38,17 @@ describe('invoice workflow: message validators are wired to the InvoiceCase refu
         else expect(failure.message, updateId).toMatch(message);
         expect(failure.nonRetryable).toBe(true);
       };
-      const payment = (p: unknown) => (updateId: string) => h.executeUpdate(paymentAppliedUpdate, { args: [p as PaymentApplied], updateId });
+      const payment = (p: unknown) => (updateId: string) =>
+        h.executeUpdate(paymentAppliedUpdate, { args: [p as PaymentApplied], updateId });
 
       // The rules themselves are unit tests of InvoiceCase (test/unit/invoice-case.test.ts); this
       // checks the wiring: a typed, non-retryable refusal reaches the client and never the history.
-      await expectRefused(payment({ paymentId: 'PAY-WA-EUR', amountMinor: 10_000, currency: 'EUR', by: 'cash-application' }), 'pay-eur', 'InvalidPayment', 'currency: "EUR" does not match the invoice currency USD');
+      await expectRefused(
+        payment({ paymentId: 'PAY-WA-EUR', amountMinor: 10_000, currency: 'EUR', by: 'cash-application' }),
+        'pay-eur',
+        'InvalidPayment',
+        'currency: "EUR" does not match the invoice currency USD',
+      );
       const yesterday = await serverToday(stack, -1);
       const today = await serverToday(stack);
       // The validator reads the workflow's clock.
@@ -47,15 +58,28 @@ describe('invoice workflow: message validators are wired to the InvoiceCase refu
         'InvalidPromise',
         `date: "${yesterday}" is in the past (today is ${today} in UTC)`,
       );
-      await expectRefused((updateId) => h.executeUpdate(resumeUpdate, { args: [{ by: 'gina' }], updateId }), 'resume-not-paused', 'NotPaused', 'invoice WA-1 is not paused');
-      await expectRefused((updateId) => h.executeUpdate(pauseUpdate, { args: [{ by: 'gina', reason: '' }], updateId }), 'pause-no-reason', 'InvalidPause', /^reason: "" /);
+      await expectRefused(
+        (updateId) => h.executeUpdate(resumeUpdate, { args: [{ by: 'gina' }], updateId }),
+        'resume-not-paused',
+        'NotPaused',
+        'invoice WA-1 is not paused',
+      );
+      await expectRefused(
+        (updateId) => h.executeUpdate(pauseUpdate, { args: [{ by: 'gina', reason: '' }], updateId }),
+        'pause-no-reason',
+        'InvalidPause',
+        /^reason: "" /,
+      );
       await expectRefused(
         (updateId) => h.executeUpdate(disputeResolvedUpdate, { args: [{ outcome: 'invalid', by: 'erin' }], updateId }),
         'resolve-no-dispute',
         'NoDispute',
         'invoice WA-1 has no open dispute',
       );
-      await h.executeUpdate(disputeOpenedUpdate, { args: [{ disputeId: 'DSP-WA-1', reason: 'price differs from the quote', by: 'erin' }], updateId: 'dispute-1' });
+      await h.executeUpdate(disputeOpenedUpdate, {
+        args: [{ disputeId: 'DSP-WA-1', reason: 'price differs from the quote', by: 'erin' }],
+        updateId: 'dispute-1',
+      });
       await expectRefused(
         (updateId) => h.executeUpdate(promiseToPayUpdate, { args: [{ promiseId: 'PR-WA-4', date: today, by: 'dave' }], updateId }),
         'promise-while-disputed',

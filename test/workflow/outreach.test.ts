@@ -19,16 +19,23 @@ const todayUtc = () => serverToday(stack.env);
 
 async function startInvoice(number: string, customerId: string, dueDate: string, amountMinor = 100_000) {
   await stack.seed.invoice(stack.db, { number, customerId, amountMinor, dueDate });
-  return stack.env.client.workflow.start('invoiceWorkflow', { workflowId: `invoice-${number}`, taskQueue: stack.taskQueue, args: [{ invoiceNumber: number, customerId }] });
+  return stack.env.client.workflow.start('invoiceWorkflow', {
+    workflowId: `invoice-${number}`,
+    taskQueue: stack.taskQueue,
+    args: [{ invoiceNumber: number, customerId }],
+  });
 }
 
 type Handle = Awaited<ReturnType<typeof startInvoice>>;
 
 async function nextProposal(h: Handle, notId?: string): Promise<ProposalView> {
-  return waitFor(async () => {
-    const p = (await h.query(invoiceStateQuery)).pendingProposal;
-    return p && p.id !== notId ? p : null;
-  }, { env: stack.env, advance: '2 hours', what: `proposal on ${h.workflowId}` });
+  return waitFor(
+    async () => {
+      const p = (await h.query(invoiceStateQuery)).pendingProposal;
+      return p && p.id !== notId ? p : null;
+    },
+    { env: stack.env, advance: '2 hours', what: `proposal on ${h.workflowId}` },
+  );
 }
 
 describe('customer outreach', () => {
@@ -43,25 +50,36 @@ describe('customer outreach', () => {
     for (const [i, h] of handles.entries()) {
       await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: proposals[i]!.id, decision: 'approve', by: 'alice' }] });
     }
-    const rows = await waitFor(async () => {
-      const r = await db.select().from(schema.emailOutbox).where(eq(schema.emailOutbox.customerId, 'CM'));
-      return r.length > 0 ? r : null;
-    }, { env: stack.env, advance: '30 minutes', what: 'merged email' });
+    const rows = await waitFor(
+      async () => {
+        const r = await db.select().from(schema.emailOutbox).where(eq(schema.emailOutbox.customerId, 'CM'));
+        return r.length > 0 ? r : null;
+      },
+      { env: stack.env, advance: '30 minutes', what: 'merged email' },
+    );
     expect(rows).toHaveLength(1);
     expect([...rows[0]!.invoiceNumbers].sort()).toEqual(['M-1', 'M-2', 'M-3']);
     expect(rows[0]!.subject).toBe('Upcoming: 3 invoices (M-1, M-2, M-3)');
     expect(rows[0]!.body).toContain('Total now due: $3,000.00.');
     // The audit rows follow the outbox row (the next activity): wait for them, then count exactly.
-    const sent = await waitFor(async () => {
-      const r = (await db.select().from(schema.auditLog).where(eq(schema.auditLog.action, 'reminder_sent'))).filter((a) => a.customerId === 'CM');
-      return r.length >= 3 ? r : null;
-    }, { env: stack.env, advance: '1 minute', what: 'the reminder_sent audit rows' });
+    const sent = await waitFor(
+      async () => {
+        const r = (await db.select().from(schema.auditLog).where(eq(schema.auditLog.action, 'reminder_sent'))).filter(
+          (a) => a.customerId === 'CM',
+        );
+        return r.length >= 3 ? r : null;
+      },
+      { env: stack.env, advance: '1 minute', what: 'the reminder_sent audit rows' },
+    );
     expect(sent).toHaveLength(3);
     // Each invoice workflow learns it went out, batched with the others.
-    const state = await waitFor(async () => {
-      const s = await handles[0]!.query(invoiceStateQuery);
-      return s.actions.some((a) => a.kind === 'reminder_logged') ? s : null;
-    }, { env: stack.env, advance: '10 minutes', what: 'delivery confirmation' });
+    const state = await waitFor(
+      async () => {
+        const s = await handles[0]!.query(invoiceStateQuery);
+        return s.actions.some((a) => a.kind === 'reminder_logged') ? s : null;
+      },
+      { env: stack.env, advance: '10 minutes', what: 'delivery confirmation' },
+    );
     expect(state.actions.find((a) => a.kind === 'reminder_logged')?.detail).toMatch(/with M-2, M-3/);
   });
 
@@ -78,10 +96,13 @@ describe('customer outreach', () => {
     const pb = await nextProposal(b);
     await b.executeUpdate(decideProposalUpdate, { args: [{ proposalId: pb.id, decision: 'approve', by: 'bob' }] });
     const outreach = stack.env.client.workflow.getHandle('outreach-CC');
-    const contacts = await waitFor(async () => {
-      const s = await outreach.query(outreachStateQuery);
-      return s.recentContacts.length >= 2 ? s.recentContacts : null;
-    }, { env: stack.env, advance: '6 hours', what: 'two contacts' });
+    const contacts = await waitFor(
+      async () => {
+        const s = await outreach.query(outreachStateQuery);
+        return s.recentContacts.length >= 2 ? s.recentContacts : null;
+      },
+      { env: stack.env, advance: '6 hours', what: 'two contacts' },
+    );
     const gapHours = (Date.parse(contacts[1]!) - Date.parse(contacts[0]!)) / 3_600_000;
     expect(gapHours).toBeGreaterThanOrEqual(48);
     const rows = await db.select().from(schema.emailOutbox).where(eq(schema.emailOutbox.customerId, 'CC'));

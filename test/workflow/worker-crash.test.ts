@@ -39,7 +39,9 @@ describe('a worker killed mid-step', () => {
     const taskQueue = 'ar-crash';
     const real = createResendSender('re_test_key', { baseUrl: resend.baseUrl });
     // Worker A runs in its own process, so it can be killed for real (SIGKILL: no clean-up at all).
-    const child = spawn(process.execPath, ['--import', 'tsx', CRASHING_WORKER, env.address, taskQueue, database.url, resend.baseUrl], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CRASHING_WORKER, env.address, taskQueue, database.url, resend.baseUrl], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout!.on('data', (d) => (out += String(d)));
     const exited = new Promise((r) => child.once('exit', r));
@@ -49,7 +51,11 @@ describe('a worker killed mid-step', () => {
     // No batching delay: delivery starts at approval, and this test runs in real time from there.
     await seedPolicy(db, { batchWindowMinutes: 0, sendWindow: { startHour: 0, endHour: 24, businessDaysOnly: false } });
     await seedInvoice(db, { number: 'WK-1', customerId: 'WK', amountMinor: 42_000, dueDate: addDays(await serverToday(env), 5) });
-    const h = await env.client.workflow.start('invoiceWorkflow', { workflowId: 'invoice-WK-1', taskQueue, args: [{ invoiceNumber: 'WK-1', customerId: 'WK' }] });
+    const h = await env.client.workflow.start('invoiceWorkflow', {
+      workflowId: 'invoice-WK-1',
+      taskQueue,
+      args: [{ invoiceNumber: 'WK-1', customerId: 'WK' }],
+    });
     const p = await waitFor(async () => (await h.query(invoiceStateQuery)).pendingProposal, { env, advance: '6 hours', what: 'proposal' });
     await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: p.id, decision: 'approve', by: 'alice' }] });
     // No time skipping while an activity runs: poll in real time.
@@ -61,10 +67,13 @@ describe('a worker killed mid-step', () => {
     const workerB = await createArWorker({ connection: env.nativeConnection, taskQueue, db, email: real, client: env.client });
     const runB = workerB.run();
     try {
-      const outbox = await waitFor(async () => {
-        const [row] = await db.select().from(schema.emailOutbox).where(eq(schema.emailOutbox.customerId, 'WK'));
-        return row?.status === 'sent' ? row : null;
-      }, { tries: 900, what: 'delivery by worker B after the 30 s start-to-close timeout' });
+      const outbox = await waitFor(
+        async () => {
+          const [row] = await db.select().from(schema.emailOutbox).where(eq(schema.emailOutbox.customerId, 'WK'));
+          return row?.status === 'sent' ? row : null;
+        },
+        { tries: 900, what: 'delivery by worker B after the 30 s start-to-close timeout' },
+      );
       const rows = await db.select().from(schema.emailOutbox).where(eq(schema.emailOutbox.customerId, 'WK'));
       expect(rows).toHaveLength(1);
       // Every call to the provider for this step carried the same key: Resend sends it once.
@@ -72,10 +81,15 @@ describe('a worker killed mid-step', () => {
       expect([...keys]).toEqual([outbox.idempotencyKey]);
       expect(outbox.idempotencyKey).toBe('outreach-WK/invoice-WK-1/heads-up');
       // And one audit row records the send (written by the activity after the delivery).
-      const sent = await waitFor(async () => {
-        const r = (await db.select().from(schema.auditLog).where(eq(schema.auditLog.action, 'reminder_sent'))).filter((a) => a.invoiceNumber === 'WK-1');
-        return r.length ? r : null;
-      }, { what: 'the reminder_sent audit row' });
+      const sent = await waitFor(
+        async () => {
+          const r = (await db.select().from(schema.auditLog).where(eq(schema.auditLog.action, 'reminder_sent'))).filter(
+            (a) => a.invoiceNumber === 'WK-1',
+          );
+          return r.length ? r : null;
+        },
+        { what: 'the reminder_sent audit row' },
+      );
       expect(sent).toHaveLength(1);
     } finally {
       workerB.shutdown();

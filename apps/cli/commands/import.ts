@@ -14,7 +14,8 @@ import { openDatabase } from '../../../db/open';
 import { createProgress } from '../progress';
 
 const HELP: Record<ImportKind, string> = {
-  customers: 'email/phone/contact_name are the billing contact; decision_maker_email/_name the decision maker. tier: strategic|standard|small.',
+  customers:
+    'email/phone/contact_name are the billing contact; decision_maker_email/_name the decision maker. tier: strategic|standard|small.',
   invoices:
     'Amounts are decimals in the currency (JPY 0 decimals, KWD 3). open_amount: the balance per your ERP, which already reflects its ' +
     'payments; leave it out and the ledger derives it (amount minus payments, credits and write-offs recorded here).',
@@ -24,14 +25,19 @@ const HELP: Record<ImportKind, string> = {
 };
 
 export function registerImportCommands(program: Command): void {
-  const imp = program.command('import').description('Import customers, invoices or payments from a CSV file (header row; re-importing is safe).');
+  const imp = program
+    .command('import')
+    .description('Import customers, invoices or payments from a CSV file (header row; re-importing is safe).');
   for (const kind of ['customers', 'invoices', 'payments'] as const) {
     const spec = COLUMNS[kind];
     imp
       .command(`${kind} <file>`)
       .description(`Import ${kind}. Columns: ${spec.required.join(', ')}; optional: ${spec.optional.join(', ')}. ${HELP[kind]}`)
       .option('--skip-invalid', 'import the valid rows and write the rejected ones, with a reason column, to a rejects file')
-      .option('--rejected-out <path>', 'where --skip-invalid writes rejected rows (default: <file name>.rejected.csv in the current folder)')
+      .option(
+        '--rejected-out <path>',
+        'where --skip-invalid writes rejected rows (default: <file name>.rejected.csv in the current folder)',
+      )
       .action(async (file: string, opts: { skipInvalid?: boolean; rejectedOut?: string }) => {
         process.exitCode = await runImport(kind, path.resolve(file), opts);
       });

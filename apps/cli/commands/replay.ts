@@ -7,7 +7,10 @@ import { loadConfig } from '../../../config';
 export function registerReplayCommand(program: Command): void {
   program
     .command('replay')
-    .argument('<source>', 'a workflow id (fetched from the Temporal server) or a history JSON file (from the Web UI or `temporal workflow show --output json`)')
+    .argument(
+      '<source>',
+      'a workflow id (fetched from the Temporal server) or a history JSON file (from the Web UI or `temporal workflow show --output json`)',
+    )
     .option('--workflow-id <id>', 'for a file: the workflow id it belongs to (default: the file name without .json or a .vN suffix)')
     .option('--json', 'print the report as JSON')
     .option('--quiet', 'only the verdict, not the step-by-step story')

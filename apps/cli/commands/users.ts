@@ -35,7 +35,9 @@ async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>
 export function parseLimits(values: string[] | undefined): Limit[] | null {
   if (!values) return null;
   if (!values.length || values.length % 2 !== 0) {
-    throw new Error(`--limit: ${JSON.stringify(values.join(' '))} must be an amount and a currency for each limit, e.g. --limit 5000 USD --limit 4000 EUR`);
+    throw new Error(
+      `--limit: ${JSON.stringify(values.join(' '))} must be an amount and a currency for each limit, e.g. --limit 5000 USD --limit 4000 EUR`,
+    );
   }
   const limits: Limit[] = [];
   for (let i = 0; i < values.length; i += 2) {
@@ -51,7 +53,8 @@ export function parseLimits(values: string[] | undefined): Limit[] | null {
 /** "--limit 5000 USD" → { currency, minor }; the single-limit form. */
 export function parseLimit(values: string[] | undefined): Limit | null {
   if (!values) return null;
-  if (values.length !== 2) throw new Error(`--limit: ${JSON.stringify(values.join(' '))} must be an amount and a currency, e.g. --limit 5000 USD`);
+  if (values.length !== 2)
+    throw new Error(`--limit: ${JSON.stringify(values.join(' '))} must be an amount and a currency, e.g. --limit 5000 USD`);
   return parseOneLimit(values[0]!, values[1]!);
 }
 
@@ -85,7 +88,10 @@ export function registerUsersCommands(program: Command): void {
     .description('Create a user and print their token once')
     .argument('<name>', 'user name (recorded as the decider in the audit trail)')
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
-    .option('--limit <amount-and-currency...>', 'approval limit for deciding proposals, one per currency, e.g. --limit 5000 USD --limit 4000 EUR (none = unlimited)')
+    .option(
+      '--limit <amount-and-currency...>',
+      'approval limit for deciding proposals, one per currency, e.g. --limit 5000 USD --limit 4000 EUR (none = unlimited)',
+    )
     .action(async (name: string, opts: { role: string; limit?: string[] }) => {
       if (!isRole(opts.role)) throw new Error(`--role: ${JSON.stringify(opts.role)} must be one of ${ROLES.join(', ')}`);
       const limits = parseLimits(opts.limit);
@@ -103,10 +109,13 @@ export function registerUsersCommands(program: Command): void {
     .option('--unlimited', 'remove every limit: the user may decide proposals of any amount in any currency')
     .action(async (name: string, opts: { limit?: string[]; unlimited?: boolean }) => {
       if (opts.unlimited && opts.limit) throw new Error('--unlimited: cannot be combined with --limit; give either limits or --unlimited');
-      if (!opts.unlimited && !opts.limit) throw new Error('--limit: required (e.g. --limit 5000 USD), or --unlimited to remove every limit');
+      if (!opts.unlimited && !opts.limit)
+        throw new Error('--limit: required (e.g. --limit 5000 USD), or --unlimited to remove every limit');
       const limits = opts.unlimited ? null : parseLimits(opts.limit);
       const user = await withDatabase((db) => setLimits(db, name, limits));
-      console.log(`${user.role} ${user.name} now has ${user.limits ? `approval limits of ${describeLimits(user.limits)}` : 'no approval limit'}.`);
+      console.log(
+        `${user.role} ${user.name} now has ${user.limits ? `approval limits of ${describeLimits(user.limits)}` : 'no approval limit'}.`,
+      );
     });
 
   users
@@ -119,7 +128,9 @@ export function registerUsersCommands(program: Command): void {
         return;
       }
       for (const u of all) {
-        console.log(`${u.name.padEnd(24)} ${u.role.padEnd(9)} ${u.limits ? `limits ${describeLimits(u.limits)}` : u.role === 'viewer' ? '' : 'unlimited'}`.trimEnd());
+        console.log(
+          `${u.name.padEnd(24)} ${u.role.padEnd(9)} ${u.limits ? `limits ${describeLimits(u.limits)}` : u.role === 'viewer' ? '' : 'unlimited'}`.trimEnd(),
+        );
       }
     });
 
@@ -134,7 +145,7 @@ export function registerUsersCommands(program: Command): void {
 
   users
     .command('revoke')
-    .description("Revoke every token of a user (they can no longer sign in)")
+    .description('Revoke every token of a user (they can no longer sign in)')
     .argument('<name>')
     .action(async (name: string) => {
       const n = await withDatabase((db) => revokeTokens(db, name));

@@ -13,7 +13,17 @@ import type { AuthUser } from '../../../access/roles';
 import { can, requireWithinLimit, withinLimit } from '../../../access/roles';
 import { decodeCursor, encodeCursor } from '../cursor';
 import type { ApiRouter } from '../route';
-import { approvalsOut, approvalsQuery, approveBody, decisionOutcomeOut, decisionSchema, errorOut, rejectBody, type ApprovalsQuery, type ProposalOut } from '../schemas';
+import {
+  approvalsOut,
+  approvalsQuery,
+  approveBody,
+  decisionOutcomeOut,
+  decisionSchema,
+  errorOut,
+  rejectBody,
+  type ApprovalsQuery,
+  type ProposalOut,
+} from '../schemas';
 import { executeUpdate } from '../temporal';
 
 const err = (description: string) => ({ description, schema: errorOut });
@@ -42,7 +52,9 @@ async function decide(deps: AdminDeps, user: AuthUser, id: string, fields: Omit<
       const out = current ? toProposalOut(current, deps.now?.() ?? new Date()) : null;
       // Say what happened to it when the ledger already knows; keep the workflow's own words as detail.
       const message =
-        out && out.status !== 'pending' ? `proposal ${id} is already ${out.status}${out.decision?.by ? ` (by ${out.decision.by})` : ''}` : e.body.message;
+        out && out.status !== 'pending'
+          ? `proposal ${id} is already ${out.status}${out.decision?.by ? ` (by ${out.decision.by})` : ''}`
+          : e.body.message;
       throw conflict(message, { ...e.body, message, detail: e.body.message, proposal: out });
     }
     throw e;
@@ -99,7 +111,9 @@ export function registerApprovalRoutes(api: ApiRouter, deps: AdminDeps): void {
     query: approvalsQuery,
     responses: { 200: { description: 'A page of proposals', schema: approvalsOut }, 400: err('A bad filter') },
     handler: async ({ user, query }) =>
-      query.decidable === 'me' ? listDecidable(deps, user, query, deps.now?.() ?? new Date()) : listProposals(deps.db, query, deps.now?.() ?? new Date()),
+      query.decidable === 'me'
+        ? listDecidable(deps, user, query, deps.now?.() ?? new Date())
+        : listProposals(deps.db, query, deps.now?.() ?? new Date()),
   });
 
   const decisionResponses = {

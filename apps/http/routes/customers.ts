@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { invoiceWorkflowId } from '../../../temporal/client';
 import { createBuiltinLedger } from '../../../ledger/builtin';
-import {pauseSchema, resumeSchema } from '../schemas';
+import { pauseSchema, resumeSchema } from '../schemas';
 import { pauseUpdate, resumeUpdate } from '../../../collections/messages';
 import { pathParam, type AdminDeps } from '../deps';
 import { HttpError, notFound } from '../errors';

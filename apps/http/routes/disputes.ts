@@ -4,7 +4,7 @@ import { invoiceWorkflowId } from '../../../temporal/client';
 import type { Db } from '../../../db/client';
 import { getDispute, listDisputes, type DisputeRow } from '../../../ledger/read-models/disputes';
 import { utcDate } from '../../../domain/calendar';
-import {disputeResolvedSchema } from '../schemas';
+import { disputeResolvedSchema } from '../schemas';
 import { disputeResolvedUpdate } from '../../../collections/messages';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { moneyOf, parseAmount, pathParam, type AdminDeps } from '../deps';
@@ -38,7 +38,11 @@ function toOut(r: Row, now: Date): z.infer<typeof disputeOut> {
 
 async function list(db: Db, q: DisputesQuery, now: Date) {
   const limit = q.limit ?? 50;
-  const { rows, total } = await listDisputes(db, { status: q.status, owner: q.owner, invoice: q.invoice }, { limit, after: q.cursor ? decodeCursor(q.cursor) : undefined });
+  const { rows, total } = await listDisputes(
+    db,
+    { status: q.status, owner: q.owner, invoice: q.invoice },
+    { limit, after: q.cursor ? decodeCursor(q.cursor) : undefined },
+  );
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
@@ -67,12 +71,15 @@ export function registerDisputeRoutes(api: ApiRouter, deps: AdminDeps): void {
     method: 'post',
     path: '/api/disputes/:id/resolve',
     tag: 'disputes',
-    summary: "Resolve a dispute: invalid (dunning resumes), credit (credit_amount in the invoice currency) or write_off (admin)",
+    summary: 'Resolve a dispute: invalid (dunning resumes), credit (credit_amount in the invoice currency) or write_off (admin)',
     permission: 'resolve_dispute',
     params: { id: 'Dispute id' },
     body: resolveDisputeBody,
     responses: {
-      200: { description: "The dispute and the invoice workflow's state", schema: z.object({ dispute: disputeOut, state: invoiceStateOut }) },
+      200: {
+        description: "The dispute and the invoice workflow's state",
+        schema: z.object({ dispute: disputeOut, state: invoiceStateOut }),
+      },
       400: err('Bad input; nothing reached the workflow'),
       403: err('Only admins resolve disputes'),
       404: err('No such dispute'),

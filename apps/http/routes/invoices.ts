@@ -6,7 +6,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { invoiceWorkflowId } from '../../../temporal/client';
-import {disputeOpenedSchema, pauseSchema, paymentAppliedSchema, promiseToPaySchema, resumeSchema } from '../schemas';
+import { disputeOpenedSchema, pauseSchema, paymentAppliedSchema, promiseToPaySchema, resumeSchema } from '../schemas';
 import { toDecimal } from '../../../domain/money';
 import { createBuiltinLedger } from '../../../ledger/builtin';
 import { LedgerError } from '../../../ledger/port';
@@ -22,7 +22,17 @@ import { idempotencyKey, moneyOf, parseAmount, pathParam, type AdminDeps } from 
 import { conflict, fromZodError, HttpError, notFound, unprocessable } from '../errors';
 import { getLedgerInvoice, invoiceOut, latestAudit, requireLedgerInvoice } from '../invoices';
 import type { ApiRouter } from '../route';
-import { disputeBody, errorOut, invoiceOut as invoiceOutSchema, invoiceStateOut, pauseBody, paymentBody, paymentOut, promiseBody, resumeBody } from '../schemas';
+import {
+  disputeBody,
+  errorOut,
+  invoiceOut as invoiceOutSchema,
+  invoiceStateOut,
+  pauseBody,
+  paymentBody,
+  paymentOut,
+  promiseBody,
+  resumeBody,
+} from '../schemas';
 import { executeUpdate, queryIfRunning, WorkflowNotRunning } from '../temporal';
 
 const err = (description: string) => ({ description, schema: errorOut });
@@ -56,7 +66,8 @@ export function registerInvoiceRoutes(api: ApiRouter, deps: AdminDeps): void {
     path: '/api/invoices/:number',
     tag: 'invoices',
     summary: "An invoice's live workflow state, with the ledger row and latest audit entries",
-    description: 'state is the running workflow\'s answer to its "state" query; for a closed or absent workflow source is "ledger" and state is null.',
+    description:
+      'state is the running workflow\'s answer to its "state" query; for a closed or absent workflow source is "ledger" and state is null.',
     permission: 'read',
     params: { number: 'Invoice number' },
     responses: { 200: { description: 'The invoice', schema: invoiceOutSchema }, 404: err('No such invoice') },
@@ -205,26 +216,38 @@ export function registerInvoiceRoutes(api: ApiRouter, deps: AdminDeps): void {
       } catch (e) {
         if (!(e instanceof LedgerError)) throw e;
         if (e.code === 'not_found') throw notFound(e.message);
-        if (e.code === 'conflict') throw conflict(`Idempotency-Key: ${JSON.stringify(key)} was already used for a different payment (${paymentId})`);
+        if (e.code === 'conflict')
+          throw conflict(`Idempotency-Key: ${JSON.stringify(key)} was already used for a different payment (${paymentId})`);
         // Say why in the caller's terms: the invoice as read before the post.
         if (inv.status !== 'open' && inv.status !== 'disputed') throw conflict(`invoice ${number} is ${inv.status}; it takes no payments`);
         if (amountMinor > inv.openMinor) {
-          throw unprocessable(`amount: ${JSON.stringify(body.amount)} exceeds the open balance ${toDecimal(inv.openMinor, currency)} ${currency}`, {
-            field: 'amount',
-            value: body.amount,
-            rule: `must not exceed the open balance ${toDecimal(inv.openMinor, currency)}`,
-          });
+          throw unprocessable(
+            `amount: ${JSON.stringify(body.amount)} exceeds the open balance ${toDecimal(inv.openMinor, currency)} ${currency}`,
+            {
+              field: 'amount',
+              value: body.amount,
+              rule: `must not exceed the open balance ${toDecimal(inv.openMinor, currency)}`,
+            },
+          );
         }
         throw unprocessable(e.message);
       }
 
       let workflow = null;
       try {
-        workflow = await update(number, paymentAppliedUpdate, [message(paymentAppliedSchema, { paymentId, amountMinor, currency, by: user.name })]);
+        workflow = await update(number, paymentAppliedUpdate, [
+          message(paymentAppliedSchema, { paymentId, amountMinor, currency, by: user.name }),
+        ]);
       } catch (e) {
         if (!(e instanceof WorkflowNotRunning)) {
           // Posted in the ledger but not yet told to the workflow: a retry with the same key finishes the job.
-          if (e instanceof HttpError) throw new HttpError(e.status, { ...e.body, paymentId, ledgerPosted: true, message: `payment ${paymentId} was posted to the ledger, but ${e.body.message}` });
+          if (e instanceof HttpError)
+            throw new HttpError(e.status, {
+              ...e.body,
+              paymentId,
+              ledgerPosted: true,
+              message: `payment ${paymentId} was posted to the ledger, but ${e.body.message}`,
+            });
           throw e;
         }
       }

@@ -58,7 +58,9 @@ export function registerPolicyRoutes(api: ApiRouter, deps: AdminDeps): void {
       if (body.basedOnVersion !== undefined) {
         const { version } = await latest();
         if (version !== body.basedOnVersion) {
-          throw conflict(`basedOnVersion: policy v${version} was published since v${body.basedOnVersion}; re-read it and edit that`, { currentVersion: version });
+          throw conflict(`basedOnVersion: policy v${version} was published since v${body.basedOnVersion}; re-read it and edit that`, {
+            currentVersion: version,
+          });
         }
       }
       const { version: _ignored, ...doc } = body.policy;

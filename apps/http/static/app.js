@@ -31,7 +31,8 @@ function el(tag, attrs, ...children) {
     else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
     else node.setAttribute(k, v === true ? '' : String(v));
   }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  for (const c of children.flat())
+    if (c !== null && c !== undefined && c !== false) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
   return node;
 }
 
@@ -48,7 +49,11 @@ class ApiError extends Error {
 async function api(path, options = {}) {
   const headers = { Accept: 'application/json', Authorization: `Bearer ${state.token}` };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(path, { method: options.method || 'GET', headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+  const res = await fetch(path, {
+    method: options.method || 'GET',
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
   const text = await res.text();
   let body = null;
   try {
@@ -195,7 +200,8 @@ function setStatus(message, isError) {
 
 function renderCount() {
   const shown = state.items.length;
-  $('count').textContent = state.total === 0 ? 'Nothing waiting for a decision.' : `${state.total} pending${shown < state.total ? ` · showing ${shown}` : ''}`;
+  $('count').textContent =
+    state.total === 0 ? 'Nothing waiting for a decision.' : `${state.total} pending${shown < state.total ? ` · showing ${shown}` : ''}`;
   $('more').hidden = !state.nextCursor;
 }
 
@@ -219,7 +225,9 @@ function renderCard(item, index) {
       {},
       el('span', { class: `badge tier-${item.customer.tier}` }, item.customer.tier),
       ' ',
-      overdue > 0 ? el('span', { class: 'badge overdue' }, `${overdue} ${overdue === 1 ? 'day' : 'days'} overdue`) : el('span', { class: 'badge' }, `due ${item.invoice.dueDate}`),
+      overdue > 0
+        ? el('span', { class: 'badge overdue' }, `${overdue} ${overdue === 1 ? 'day' : 'days'} overdue`)
+        : el('span', { class: 'badge' }, `due ${item.invoice.dueDate}`),
       item.escalated ? el('span', { class: 'badge escalated' }, ' escalated') : null,
     ),
   );
@@ -227,11 +235,16 @@ function renderCard(item, index) {
   const meta = el(
     'dl',
     { class: 'meta' },
-    el('dt', {}, 'Open'), el('dd', {}, el('span', { class: 'amount' }, money(item.invoice.open)), ` of ${money(item.invoice.amount)}`),
-    el('dt', {}, 'Due'), el('dd', {}, `due ${item.invoice.dueDate}`),
-    el('dt', {}, 'Step'), el('dd', {}, `${item.stepKey} · ${item.draft.tone}`),
-    el('dt', {}, 'Policy'), el('dd', {}, `policy v${item.policyVersion}`),
-    el('dt', {}, 'Proposed'), el('dd', { title: item.createdAt }, `proposed ${age(item.ageSeconds)}`),
+    el('dt', {}, 'Open'),
+    el('dd', {}, el('span', { class: 'amount' }, money(item.invoice.open)), ` of ${money(item.invoice.amount)}`),
+    el('dt', {}, 'Due'),
+    el('dd', {}, `due ${item.invoice.dueDate}`),
+    el('dt', {}, 'Step'),
+    el('dd', {}, `${item.stepKey} · ${item.draft.tone}`),
+    el('dt', {}, 'Policy'),
+    el('dd', {}, `policy v${item.policyVersion}`),
+    el('dt', {}, 'Proposed'),
+    el('dd', { title: item.createdAt }, `proposed ${age(item.ageSeconds)}`),
   );
 
   let draft;
@@ -242,7 +255,11 @@ function renderCard(item, index) {
       el('label', { for: `${id}-subject` }, 'Subject'),
       el('input', { id: `${id}-subject`, value: item.draft.subject, maxlength: 300 }),
       el('label', { for: `${id}-body` }, 'Message'),
-      el('textarea', { id: `${id}-body`, maxlength: 20000, onkeydown: (e) => e.key === 'Enter' && (e.ctrlKey || e.metaKey) && submitEdit(item) }, item.draft.body),
+      el(
+        'textarea',
+        { id: `${id}-body`, maxlength: 20000, onkeydown: (e) => e.key === 'Enter' && (e.ctrlKey || e.metaKey) && submitEdit(item) },
+        item.draft.body,
+      ),
     );
   } else {
     draft = el('div', { class: 'draft' }, el('p', { class: 'subject' }, item.draft.subject), el('p', { class: 'body' }, item.draft.body));
@@ -274,8 +291,22 @@ function renderCard(item, index) {
       'div',
       { class: 'buttons' },
       el('button', { type: 'button', class: 'approve', disabled, 'aria-keyshortcuts': 'a', onclick: () => approve(item) }, 'Approve'),
-      el('button', { type: 'button', disabled: disabled || !editable(item), title: editable(item) ? null : 'Only a reminder draft can be edited', 'aria-keyshortcuts': 'e', onclick: () => openMode(item, 'edit') }, 'Edit'),
-      el('button', { type: 'button', class: 'reject', disabled, 'aria-keyshortcuts': 'r', onclick: () => openMode(item, 'reject') }, 'Reject'),
+      el(
+        'button',
+        {
+          type: 'button',
+          disabled: disabled || !editable(item),
+          title: editable(item) ? null : 'Only a reminder draft can be edited',
+          'aria-keyshortcuts': 'e',
+          onclick: () => openMode(item, 'edit'),
+        },
+        'Edit',
+      ),
+      el(
+        'button',
+        { type: 'button', class: 'reject', disabled, 'aria-keyshortcuts': 'r', onclick: () => openMode(item, 'reject') },
+        'Reject',
+      ),
       decide.ok ? el('span', { class: 'hint' }, 'a · e · r') : el('span', { class: 'hint' }, decide.why),
     );
   }
@@ -306,7 +337,9 @@ function render() {
   const queue = $('queue');
   const hadFocus = queue.contains(document.activeElement);
   queue.replaceChildren(
-    ...(state.items.length ? state.items.map(renderCard) : [el('p', { class: 'empty' }, state.me ? 'Nothing waiting for a decision.' : '')]),
+    ...(state.items.length
+      ? state.items.map(renderCard)
+      : [el('p', { class: 'empty' }, state.me ? 'Nothing waiting for a decision.' : '')]),
   );
   renderCount();
   if (hadFocus) focusCard(state.current);
@@ -353,7 +386,8 @@ function currentItem() {
 document.addEventListener('keydown', (e) => {
   if (!state.me || $('app').hidden || e.ctrlKey || e.metaKey || e.altKey) return;
   const t = e.target;
-  const typing = t instanceof HTMLElement && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
+  const typing =
+    t instanceof HTMLElement && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
   const item = currentItem();
   if (e.key === 'Escape') {
     if (item && state.open && state.open.id === item.id) {
