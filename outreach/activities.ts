@@ -39,9 +39,7 @@ export function createOutreachActivities(deps: { db: Db; ledger: LedgerPort; ema
      * this customer, from the policy in force. holidays is optional: results recorded before it
      * existed have none.
      */
-    async loadOutreachRules(
-      customerId: string,
-    ): Promise<{
+    async loadOutreachRules(customerId: string): Promise<{
       caps: Policy['contactCaps'];
       sendWindow: Policy['sendWindow'];
       batchWindowMinutes: number;

@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { registerImportCommands } from './commands/import';
+import { registerMetricsCommand } from './commands/metrics';
 import { registerPolicyCommands } from './commands/policy';
 import { registerReadinessCommand } from './commands/readiness';
 import { registerReplayCommand } from './commands/replay';
@@ -18,6 +19,7 @@ const program = new Command()
 
 registerImportCommands(program);
 registerReadinessCommand(program);
+registerMetricsCommand(program);
 registerSyncCommand(program);
 registerReplayCommand(program);
 registerPolicyCommands(program);

@@ -20,6 +20,7 @@ import { registerDisputeRoutes } from './routes/disputes';
 import { registerHealthRoute } from './routes/health';
 import { registerInvoiceRoutes } from './routes/invoices';
 import { registerMeRoute } from './routes/me';
+import { registerMetricsRoutes } from './routes/metrics';
 import { registerPageRoutes } from './routes/page';
 import { registerPolicyRoutes } from './routes/policy';
 
@@ -60,6 +61,7 @@ export function createAdminApp(deps: AdminDeps): Hono<AdminEnv> {
   registerDisputeRoutes(api, deps);
   registerCustomerRoutes(api, deps);
   registerPolicyRoutes(api, deps);
+  registerMetricsRoutes(api, deps);
   registerPageRoutes(app);
 
   const openapi = buildOpenApi(api.routes);

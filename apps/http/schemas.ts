@@ -81,6 +81,16 @@ export const disputesQuery = z
   .strict();
 export type DisputesQuery = z.output<typeof disputesQuery>;
 
+/** `GET /api/metrics`: the same options as `ar metrics`. */
+export const metricsQuery = z
+  .object({
+    asOf: isoDate.optional(),
+    from: isoDate.optional(),
+    dsoDays: count(1, 3660).optional(),
+  })
+  .strict()
+  .refine((q) => q.from === undefined || q.asOf === undefined || q.from <= q.asOf, { path: ['from'], message: 'must not be after asOf' });
+
 // --- bodies ---
 
 export const approveBody = z
@@ -140,6 +150,31 @@ export const errorOut = z.object({
     proposal: z.unknown().optional().describe('409 on a proposal: its current state'),
   }),
 });
+
+const currencyMetricsOut = z.object({
+  arOpen: z.string(),
+  current: z.string(),
+  aging: z.object({ current: z.string(), '1-30': z.string(), '31-60': z.string(), '61-90': z.string(), '90+': z.string() }),
+  creditSales: z.string().describe('credit sales over the DSO window [asOf − dsoDays + 1, asOf]'),
+  creditSalesPeriod: z.string().describe('credit sales over [from, asOf]'),
+  dsoStandardDays: z.number().nullable(),
+  dsoCountbackDays: z.number().nullable(),
+  ceiPercent: z.number().nullable(),
+  cashCollected: z.string(),
+});
+
+export const metricsOut = z
+  .object({
+    asOf: z.string(),
+    from: z.string(),
+    dsoDays: z.number().int(),
+    dsoWindowFrom: z.string(),
+    byCurrency: z.record(z.string(), currencyMetricsOut),
+    byTier: z.record(z.string(), z.record(z.string(), currencyMetricsOut)),
+    bySegment: z.record(z.string(), z.record(z.string(), currencyMetricsOut)),
+    definitions: z.record(z.string(), z.string()),
+  })
+  .describe('What `ar metrics --json` prints: amounts as decimal strings in each currency, days and percent to 2 decimals');
 
 export const healthOut = z.object({ ok: z.boolean(), database: z.enum(['up', 'down']), temporal: z.enum(['up', 'down']) });
 

@@ -6,7 +6,7 @@
  */
 import { type Rate, rate } from './stats';
 
-export { type Interval, type Rate, wilsonInterval, Z_95 } from './stats';
+export { type Rate, wilsonInterval } from './stats';
 
 export const DECISION_OUTCOMES = ['approved', 'approved_with_edits', 'rejected', 'autonomous'] as const;
 export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
@@ -179,7 +179,7 @@ const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|
 const DAY_MS = 86_400_000;
 
 /** Epoch milliseconds of an ISO instant; refuses strings without an offset (they would be read as local time). */
-export function parseInstant(value: string, field: string): number {
+function parseInstant(value: string, field: string): number {
   const ms = typeof value === 'string' && INSTANT_RE.test(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms))
     throw new RangeError(`${field}: ${JSON.stringify(value)} is not an ISO instant with an offset (e.g. 2026-03-01T09:30:00Z)`);
@@ -380,7 +380,7 @@ export function computeDecisionMetrics(rows: readonly DecisionRow[], opts: Decis
 }
 
 /** What approvers did, per edit category, as a verb phrase taking "N% of <step> drafts". */
-export const EDIT_VERBS: Readonly<Record<EditCategory, string>> = {
+const EDIT_VERBS: Readonly<Record<EditCategory, string>> = {
   tone: 'changed the tone of',
   amount: 'changed the amount in',
   contact: 'changed the recipient of',

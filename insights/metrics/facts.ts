@@ -26,7 +26,11 @@ export interface InvoiceFact {
   readonly dueDate: string;
 }
 
-export type SettlementKind = 'payment' | 'credit' | 'write_off';
+/**
+ * `stated`: a reduction the ERP stated in an open balance with no dated movement behind it (an
+ * export that gives the open amount but not every payment); dated when the ledger learned it.
+ */
+export type SettlementKind = 'payment' | 'credit' | 'write_off' | 'stated';
 
 /**
  * Something that reduced an invoice's balance, dated when it took effect. SQL:
@@ -178,8 +182,8 @@ export function indexLedger(facts: LedgerFacts): LedgerIndex {
     const s = ss[k]!;
     if (!Number.isSafeInteger(s.amountMinor)) assertAmount(s.amountMinor, `settlement of ${s.invoiceNumber}`, 'amountMinor');
     if (!dayOf.has(s.date)) newDay(s.date, `settlement of ${s.invoiceNumber}`, 'date');
-    if (s.kind !== 'payment' && s.kind !== 'credit' && s.kind !== 'write_off') {
-      throw new LedgerFactsError(`settlement of ${s.invoiceNumber}`, 'kind', s.kind, "is not 'payment', 'credit' or 'write_off'");
+    if (s.kind !== 'payment' && s.kind !== 'credit' && s.kind !== 'write_off' && s.kind !== 'stated') {
+      throw new LedgerFactsError(`settlement of ${s.invoiceNumber}`, 'kind', s.kind, "is not 'payment', 'credit', 'write_off' or 'stated'");
     }
     const i = indexOf.get(s.invoiceNumber);
     if (i === undefined) {

@@ -4,3 +4,4 @@ export * from './receivables';
 export * from './ledger';
 export * from './present';
 export * from './decisions';
+export * from './report';

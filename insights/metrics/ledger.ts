@@ -315,7 +315,7 @@ export interface LedgerMetrics {
   readonly bySegment: Record<string, PerCurrency<CurrencyMetrics>>;
 }
 
-export function presentCurrencyMetrics(m: CurrencyMetricsRaw, currency: string): CurrencyMetrics {
+function presentCurrencyMetrics(m: CurrencyMetricsRaw, currency: string): CurrencyMetrics {
   const aging = {} as Aging<string>;
   for (const b of AGING_BUCKETS) aging[b] = toDecimal(m.aging[b], currency);
   return {

@@ -407,7 +407,7 @@ export interface DaysToPayStats {
 }
 
 /** Aggregates paid invoices (all of one currency) into means, plain and weighted by amount. */
-export function daysToPayStats(paid: readonly PaidInvoice[]): DaysToPayStats | null {
+function daysToPayStats(paid: readonly PaidInvoice[]): DaysToPayStats | null {
   if (paid.length === 0) return null;
   let days = 0;
   let beyond = 0;

@@ -1,7 +1,7 @@
 /** Small statistics for rates: the Wilson score interval. */
 
 /** z for a two-sided 95% interval. */
-export const Z_95 = 1.959964;
+const Z_95 = 1.959964;
 
 export interface Interval {
   readonly rate: number;

@@ -315,17 +315,15 @@ describe('approval limits', () => {
     await passes(P100);
 
     // A GBP proposal: no limit in GBP, so refused, naming the currencies she has limits in.
-    await fx.db
-      .insert(schema.invoices)
-      .values({
-        number: 'INV-600',
-        customerId: 'C-INITECH',
-        currency: 'GBP',
-        amountMinor: 9_999,
-        openMinor: 9_999,
-        issueDate: '2026-01-01',
-        dueDate: '2026-01-31',
-      });
+    await fx.db.insert(schema.invoices).values({
+      number: 'INV-600',
+      customerId: 'C-INITECH',
+      currency: 'GBP',
+      amountMinor: 9_999,
+      openMinor: 9_999,
+      issueDate: '2026-01-01',
+      dueDate: '2026-01-31',
+    });
     const [gbp] = await fx.db
       .select()
       .from(schema.proposals)

@@ -346,6 +346,15 @@ const BAD: BadCase[] = [
   { name: 'a filter given twice', method: 'GET', path: '/api/approvals?tier=small&tier=standard', field: 'tier', rule: /at most once/ },
   { name: 'unknown query parameter', method: 'GET', path: '/api/approvals?sort=amount', field: 'sort', rule: /is not a known field/ },
   { name: 'unknown dispute status', method: 'GET', path: '/api/disputes?status=closed', field: 'status', rule: /must be one of/ },
+  { name: 'metrics as of a date that does not exist', method: 'GET', path: '/api/metrics?asOf=2026-02-30', field: 'asOf', rule: /date/ },
+  { name: 'metrics over a zero-day DSO window', method: 'GET', path: '/api/metrics?dsoDays=0', field: 'dsoDays', rule: /at least 1/ },
+  {
+    name: 'metrics period that ends before it starts',
+    method: 'GET',
+    path: '/api/metrics?asOf=2026-01-31&from=2026-02-01',
+    field: 'from',
+    rule: /must not be after asOf/,
+  },
 ];
 
 describe('bad requests get a 400 naming the field, the value and the rule', () => {
@@ -436,6 +445,26 @@ describe('other refusals', () => {
   });
 });
 
+describe('GET /api/metrics', () => {
+  it('gives a viewer the figures of ar metrics, per currency, as of a date', async () => {
+    const res = await fx.call('GET', '/api/metrics?asOf=2026-02-15&from=2026-02-01&dsoDays=90', { as: 'viewer' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect([res.body.asOf, res.body.from, res.body.dsoDays]).toEqual(['2026-02-15', '2026-02-01', 90]);
+    // The seeded ledger: USD 1,200 + 50,000 + 800 (disputed, still owed), all issued 01-01 and due 01-31, nothing paid.
+    expect(res.body.byCurrency.USD).toMatchObject({
+      arOpen: '52000.00',
+      current: '0.00',
+      aging: { current: '0.00', '1-30': '52000.00', '31-60': '0.00', '61-90': '0.00', '90+': '0.00' },
+      creditSales: '52000.00',
+      dsoStandardDays: 90,
+      ceiPercent: 0,
+    });
+    expect(Object.keys(res.body.byCurrency)).toEqual(['EUR', 'JPY', 'USD']);
+    expect((await fx.call('GET', '/api/metrics?asOf=2025-12-31', { as: 'viewer' })).body.byCurrency).toEqual({});
+    expect((await fx.call('GET', '/api/metrics', { as: null })).status).toBe(401);
+  });
+});
+
 describe('OpenAPI document', () => {
   it('describes every route with its schemas and security', async () => {
     const res = await fx.call('GET', '/openapi.json');
@@ -457,6 +486,7 @@ describe('OpenAPI document', () => {
       '/api/invoices/{number}/promise',
       '/api/invoices/{number}/resume',
       '/api/me',
+      '/api/metrics',
       '/api/policy',
       '/healthz',
     ]);
