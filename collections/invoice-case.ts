@@ -350,6 +350,33 @@ export class InvoiceCase extends InvoiceRefusals {
   }
 
   /** The ledger closed the invoice; returns false when it was already closed here. */
+  /** Set by a ledgerClosed signal: the ledger is re-read, and the invoice closes only if the ledger agrees. */
+  ledgerCheckRequested = false;
+
+  /** False when the invoice is closed or a check is already running (a second signal adds nothing). */
+  requestLedgerCheck(): boolean {
+    if (this.isClosed || this.ledgerCheckRequested) return false;
+    this.ledgerCheckRequested = true;
+    return true;
+  }
+
+  /** After the re-read a ledgerClosed signal asked for (adoptLedgerRead has set the status). */
+  settleLedgerCheck(context: InvoiceContext, now: Date): void {
+    this.ledgerCheckRequested = false;
+    const { status, openMinor } = context.invoice;
+    if (this.isClosed) {
+      this.closePending(now, 'withdrawn', `closed in the ledger (${status})`);
+      this.note(now, 'ledger_closed', `the ledger marked the invoice ${status}`);
+    } else {
+      this.note(
+        now,
+        'ledger_close_ignored',
+        `told the ledger closed it, but the ledger shows it ${status} with ${openMinor} open: still working it`,
+      );
+    }
+  }
+
+  /** Histories recorded before the re-read closed on the signal's word (see the workflow's patch). */
   ledgerClosed(status: string, now: Date): boolean {
     if (this.isClosed) return false;
     this.memory.status = status === 'paid' ? 'paid' : status === 'written_off' ? 'written_off' : 'closed';

@@ -9,26 +9,29 @@
  */
 import { z } from 'zod';
 import { isIsoDate } from '../domain/calendar';
+import { CONTROL_CHARACTER_RULE, controlCharacterIn } from '../domain/text';
 
 function build() {
-  const isoDate = z.string().refine((s): boolean => isIsoDate(s), 'must be a calendar date YYYY-MM-DD');
+  // Every text a person or system sends: what PostgreSQL refuses (U+0000) must never enter workflow state.
+  const str = () => z.string().refine((v) => controlCharacterIn(v) === null, CONTROL_CHARACTER_RULE);
+  const isoDate = str().refine((s): boolean => isIsoDate(s), 'must be a calendar date YYYY-MM-DD');
   const minorAmount = z
     .number()
     .int('must be a whole number of minor units')
     .positive('must be greater than zero')
     .max(Number.MAX_SAFE_INTEGER);
-  const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD');
-  const actor = z.string().min(1, 'must name who acts').max(200);
+  const currency = str().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD');
+  const actor = str().min(1, 'must name who acts').max(200);
 
   const decisionSchema = z
     .object({
-      proposalId: z.string().min(1),
+      proposalId: str().min(1),
       decision: z.enum(['approve', 'reject']),
       by: actor,
-      note: z.string().max(2000).optional(),
-      reason: z.string().min(1).max(2000).optional(),
+      note: str().max(2000).optional(),
+      reason: str().min(1).max(2000).optional(),
       edits: z
-        .object({ subject: z.string().min(1).max(300).optional(), body: z.string().min(1).max(20000).optional() })
+        .object({ subject: str().min(1).max(300).optional(), body: str().min(1).max(20000).optional() })
         .strict()
         .optional(),
     })
@@ -37,15 +40,15 @@ function build() {
     .refine((d) => d.decision === 'approve' || !d.edits, { message: 'edits go with approve, not reject', path: ['edits'] });
 
   const paymentAppliedSchema = z
-    .object({ paymentId: z.string().min(1).max(200), amountMinor: minorAmount, currency, by: actor.default('cash-application') })
+    .object({ paymentId: str().min(1).max(200), amountMinor: minorAmount, currency, by: actor.default('cash-application') })
     .strict();
 
   const promiseToPaySchema = z
-    .object({ promiseId: z.string().min(1).max(200), date: isoDate, amountMinor: minorAmount.optional(), by: actor })
+    .object({ promiseId: str().min(1).max(200), date: isoDate, amountMinor: minorAmount.optional(), by: actor })
     .strict();
 
   const disputeOpenedSchema = z
-    .object({ disputeId: z.string().min(1).max(200), reason: z.string().min(1).max(500), note: z.string().max(5000).optional(), by: actor })
+    .object({ disputeId: str().min(1).max(200), reason: str().min(1).max(500), note: str().max(5000).optional(), by: actor })
     .strict();
 
   const disputeResolvedSchema = z
@@ -53,16 +56,31 @@ function build() {
       outcome: z.enum(['invalid', 'credit', 'write_off']),
       /** For a credit: the amount credited against the invoice. */
       creditMinor: minorAmount.optional(),
-      note: z.string().max(5000).optional(),
+      note: str().max(5000).optional(),
       by: actor,
     })
     .strict()
     .refine((d) => d.outcome !== 'credit' || d.creditMinor !== undefined, { message: 'a credit needs creditMinor', path: ['creditMinor'] });
 
-  const pauseSchema = z.object({ by: actor, reason: z.string().min(1).max(1000) }).strict();
+  const pauseSchema = z.object({ by: actor, reason: str().min(1).max(1000) }).strict();
 
   const resumeSchema = z.object({ by: actor }).strict();
+
+  // Signals get no answer, so a bad one is ignored (and logged) instead of refused; these say what "bad" is.
+  const ledgerClosedSchema = z.object({ status: str().min(1).max(50) }).strict();
+  const reminderDeliveredSchema = z
+    .object({
+      requestId: str().min(1).max(500),
+      outboxKey: str().max(500),
+      batchedWith: z.array(str().max(200)).max(1000),
+      sentAt: str().max(50),
+      status: z.enum(['sent', 'logged', 'suppressed']),
+      detail: str().max(5000),
+    })
+    .strict();
   return {
+    ledgerClosed: ledgerClosedSchema,
+    reminderDelivered: reminderDeliveredSchema,
     decision: decisionSchema,
     paymentApplied: paymentAppliedSchema,
     promiseToPay: promiseToPaySchema,
@@ -86,6 +104,18 @@ let built: MessageSchemas | undefined;
 
 export function messageSchemas(): MessageSchemas {
   return (built ??= build());
+}
+
+/** A signal's payload if it fits its schema, else undefined and a warning in the worker log naming what is wrong. */
+export function signalPayload<K extends keyof MessageSchemas>(
+  name: K,
+  payload: unknown,
+  warn: (message: string) => void,
+): z.output<MessageSchemas[K]> | undefined {
+  const parsed = messageSchemas()[name].safeParse(payload);
+  if (parsed.success) return parsed.data as z.output<MessageSchemas[K]>;
+  warn(`ignored a ${String(name)} signal: ${describeZodError(parsed.error, payload)}`);
+  return undefined;
 }
 
 /** Formats the first zod issue as "field: value rule" for errors that name what went wrong. */

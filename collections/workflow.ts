@@ -20,6 +20,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { InvoiceCase, type InvoiceMemory } from './invoice-case';
+import { signalPayload } from './message-schemas';
 import { InvoiceSteps } from './steps';
 import type { Refusal } from './refusals';
 import {
@@ -141,10 +142,21 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     steps.reloadPolicy = true;
     wake();
   });
-  setHandler(ledgerClosedSignal, ({ status }) => {
-    if (invoice.ledgerClosed(status, now())) wake();
+  // Signals carry no answer: a payload that breaks its schema is logged and ignored, never let into the state.
+  setHandler(ledgerClosedSignal, async (payload) => {
+    const closed = signalPayload('ledgerClosed', payload, (m) => log.warn(m));
+    if (!closed) return;
+    // Anyone can send a signal: the invoice closes only when a re-read of the ledger agrees.
+    if (patched('ledger-closed-rereads')) {
+      // The re-read runs in the handler, so it happens whatever the main loop is waiting for; one at a time.
+      if (!invoice.requestLedgerCheck()) return;
+      invoice.settleLedgerCheck(await steps.refresh(), now());
+      wake();
+    } else if (invoice.ledgerClosed(closed.status, now())) wake();
   });
-  setHandler(reminderDeliveredSignal, (delivery) => {
+  setHandler(reminderDeliveredSignal, (payload) => {
+    const delivery = signalPayload('reminderDelivered', payload, (m) => log.warn(m));
+    if (!delivery) return;
     steps.delivered.set(delivery.requestId, delivery);
     wake();
   });

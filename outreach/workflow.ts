@@ -20,6 +20,7 @@ import { localParts, nextSendTime } from '../domain/calendar';
 import { draftReminder } from '../domain/drafting';
 import { TONES, type Tone } from '../domain/policy-terms';
 import { reminderDeliveredSignal } from '../collections/messages';
+import { outreachSignalPayload } from './message-schemas';
 import { outreachStateQuery, requestReminderSignal, withdrawReminderSignal, type ReminderRequest } from './messages';
 
 interface OutreachInput {
@@ -51,12 +52,18 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
   let nextSendAt: Date | null = null;
   let changes = 0;
 
-  setHandler(requestReminderSignal, (r) => {
+  // A payload that breaks its schema is logged and ignored: it must not reach the queue or the email.
+  setHandler(requestReminderSignal, (payload) => {
+    const r = outreachSignalPayload('requestReminder', payload, (m) => log.warn(m));
+    if (!r) return;
     if (deliveredIds.includes(r.requestId) || queue.some((q) => q.requestId === r.requestId)) return;
     queue.push(r);
     changes++;
   });
-  setHandler(withdrawReminderSignal, ({ requestId }) => {
+  setHandler(withdrawReminderSignal, (payload) => {
+    const withdraw = outreachSignalPayload('withdrawReminder', payload, (m) => log.warn(m));
+    if (!withdraw) return;
+    const { requestId } = withdraw;
     const i = queue.findIndex((q) => q.requestId === requestId);
     if (i >= 0) queue.splice(i, 1);
     changes++;

@@ -10,6 +10,7 @@ import type { Db } from '../../db/client';
 import { authenticate } from './auth';
 import { badRequest, fromZodError, HttpError } from './errors';
 import { requirePermission, type AuthUser, type Permission } from '../../access/roles';
+import { controlCharacterRule } from '../../domain/text';
 
 export type AdminEnv = { Variables: { user?: AuthUser } };
 
@@ -63,9 +64,35 @@ async function readBody(c: Context<AdminEnv>, schema: z.ZodType): Promise<unknow
     });
   }
   const input = parseJsonText(await c.req.text());
+  refuseControlCharacters(input);
   const r = schema.safeParse(input);
   if (!r.success) throw fromZodError(r.error, input);
   return r.data;
+}
+
+/**
+ * Every string in a request (and every key) is checked for control characters before any schema
+ * or handler sees it: PostgreSQL refuses U+0000, and a value it refuses must never reach a
+ * workflow. Walked with an explicit stack, so a deeply nested body cannot overflow the call stack.
+ */
+function refuseControlCharacters(input: unknown, root = ''): void {
+  const stack: [unknown, string][] = [[input, root]];
+  while (stack.length > 0) {
+    const [value, path] = stack.pop()!;
+    if (typeof value === 'string') {
+      const rule = controlCharacterRule(value);
+      if (rule) throw badRequest(path || '(body)', value, rule);
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => stack.push([v, `${path}.${i}`.replace(/^\./, '')]));
+    } else if (value !== null && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        const at = path ? `${path}.${k}` : k;
+        const keyRule = controlCharacterRule(k);
+        if (keyRule) throw badRequest(at, k, keyRule);
+        stack.push([v, at]);
+      }
+    }
+  }
 }
 
 function readQuery(c: Context<AdminEnv>, schema: z.ZodType): unknown {
@@ -75,6 +102,7 @@ function readQuery(c: Context<AdminEnv>, schema: z.ZodType): unknown {
     if (vs.length > 1) throw badRequest(k, vs, 'must be given at most once');
     input[k] = vs[0]!;
   }
+  refuseControlCharacters(input);
   const r = schema.safeParse(input);
   if (!r.success) throw fromZodError(r.error, input);
   return r.data;
@@ -103,9 +131,11 @@ export class ApiRouter {
         c.set('user', user);
         requirePermission(user, def.permission);
       }
+      const params = c.req.param() as Record<string, string>;
+      for (const [name, v] of Object.entries(params)) refuseControlCharacters(v, name);
       const query = def.query ? readQuery(c, def.query) : undefined;
       const body = def.body ? await readBody(c, def.body) : undefined;
-      const out = await def.handler({ c, user, params: c.req.param() as Record<string, string>, query, body } as never);
+      const out = await def.handler({ c, user, params, query, body } as never);
       return out instanceof Response ? out : c.json(out);
     });
   }

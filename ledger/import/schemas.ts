@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { isIsoDate } from '../../domain/calendar';
 import { currencyExponent, isCurrency, MoneyError, parseDecimal } from '../../domain/money';
+import { CONTROL_CHARACTER_RULE, controlCharacterIn } from '../../domain/text';
 import type { ColumnSpec, CsvRow } from './csv';
 import type { ImportIssue, ImportKind } from './report';
 
@@ -25,7 +26,7 @@ export const COLUMNS: Record<ImportKind, ColumnSpec> = {
   },
   payments: {
     required: ['payment_id', 'customer_id', 'date', 'currency', 'amount'],
-    optional: ['invoice_number', 'reference'],
+    optional: ['invoice_number', 'reference', 'payer'],
   },
 };
 
@@ -37,10 +38,13 @@ const key = (max = 64) =>
     .min(1, { error: 'is required', abort: true })
     .max(max, `is longer than ${max} characters`)
     .refine(noControl, 'contains control characters');
-const text = (max: number) => cell.min(1, { error: 'is required', abort: true }).max(max, `is longer than ${max} characters`);
+const cleanText = (v: string) => controlCharacterIn(v) === null;
+const text = (max: number) =>
+  cell.min(1, { error: 'is required', abort: true }).max(max, `is longer than ${max} characters`).refine(cleanText, CONTROL_CHARACTER_RULE);
 const optionalText = (max: number) =>
   cell
     .max(max, `is longer than ${max} characters`)
+    .refine(cleanText, CONTROL_CHARACTER_RULE)
     .transform((v) => (v === '' ? null : v))
     .optional();
 const isoDate = cell.min(1, { error: 'is required', abort: true }).refine(isIsoDate, 'is not a calendar date in the form YYYY-MM-DD');
@@ -131,6 +135,8 @@ const paymentFields = z.object({
   amount: amountText,
   invoice_number: cell.optional(),
   reference: optionalText(200),
+  /** Who paid, as the bank names them: cash application learns a customer's payer names from it. */
+  payer: optionalText(200),
 });
 
 export interface CustomerRow {
@@ -171,6 +177,7 @@ export interface PaymentRow {
   amountMinor: number;
   invoiceNumber: string | null;
   reference: string | null | undefined;
+  payer: string | null | undefined;
 }
 
 type Validated<T> = { data: T; issues: [] } | { data?: undefined; issues: ImportIssue[] };
@@ -287,6 +294,7 @@ export function validatePayment(r: CsvRow): Validated<PaymentRow> {
       amountMinor: amount,
       invoiceNumber: d.invoice_number ? d.invoice_number : null,
       reference: d.reference,
+      payer: d.payer,
     },
     issues: [],
   };

@@ -490,6 +490,27 @@ describe('InvoiceCase pause, ledger closed, skip reasons', () => {
     expect(invoice.isSettled(pending)).toBe(true);
   });
 
+  it('a ledgerClosed signal only asks for a re-read: the case closes when the ledger agrees', () => {
+    const invoice = loadedCase();
+    const pending = proposeStep(invoice);
+    expect(invoice.requestLedgerCheck()).toBe(true);
+    expect(invoice.isClosed).toBe(false); // nothing closes on the signal's word
+    // The re-read says open: still working it, the proposal stands, and the log says why.
+    const open = context();
+    invoice.adoptLedgerRead(open);
+    invoice.settleLedgerCheck(open, NOW);
+    expect([invoice.isClosed, invoice.ledgerCheckRequested, invoice.isSettled(pending)]).toEqual([false, false, false]);
+    expect(invoice.memory.actions.at(-1)).toMatchObject({ kind: 'ledger_close_ignored' });
+    // The re-read says written off: closed, the proposal withdrawn.
+    invoice.requestLedgerCheck();
+    const closed = context({ invoice: { status: 'written_off' } });
+    invoice.adoptLedgerRead(closed);
+    invoice.settleLedgerCheck(closed, NOW);
+    expect(invoice.memory.status).toBe('written_off');
+    expect(pending.closedReason).toBe(`${pending.view.id}: closed in the ledger (written_off)`);
+    expect(invoice.requestLedgerCheck()).toBe(false);
+  });
+
   it('a ledger read adopts the balance and closes a paid, written-off or void invoice', () => {
     for (const [status, expected] of [
       ['paid', 'paid'],

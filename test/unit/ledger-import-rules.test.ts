@@ -58,6 +58,27 @@ describe('customer and payment rows', () => {
     expect(v.data).toMatchObject({ tier: 'strategic', email: 'ap@example.com', noTouch: false, timezone: undefined, segment: undefined });
   });
 
+  it('refuses a control character in a name or PO with row, column and rule, never passing it to the database', () => {
+    const c = validateCustomer(row({ customer_id: 'C1', name: 'Caf\u0000 Muller', tier: 'small' }, 4));
+    expect(c.data).toBeUndefined();
+    expect(c.issues).toEqual([expect.objectContaining({ row: 4, column: 'name', value: 'Caf\u0000 Muller' })]);
+    expect(c.issues[0]!.rule).toMatch(/control characters/);
+    const i = validateInvoice(
+      row({
+        invoice_number: 'INV-1',
+        customer_id: 'C1',
+        issue_date: '2025-01-31',
+        due_date: '2025-03-02',
+        currency: 'USD',
+        amount: '1',
+        po_number: 'PO\u0007',
+      }),
+    );
+    expect(i.issues.map((x) => x.column)).toEqual(['po_number']);
+    // A tab inside a name is ordinary text.
+    expect(validateCustomer(row({ customer_id: 'C2', name: 'A\tB', tier: 'small' })).issues).toEqual([]);
+  });
+
   it('treats an empty invoice_number as an unapplied payment', () => {
     const v = validatePayment(
       row({ payment_id: 'P1', customer_id: 'C1', date: '2025-02-01', currency: 'JPY', amount: '5000', invoice_number: '' }),
@@ -109,6 +130,7 @@ describe('payment allocation by import', () => {
     amountMinor,
     invoiceNumber,
     reference: undefined,
+    payer: undefined,
   });
 
   it('reduces a derived balance but not one the ERP stated', () => {
@@ -128,7 +150,7 @@ describe('payment allocation by import', () => {
   it('does not change an allocation someone made in the ledger', () => {
     const invoices = new Map([['D', { ...inv('D', false, 9_000), appliedMinor: 1_000 }]]);
     const stored = new Map([
-      ['P1', { id: 'P1', customerId: 'C1', receivedOn: '2025-02-01', currency: 'USD', amountMinor: 1_000, reference: null }],
+      ['P1', { id: 'P1', customerId: 'C1', receivedOn: '2025-02-01', currency: 'USD', amountMinor: 1_000, reference: null, payer: null }],
     ]);
     const apps = [{ paymentId: 'P1', invoiceNumber: 'D', amountMinor: 1_000, appliedBy: 'matcher' }];
     const same = planPayments([pay('P1', 'D', 1_000, 2)], new Set(['C1']), invoices, stored, apps);
