@@ -213,6 +213,7 @@ interface PaymentWrite {
   currency: string;
   amountMinor: number;
   reference: string | null;
+  payer: string | null;
 }
 
 export interface PaymentPlan {
@@ -311,6 +312,7 @@ export function planPayments(
       currency: r.currency,
       amountMinor: r.amountMinor,
       reference: keep(r.reference, s?.reference, null),
+      payer: keep(r.payer, s?.payer, null),
     });
     if (inv && delta !== 0) {
       if (existing) plan.applicationDeletes.push({ paymentId: r.id, invoiceNumber: inv.number });

@@ -47,6 +47,7 @@ export interface StoredPayment {
   currency: string;
   amountMinor: number;
   reference: string | null;
+  payer: string | null;
 }
 
 export interface StoredApplication {
@@ -148,8 +149,9 @@ export async function loadPayments(
     currency: string;
     amount_minor: number;
     reference: string | null;
+    payer: string | null;
   }>(
-    sql`SELECT id, customer_id, received_on, currency, amount_minor, reference FROM payments WHERE id = ANY(${list(ids)}::text[]) FOR UPDATE`,
+    sql`SELECT id, customer_id, received_on, currency, amount_minor, reference, payer FROM payments WHERE id = ANY(${list(ids)}::text[]) FOR UPDATE`,
   );
   const a = await tx.execute<{ payment_id: string; invoice_number: string; amount_minor: number; applied_by: string }>(
     sql`SELECT payment_id, invoice_number, amount_minor, applied_by FROM payment_applications WHERE payment_id = ANY(${list(ids)}::text[]) ORDER BY id`,
@@ -165,6 +167,7 @@ export async function loadPayments(
           currency: r.currency,
           amountMinor: r.amount_minor,
           reference: r.reference,
+          payer: r.payer,
         },
       ]),
     ),

@@ -130,14 +130,15 @@ export async function writePayments(tx: Tx, plan: PaymentPlan, onProgress?: Writ
     tx,
     plan.payments,
     (b) => sql`
-      INSERT INTO payments (id, customer_id, received_on, currency, amount_minor, reference, source)
+      INSERT INTO payments (id, customer_id, received_on, currency, amount_minor, reference, payer, source)
       SELECT *, 'import' FROM unnest(${arr(b.map((p) => p.id))}::text[], ${arr(b.map((p) => p.customerId))}::text[],
                            ${arr(b.map((p) => p.receivedOn))}::date[], ${arr(b.map((p) => p.currency))}::text[],
-                           ${arr(b.map((p) => p.amountMinor))}::int8[], ${arr(b.map((p) => p.reference))}::text[])
+                           ${arr(b.map((p) => p.amountMinor))}::int8[], ${arr(b.map((p) => p.reference))}::text[],
+                           ${arr(b.map((p) => p.payer))}::text[])
       ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id, received_on = excluded.received_on,
-        currency = excluded.currency, amount_minor = excluded.amount_minor, reference = excluded.reference
-      WHERE (payments.customer_id, payments.received_on, payments.currency, payments.amount_minor, payments.reference)
-        IS DISTINCT FROM (excluded.customer_id, excluded.received_on, excluded.currency, excluded.amount_minor, excluded.reference)
+        currency = excluded.currency, amount_minor = excluded.amount_minor, reference = excluded.reference, payer = excluded.payer
+      WHERE (payments.customer_id, payments.received_on, payments.currency, payments.amount_minor, payments.reference, payments.payer)
+        IS DISTINCT FROM (excluded.customer_id, excluded.received_on, excluded.currency, excluded.amount_minor, excluded.reference, excluded.payer)
       RETURNING id AS k, (xmax = 0) AS inserted`,
     onProgress,
   );

@@ -332,6 +332,19 @@ describe('payments', () => {
     expect(await q(`SELECT open_minor FROM invoices WHERE number = 'INV-1002'`)).toEqual([{ open_minor: 390_050 }]);
   });
 
+  it('stores who paid (the payer column, for cash application); a file without the column keeps it', async () => {
+    await loadFixtures();
+    const withPayer = await csv(
+      'pay-payer.csv',
+      `${header},payer\nPAY-0002,C001,2025-05-02,USD,4000.00,INV-1002,ACME PARTIAL 7790,ACME CORP LLC\n`,
+    );
+    expect((await importFile(t.db, 'payments', withPayer)).counts).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
+    expect(await q(`SELECT payer FROM payments WHERE id = 'PAY-0002'`)).toEqual([{ payer: 'ACME CORP LLC' }]);
+    const without = await csv('pay-no-payer.csv', `${header}\nPAY-0002,C001,2025-05-02,USD,4000.00,INV-1002,ACME PARTIAL 7790\n`);
+    expect((await importFile(t.db, 'payments', without)).counts).toEqual({ inserted: 0, updated: 0, unchanged: 1 });
+    expect(await q(`SELECT payer FROM payments WHERE id = 'PAY-0002'`)).toEqual([{ payer: 'ACME CORP LLC' }]);
+  });
+
   it('applies several payments to one invoice in file order and refuses the one that overpays', async () => {
     await loadFixtures();
     const file = await csv(

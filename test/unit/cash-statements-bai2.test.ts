@@ -1,20 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseStatement, StatementError, type StatementBalance } from '../../cash/statements';
+import { parseStatement, type StatementBalance } from '../../cash/statements';
+import { fixture as statementFixture, thrown } from '../support/statements';
 
-const fixture = (path: string) =>
-  readFileSync(fileURLToPath(new URL(`../../../shared/fixtures/bank-statements/${path}`, import.meta.url)), 'utf8');
-
-function thrown(fn: () => unknown): StatementError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof StatementError) return err;
-    throw new Error(`expected a StatementError, got ${String(err)}`);
-  }
-  throw new Error('expected a StatementError, nothing was thrown');
-}
+const fixture = (path: string) => statementFixture(path).toString('utf8');
 
 const sample2 = fixture('bai2/sample2.txt');
 const citi = fixture('bai2/citi_example.bai2');

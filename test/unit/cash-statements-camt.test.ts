@@ -1,24 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { type BankTransaction, parseStatement, type RejectedEntry, StatementError } from '../../cash/statements';
-
-const fixture = (path: string) => readFileSync(fileURLToPath(new URL(`../../../shared/fixtures/bank-statements/${path}`, import.meta.url)));
+import { type BankTransaction, parseStatement, type RejectedEntry } from '../../cash/statements';
+import { fixture, thrown } from '../support/statements';
 
 function totals(txs: readonly BankTransaction[]) {
   const out: Record<string, number> = {};
   for (const t of txs) out[`${t.direction} ${t.currency}`] = (out[`${t.direction} ${t.currency}`] ?? 0) + t.amountMinor;
   return out;
-}
-
-function thrown(fn: () => unknown): StatementError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof StatementError) return err;
-    throw new Error(`expected a StatementError, got ${String(err)}`);
-  }
-  throw new Error('expected a StatementError, nothing was thrown');
 }
 
 /** A minimal camt.053 document of the given version around the given entries. */

@@ -10,16 +10,7 @@ import {
   parseStatement,
   StatementError,
 } from '../../cash/statements';
-
-function thrown(fn: () => unknown): StatementError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof StatementError) return err;
-    throw new Error(`expected a StatementError, got ${String(err)}`);
-  }
-  throw new Error('expected a StatementError, nothing was thrown');
-}
+import { thrown } from '../support/statements';
 
 /** A German online-banking export: account preamble, semicolons, decimal comma, DD.MM.YYYY. */
 const german = [

@@ -3,19 +3,9 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { detectFormat, parseStatement, StatementError, type StatementFormat } from '../../cash/statements';
+import { fixture, thrown } from '../support/statements';
 
-const fixture = (path: string) => readFileSync(fileURLToPath(new URL(`../../../shared/fixtures/bank-statements/${path}`, import.meta.url)));
 const own = (path: string) => readFileSync(fileURLToPath(new URL(`../fixtures/bank-statements/${path}`, import.meta.url)));
-
-function thrown(fn: () => unknown): StatementError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof StatementError) return err;
-    throw new Error(`expected a StatementError, got ${String(err)}`);
-  }
-  throw new Error('expected a StatementError, nothing was thrown');
-}
 
 describe('detectFormat', () => {
   it('recognises every shared fixture from its content', () => {

@@ -1,19 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { type Direction, parseStatement, StatementError } from '../../cash/statements';
-
-const fixture = (path: string) => readFileSync(fileURLToPath(new URL(`../../../shared/fixtures/bank-statements/${path}`, import.meta.url)));
-
-function thrown(fn: () => unknown): StatementError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof StatementError) return err;
-    throw new Error(`expected a StatementError, got ${String(err)}`);
-  }
-  throw new Error('expected a StatementError, nothing was thrown');
-}
+import { type Direction, parseStatement } from '../../cash/statements';
+import { fixture, thrown } from '../support/statements';
 
 const sepa = fixture('mt940/sepa_mt9401.sta').toString('utf8');
 
