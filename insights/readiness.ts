@@ -5,10 +5,10 @@
  * finance reviewer can check it by hand.
  */
 import { createHash } from 'node:crypto';
-import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { daysBetween } from '../domain/calendar';
 import { currencyExponent, toDecimal } from '../domain/money';
+import { loadReadinessCustomerRows, loadReadinessOpenInvoices, loadReadinessPaymentRows } from '../ledger/read-models/readiness';
 
 const DEFINITIONS = {
   openInvoice: "an invoice with status 'open' or 'disputed' (money is still being collected).",
@@ -138,18 +138,8 @@ export interface ReadinessReport {
   recommendation: { exclude: { segment: string; reasons: string[] }[]; pilot: string[] };
 }
 
-interface OpenRow {
-  number: string;
-  customer_id: string;
-  currency: string;
-  amount_minor: number;
-  open_minor: number;
-  derived_minor: number;
-  issue_date: string;
-  due_date: string;
-  terms: string | null;
-  po_number: string | null;
-}
+/** An open invoice as the ledger read model gives it. */
+type OpenRow = Awaited<ReturnType<typeof loadReadinessOpenInvoices>>[number];
 
 interface CustomerFacts {
   segment: string;
@@ -192,28 +182,8 @@ export function invoiceProblems(inv: OpenRow, c: CustomerFacts, asOf: string): I
   return out;
 }
 
-async function rows<T>(db: Db, q: ReturnType<typeof sql>): Promise<T[]> {
-  return (await db.execute(q)).rows as T[];
-}
-
 async function loadCustomerFacts(db: Db): Promise<Map<string, CustomerFacts>> {
-  const customers = await rows<{ id: string; segment: string; no_touch: boolean; timezone: string }>(
-    db,
-    sql`SELECT id, segment, no_touch, timezone FROM customers`,
-  );
-  const contacts = await rows<{ customer_id: string; any_email: boolean; dm_email: boolean }>(
-    db,
-    sql`SELECT customer_id, bool_or(email IS NOT NULL) AS any_email, bool_or(role = 'decision_maker' AND email IS NOT NULL) AS dm_email
-        FROM contacts GROUP BY customer_id`,
-  );
-  const invCur = await rows<{ customer_id: string; currency: string; n: number }>(
-    db,
-    sql`SELECT customer_id, currency, count(*)::int8 AS n FROM invoices WHERE status <> 'void' GROUP BY 1, 2`,
-  );
-  const payCur = await rows<{ customer_id: string; currency: string }>(
-    db,
-    sql`SELECT DISTINCT customer_id, currency FROM payments WHERE customer_id IS NOT NULL`,
-  );
+  const { customers, contacts, invoiceCurrencies: invCur, paymentCurrencies: payCur } = await loadReadinessCustomerRows(db);
   const facts = new Map<string, CustomerFacts>(
     customers.map((c) => [
       c.id,
@@ -256,25 +226,8 @@ export async function computeReadiness(
 ): Promise<ReadinessReport> {
   const thresholds = { ...DEFAULT_THRESHOLDS, ...opts.thresholds };
   const facts = await loadCustomerFacts(db);
-  const open = await rows<OpenRow>(
-    db,
-    sql`SELECT i.number, i.customer_id, i.currency, i.amount_minor, i.open_minor, i.issue_date, i.due_date, i.terms, i.po_number,
-               (i.amount_minor - coalesce(a.s, 0) - coalesce(w.s, 0) - coalesce(n.s, 0))::int8 AS derived_minor
-        FROM invoices i
-        LEFT JOIN (SELECT invoice_number, sum(amount_minor) AS s FROM payment_applications GROUP BY 1) a ON a.invoice_number = i.number
-        LEFT JOIN (SELECT invoice_number, sum(amount_minor) AS s FROM write_offs GROUP BY 1) w ON w.invoice_number = i.number
-        LEFT JOIN (SELECT invoice_number, sum(amount_minor) AS s FROM credit_notes GROUP BY 1) n ON n.invoice_number = i.number
-        WHERE i.status IN ('open', 'disputed')`,
-  );
-  const pay = await rows<{ segment: string | null; currency: string; n: number; applied: number; total: number; applied_minor: number }>(
-    db,
-    sql`SELECT c.segment, p.currency, count(*)::int8 AS n, count(a.s)::int8 AS applied,
-               sum(p.amount_minor)::int8 AS total, coalesce(sum(a.s), 0)::int8 AS applied_minor
-        FROM payments p
-        LEFT JOIN customers c ON c.id = p.customer_id
-        LEFT JOIN (SELECT payment_id, sum(amount_minor) AS s FROM payment_applications GROUP BY 1) a ON a.payment_id = p.id
-        GROUP BY 1, 2`,
-  );
+  const open = await loadReadinessOpenInvoices(db);
+  const pay = await loadReadinessPaymentRows(db);
 
   const UNIDENTIFIED = '(unidentified payer)';
   const segmentNames = new Set<string>([...[...facts.values()].map((f) => f.segment), ...pay.map((p) => p.segment ?? UNIDENTIFIED)]);
