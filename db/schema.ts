@@ -6,7 +6,20 @@
  * rather than merely unlikely.
  */
 import { sql } from 'drizzle-orm';
-import { bigserial, check, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { createdAt, currency, money } from './columns';
 import { invoices } from '../ledger/builtin-schema';
 
@@ -106,6 +119,30 @@ export const autonomyChanges = pgTable('autonomy_changes', {
   decidedBy: text('decided_by').notNull(),
   at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+export const METRIC_SNAPSHOT_KINDS = ['daily', 'baseline'] as const;
+
+/**
+ * Stored metrics (insights/snapshots.ts): a daily snapshot per as-of date (the schedule's, written
+ * once), and baselines a person takes before a pilot. Trends are read from here, never recomputed.
+ */
+export const metricSnapshots = pgTable(
+  'metric_snapshots',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    kind: text('kind', { enum: METRIC_SNAPSHOT_KINDS }).notNull(),
+    asOf: date('as_of', { mode: 'string' }).notNull(),
+    note: text('note'),
+    takenBy: text('taken_by').notNull(),
+    takenAt: timestamp('taken_at', { withTimezone: true }).notNull().defaultNow(),
+    report: jsonb('report').notNull(),
+  },
+  (t) => [
+    check('metric_snapshots_kind_ck', sql`${t.kind} in ('daily','baseline')`),
+    // One daily snapshot per date: a retried or re-triggered schedule run writes nothing new.
+    uniqueIndex('metric_snapshots_daily_uq').on(t.asOf).where(sql`${t.kind} = 'daily'`),
+  ],
+);
 
 export const ROLES = ['viewer', 'approver', 'admin'] as const;
 export type Role = (typeof ROLES)[number];

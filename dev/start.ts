@@ -17,6 +17,7 @@ import { EMBEDDED_POOL_MAX, startEmbeddedDatabase } from '../db/embedded';
 import { currentPolicy } from '../policy/store';
 import { createBuiltinLedger } from '../ledger/builtin';
 import { createArWorker } from '../apps/worker/create-worker';
+import { ensureMetricsSchedule, METRICS_SCHEDULE_ID } from '../insights/schedule';
 import { emailSenderFromConfig } from '../outreach/channels/from-config';
 import { reapStaleStack, readRunningStack, stackFilePath, type StackFile } from '../db/open';
 import { locateTemporalBinary, TemporalBinaryNotFound } from './temporal-binaries';
@@ -135,6 +136,10 @@ async function main(): Promise<void> {
     const r = await syncInvoiceWorkflows(client, db, createBuiltinLedger(db), { taskQueue: config.TEMPORAL_TASK_QUEUE });
     say(`invoice sync: ${r.scanned} open invoices, ${r.started} workflows started, ${r.alreadyRunning} already running, ${r.ended} ended`);
   }
+
+  // 6. The nightly metrics snapshot (ar metrics history), registered once per Temporal server.
+  const schedule = await ensureMetricsSchedule(client, config.TEMPORAL_TASK_QUEUE);
+  say(`metrics schedule ${METRICS_SCHEDULE_ID}: ${schedule.created ? 'registered' : 'already registered'} (00:15 UTC daily)`);
 
   if (stopping) return; // Ctrl-C while starting: no stack file for a stack that is going away
   const stack: StackFile = {

@@ -15,6 +15,8 @@ const program = new Command()
   .name('ar')
   .description('Accounts-receivable automation: ledger imports, readiness, workflow sync and administration.')
   .showHelpAfterError()
+  // Options after a subcommand belong to it (`ar metrics history --json`), not to the command above it.
+  .enablePositionalOptions()
   .exitOverride();
 
 registerImportCommands(program);

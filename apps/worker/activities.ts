@@ -6,6 +6,7 @@ import { LedgerError, type LedgerPort } from '../../ledger/port';
 import type { EmailSender } from '../../outreach/channels/email';
 import { createInvoiceActivities } from '../../collections/activities';
 import { createOutreachActivities } from '../../outreach/activities';
+import { createInsightsActivities } from '../../insights/activities';
 
 export interface ActivityDeps {
   db: Db;
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
   return withPermanentLedgerErrors({
     ...createInvoiceActivities(deps),
     ...createOutreachActivities(deps),
+    ...createInsightsActivities(deps),
   });
 }
 

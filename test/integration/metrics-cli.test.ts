@@ -172,6 +172,27 @@ describe('ar metrics', () => {
     expect((await metrics('--as-of', '2025-06-30')).byCurrency.CHF.arOpen).toBe('1000.00');
   });
 
+  it('stores a baseline with its note, and lists it with ar metrics history', async () => {
+    const taken = await cli.ar('metrics', 'baseline', '--note', 'before the pilot', '--as-of', '2025-06-30', '--by', 'fay');
+    expect(taken.code, taken.stderr).toBe(0);
+    expect(taken.stdout).toMatch(/^Stored baseline #\d+ as of 2025-06-30: "before the pilot"\./);
+    const history = await cli.ar('metrics', 'history', '--json');
+    expect(history.code, history.stderr).toBe(0);
+    const [b] = JSON.parse(history.stdout);
+    const then = await metrics('--as-of', '2025-06-30');
+    expect(b).toMatchObject({ kind: 'baseline', asOf: '2025-06-30', note: 'before the pilot', takenBy: 'fay' });
+    expect(b.byCurrency.USD).toEqual({
+      arOpen: then.byCurrency.USD.arOpen,
+      dsoStandardDays: then.byCurrency.USD.dsoStandardDays,
+      dsoCountbackDays: then.byCurrency.USD.dsoCountbackDays,
+      ceiPercent: then.byCurrency.USD.ceiPercent,
+    });
+    expect((await cli.ar('metrics', 'history')).stdout).toContain('2025-06-30  BASELINE');
+    const noNote = await cli.ar('metrics', 'baseline');
+    expect(noNote.code).not.toBe(0);
+    expect(noNote.stderr).toContain("required option '--note <text>' not specified");
+  });
+
   it('refuses a bad option with the value and the rule', async () => {
     const bad = await cli.ar('metrics', '--as-of', '2025-13-01');
     expect(bad.code).not.toBe(0);

@@ -11,6 +11,9 @@ import { parseDecimal } from '../../../domain/money';
 import { AGING_BUCKETS, type MetricsReport, metricsReport } from '../../../insights/metrics';
 import { amountText } from '../../../insights/readiness';
 import { loadMetricFacts } from '../../../ledger/read-models/metric-facts';
+import { ensureMetricsSchedule, METRICS_SCHEDULE_ID } from '../../../insights/schedule';
+import { listSnapshots, type SnapshotKind, type SnapshotSummary, takeSnapshot } from '../../../insights/snapshots';
+import { controlCharacterRule } from '../../../domain/text';
 
 const dateOption = (v: string): string => {
   if (!isIsoDate(v)) throw new InvalidArgumentError(`${JSON.stringify(v)} must be a calendar date YYYY-MM-DD`);
@@ -55,9 +58,26 @@ function formatMetrics(r: MetricsReport): string {
   return out.join('\n');
 }
 
+function formatHistory(rows: SnapshotSummary[]): string {
+  if (rows.length === 0)
+    return 'No stored snapshots yet: `ar metrics baseline --note "…"` takes one; the ar-metrics-daily schedule stores one a day.';
+  const out: string[] = [];
+  for (const r of rows) {
+    const head = `${r.asOf}  ${r.kind === 'baseline' ? 'BASELINE' : 'daily   '}  #${r.id}${r.note ? `  "${r.note}"` : ''}  (${r.takenBy}, ${r.takenAt})`;
+    const figures = Object.entries(r.byCurrency).map(
+      ([cur, m]) =>
+        `${cur} AR ${m.arOpen}, DSO ${figure(m.dsoStandardDays, 'd')} (countback ${figure(m.dsoCountbackDays, 'd')}), CEI ${figure(m.ceiPercent, '%')}`,
+    );
+    out.push(head, ...figures.map((f) => `    ${f}`));
+  }
+  return out.join('\n');
+}
+
 export function registerMetricsCommand(program: Command): void {
-  program
+  const metrics = program
     .command('metrics')
+    // `ar metrics baseline --as-of …`: options after a subcommand are the subcommand's (main.ts enables it above too).
+    .enablePositionalOptions()
     .description('Aging, DSO (standard and countback), CEI and cash collected per currency, as of any date. Needs only the database.')
     .option('--as-of <date>', 'the as-of date, YYYY-MM-DD (default: today, UTC)', dateOption)
     .option('--from <date>', 'start of the CEI and cash period, YYYY-MM-DD (default: the first day of the as-of month)', dateOption)
@@ -72,6 +92,62 @@ export function registerMetricsCommand(program: Command): void {
         console.log(opts.json ? JSON.stringify(report, null, 2) : formatMetrics(report));
       } finally {
         await database.close();
+      }
+    });
+
+  metrics
+    .command('baseline')
+    .description('Store the metrics as of a date as the baseline a pilot is judged against.')
+    .requiredOption('--note <text>', 'why this is the baseline (e.g. "before the pilot, Q3 close")')
+    .option('--as-of <date>', 'the as-of date, YYYY-MM-DD (default: today, UTC)', dateOption)
+    .option('--by <name>', 'who takes it', process.env.USER ?? 'cli')
+    .action(async (opts: { note: string; asOf?: string; by: string }) => {
+      const problem = controlCharacterRule(opts.note);
+      if (problem || opts.note.trim() === '' || opts.note.length > 1000) {
+        throw new Error(`--note: ${JSON.stringify(opts.note.slice(0, 80))} ${problem ?? 'must be 1 to 1000 characters'}`);
+      }
+      const database = await openDatabase(loadConfig());
+      try {
+        const asOf = opts.asOf ?? utcDate(new Date());
+        const { id } = await takeSnapshot(database.db, { kind: 'baseline', asOf, note: opts.note, takenBy: opts.by });
+        console.log(`Stored baseline #${id} as of ${asOf}: "${opts.note}".`);
+      } finally {
+        await database.close();
+      }
+    });
+
+  metrics
+    .command('history')
+    .description('The stored snapshots, newest first: daily ones from the schedule and baselines.')
+    .option('--kind <kind>', 'only daily or baseline', (v) => {
+      if (v !== 'daily' && v !== 'baseline') throw new InvalidArgumentError(`${JSON.stringify(v)} must be daily or baseline`);
+      return v;
+    })
+    .option('--json', 'print them as JSON')
+    .action(async (opts: { kind?: SnapshotKind; json?: boolean }) => {
+      const database = await openDatabase(loadConfig());
+      try {
+        const rows = await listSnapshots(database.db, { kind: opts.kind });
+        console.log(opts.json ? JSON.stringify(rows, null, 2) : formatHistory(rows));
+      } finally {
+        await database.close();
+      }
+    });
+
+  metrics
+    .command('schedule')
+    .description('Register the ar-metrics-daily Temporal Schedule (a snapshot each night); needs Temporal. npm start does this itself.')
+    .action(async () => {
+      const config = loadConfig();
+      const { connectClient } = await import('../../../temporal/client');
+      const client = await connectClient(config);
+      try {
+        const { created } = await ensureMetricsSchedule(client, config.TEMPORAL_TASK_QUEUE);
+        console.log(
+          `${METRICS_SCHEDULE_ID}: ${created ? 'registered' : 'already registered'} (00:15 UTC daily, task queue ${config.TEMPORAL_TASK_QUEUE}).`,
+        );
+      } finally {
+        await client.connection.close();
       }
     });
 }
