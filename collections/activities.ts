@@ -8,6 +8,7 @@ import { schema, type Db } from '../db/client';
 import { currentPolicy } from '../policy/store';
 import { upcomingHolidays } from '../policy/holidays';
 import type { Policy } from '../domain/policy';
+import type { EditCategory } from '../domain/edit-categories';
 import { emailContact, type CustomerRecord, type InvoiceRecord, type LedgerPort } from '../ledger/port';
 import { writeAudit, type AuditEntry } from '../db/audit';
 import type { Client } from '@temporalio/client';
@@ -44,7 +45,15 @@ export interface ProposalRecord {
 }
 
 export type ProposalResolution =
-  | { status: 'approved'; decidedBy: string; note?: string; editedSubject?: string; editedBody?: string }
+  | {
+      status: 'approved';
+      decidedBy: string;
+      note?: string;
+      editedSubject?: string;
+      editedBody?: string;
+      editCategory?: EditCategory;
+      editNote?: string;
+    }
   | { status: 'rejected'; decidedBy: string; note: string }
   | { status: 'superseded' | 'withdrawn'; note: string };
 
@@ -138,6 +147,8 @@ export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temp
             decisionNote: r.note ?? null,
             editedSubject: r.status === 'approved' ? (r.editedSubject ?? null) : null,
             editedBody: r.status === 'approved' ? (r.editedBody ?? null) : null,
+            editCategory: r.status === 'approved' ? (r.editCategory ?? null) : null,
+            editNote: r.status === 'approved' ? (r.editNote ?? null) : null,
           })
           .where(and(eq(schema.proposals.id, input.id), eq(schema.proposals.status, 'pending')))
           .returning({ id: schema.proposals.id });
@@ -154,7 +165,7 @@ export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temp
           policyVersion: input.policyVersion,
           details:
             r.status === 'approved' && (r.editedSubject || r.editedBody)
-              ? { editedSubject: r.editedSubject, editedBody: r.editedBody }
+              ? { editedSubject: r.editedSubject, editedBody: r.editedBody, editCategory: r.editCategory, editNote: r.editNote }
               : undefined,
         });
       });

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { isIsoDate } from '../domain/calendar';
+import { EDIT_CATEGORIES } from '../domain/edit-categories';
 import { CONTROL_CHARACTER_RULE, controlCharacterIn } from '../domain/text';
 
 function build() {
@@ -34,10 +35,17 @@ function build() {
         .object({ subject: str().min(1).max(300).optional(), body: str().min(1).max(20000).optional() })
         .strict()
         .optional(),
+      /** What the edits changed (counted per tier and step to tune the policy); the admin endpoint requires it with edits. */
+      editCategory: z.enum(EDIT_CATEGORIES, { error: `must be one of ${EDIT_CATEGORIES.join(', ')}` }).optional(),
+      editNote: str().max(2000).optional(),
     })
     .strict()
     .refine((d) => d.decision === 'approve' || !!d.reason, { message: 'a rejection needs a reason', path: ['reason'] })
-    .refine((d) => d.decision === 'approve' || !d.edits, { message: 'edits go with approve, not reject', path: ['edits'] });
+    .refine((d) => d.decision === 'approve' || !d.edits, { message: 'edits go with approve, not reject', path: ['edits'] })
+    .refine((d) => !!d.edits || (d.editCategory === undefined && d.editNote === undefined), {
+      message: 'goes with edits: say what the edits changed only when there are edits',
+      path: ['editCategory'],
+    });
 
   const paymentAppliedSchema = z
     .object({ paymentId: str().min(1).max(200), amountMinor: minorAmount, currency, by: actor.default('cash-application') })

@@ -80,6 +80,8 @@ export class InvoiceSteps {
             note: decision.note,
             editedSubject: decision.edits?.subject,
             editedBody: decision.edits?.body,
+            editCategory: decision.editCategory,
+            editNote: decision.editNote,
           }
         : { status: 'rejected', decidedBy: decision.by, note: decision.reason! },
     });

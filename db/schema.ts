@@ -22,6 +22,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { createdAt, currency, money } from './columns';
 import { invoices } from '../ledger/builtin-schema';
+import { EDIT_CATEGORIES } from '../domain/edit-categories';
 
 export * from '../ledger/builtin-schema';
 
@@ -55,9 +56,18 @@ export const proposals = pgTable(
     decisionNote: text('decision_note'),
     editedSubject: text('edited_subject'),
     editedBody: text('edited_body'),
+    /** What the approver's edits changed (domain/edit-categories.ts), and why in their words. */
+    editCategory: text('edit_category', { enum: EDIT_CATEGORIES }),
+    editNote: text('edit_note'),
     createdAt: createdAt(),
   },
-  (t) => [index('proposals_status_idx').on(t.status, t.createdAt)],
+  (t) => [
+    index('proposals_status_idx').on(t.status, t.createdAt),
+    check(
+      'proposals_edit_category_known',
+      sql.raw(`edit_category is null or edit_category in (${EDIT_CATEGORIES.map((c) => `'${c}'`).join(', ')})`),
+    ),
+  ],
 );
 
 /** Every customer-facing action and decision, with its reasoning, policy version and approver. */

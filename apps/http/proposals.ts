@@ -42,6 +42,8 @@ export function toProposalOut(r: Row, now: Date): ProposalOut {
             note: p.decisionNote,
             editedSubject: p.editedSubject,
             editedBody: p.editedBody,
+            editCategory: p.editCategory,
+            editNote: p.editNote,
           },
   };
 }

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { DISPUTE_STATUSES, PROPOSAL_STATUSES, TIERS } from '../../db/schema';
 import { messageSchemas } from '../../collections/message-schemas';
+import { EDIT_CATEGORIES } from '../../domain/edit-categories';
 
 // The edge builds the workflows' own payload schemas once, at load: both check the same rules.
 export const {
@@ -91,14 +92,34 @@ export const metricsQuery = z
   .strict()
   .refine((q) => q.from === undefined || q.asOf === undefined || q.from <= q.asOf, { path: ['from'], message: 'must not be after asOf' });
 
+export const decisionMetricsQuery = z
+  .object({
+    asOf: isoDate.optional().describe('the window ends with this date (UTC); default now'),
+    windowDays: count(1, 366).optional().describe('days back from the end; default 30'),
+  })
+  .strict();
+
+export const metricsHistoryQuery = z.object({ kind: z.enum(['daily', 'baseline']).optional(), limit: count(1, 1000).optional() }).strict();
+
 // --- bodies ---
 
 export const approveBody = z
   .object({
     note: decisionSchema.shape.note,
     edits: decisionSchema.shape.edits.refine((e) => !e || e.subject !== undefined || e.body !== undefined, 'must change subject or body'),
+    editCategory: decisionSchema.shape.editCategory.describe(`What the edits changed: ${EDIT_CATEGORIES.join(', ')}. Required with edits.`),
+    editNote: decisionSchema.shape.editNote.describe("Why, in the approver's words (optional, with edits)"),
   })
-  .strict();
+  .strict()
+  // The tuning table needs to know what approvers change: an edit without its category teaches nothing.
+  .refine((b) => !b.edits || b.editCategory !== undefined, {
+    path: ['editCategory'],
+    message: `is required with edits: one of ${EDIT_CATEGORIES.join(', ')}`,
+  })
+  .refine((b) => !!b.edits || (b.editCategory === undefined && b.editNote === undefined), {
+    path: ['editCategory'],
+    message: 'goes with edits: approve as drafted carries no edit category or note',
+  });
 
 export const rejectBody = z
   .object({
@@ -176,6 +197,55 @@ export const metricsOut = z
   })
   .describe('What `ar metrics --json` prints: amounts as decimal strings in each currency, days and percent to 2 decimals');
 
+const rateOut = z.object({
+  numerator: z.number().int(),
+  count: z.number().int(),
+  rate: z.number().nullable(),
+  lower: z.number().nullable().describe('Wilson 95% interval'),
+  upper: z.number().nullable(),
+});
+
+export const decisionMetricsOut = z
+  .looseObject({
+    asOf: z.string(),
+    windowFrom: z.string(),
+    windowDays: z.number(),
+    decisions: z.number().int(),
+    scopes: z.array(
+      z.looseObject({
+        key: z.string().describe('action|tier|segment|amountBand'),
+        scope: z.object({ actionKind: z.string(), tier: z.string(), segment: z.string(), amountBand: z.string() }),
+        rates: z.looseObject({ approvedAsDrafted: rateOut, approvedWithEdits: rateOut, rejected: rateOut, autonomousShare: rateOut }),
+      }),
+    ),
+    tuning: z.array(
+      z.looseObject({ tier: z.string(), stepKey: z.string(), drafts: z.number().int(), editRate: rateOut, sentence: z.string() }),
+    ),
+  })
+  .describe('What `ar metrics decisions --json` prints; `tuning` is `ar metrics tuning`');
+
+export const metricsHistoryOut = z.object({
+  items: z.array(
+    z.object({
+      id: z.number().int(),
+      kind: z.enum(['daily', 'baseline']),
+      asOf: z.string(),
+      note: z.string().nullable(),
+      takenBy: z.string(),
+      takenAt: z.string(),
+      byCurrency: z.record(
+        z.string(),
+        z.object({
+          arOpen: z.string(),
+          dsoStandardDays: z.number().nullable(),
+          dsoCountbackDays: z.number().nullable(),
+          ceiPercent: z.number().nullable(),
+        }),
+      ),
+    }),
+  ),
+});
+
 export const healthOut = z.object({ ok: z.boolean(), database: z.enum(['up', 'down']), temporal: z.enum(['up', 'down']) });
 
 const proposalOut = z.object({
@@ -207,6 +277,8 @@ const proposalOut = z.object({
       note: z.string().nullable(),
       editedSubject: z.string().nullable(),
       editedBody: z.string().nullable(),
+      editCategory: z.enum(EDIT_CATEGORIES).nullable(),
+      editNote: z.string().nullable(),
     })
     .nullable(),
 });

@@ -4,14 +4,15 @@
  * and its Wilson 95% score interval. Plus a tuning table (edits and rejections per tier × step)
  * with a sentence per row. Pure: rows in, plain data out, one pass over the rows.
  */
+import { EDIT_CATEGORIES, type EditCategory } from '../../domain/edit-categories';
 import { type Rate, rate } from './stats';
+
+export type { EditCategory } from '../../domain/edit-categories';
 
 export { type Rate, wilsonInterval } from './stats';
 
 export const DECISION_OUTCOMES = ['approved', 'approved_with_edits', 'rejected', 'autonomous'] as const;
 export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
-export const EDIT_CATEGORIES = ['tone', 'amount', 'contact', 'timing', 'wording', 'other'] as const;
-export type EditCategory = (typeof EDIT_CATEGORIES)[number];
 export type ReviewOutcome = 'right' | 'wrong';
 
 /**

@@ -173,9 +173,15 @@ describe.skipIf(!available)('approvals page', () => {
     await expect.poll(() => subject.evaluate((el) => (el as unknown) === document.activeElement)).toBe(true);
     await subject.fill('Following up on WEB-EDIT');
     await card('WEB-EDIT').getByLabel('Message').fill('Hello,\n\nA friendly nudge about WEB-EDIT.\n\nAlice');
+    // An edit must say what it changed: refused in place, the typed text kept.
+    await card('WEB-EDIT').getByRole('button', { name: 'Approve with edits' }).click();
+    await expect.poll(() => card('WEB-EDIT').getByRole('alert').textContent()).toBe('Say what you changed before approving with edits.');
+    expect(await subject.inputValue()).toBe('Following up on WEB-EDIT');
+    await card('WEB-EDIT').getByLabel('What did you change?').selectOption('wording');
+    await card('WEB-EDIT').getByLabel('Why (optional)').fill('plainer opening');
     await card('WEB-EDIT').getByRole('button', { name: 'Approve with edits' }).click();
     await card('WEB-EDIT').waitFor({ state: 'detached' });
-    expect(await page.locator('#status').textContent()).toBe('Approved WEB-EDIT (edited).');
+    expect(await page.locator('#status').textContent()).toBe('Approved WEB-EDIT (edited: wording).');
     const [mail] = await waitFor(
       async () => {
         const rows = await outbox('WEB-EDIT');
@@ -184,6 +190,8 @@ describe.skipIf(!available)('approvals page', () => {
       { tries: 600, what: 'the edited email' },
     );
     expect(mail).toMatchObject({ subject: 'Following up on WEB-EDIT', body: 'Hello,\n\nA friendly nudge about WEB-EDIT.\n\nAlice' });
+    const [decided] = await s.stack.db.select().from(schema.proposals).where(eq(schema.proposals.invoiceNumber, 'WEB-EDIT'));
+    expect(decided).toMatchObject({ status: 'approved', editCategory: 'wording', editNote: 'plainer opening' });
   });
 
   it('rejects with r and a reason typed in place; nothing is sent', async () => {

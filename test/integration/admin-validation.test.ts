@@ -44,6 +44,21 @@ const BAD: BadCase[] = [
   { name: 'unknown field', path: approve, body: { note: 'ok', approve: true }, field: 'approve', rule: /is not a known field/ },
   { name: 'decision field is not for the client', path: approve, body: { by: 'mallory' }, field: 'by', rule: /is not a known field/ },
   { name: 'empty edits', path: approve, body: { edits: {} }, field: 'edits', rule: /must change subject or body/ },
+  {
+    name: 'edits without saying what changed',
+    path: approve,
+    body: { edits: { subject: 'x' } },
+    field: 'editCategory',
+    rule: /required with edits: one of tone, amount, contact, timing, wording, other/,
+  },
+  { name: 'an edit category without edits', path: approve, body: { editCategory: 'tone' }, field: 'editCategory', rule: /goes with edits/ },
+  {
+    name: 'an unknown edit category',
+    path: approve,
+    body: { edits: { subject: 'x' }, editCategory: 'colour' },
+    field: 'editCategory',
+    rule: /one of tone, amount/,
+  },
   { name: 'empty edited subject', path: approve, body: { edits: { subject: '' } }, field: 'edits.subject', rule: /must not be empty/ },
   {
     name: 'unknown field in edits',
@@ -520,6 +535,8 @@ describe('OpenAPI document', () => {
       '/api/invoices/{number}/resume',
       '/api/me',
       '/api/metrics',
+      '/api/metrics/decisions',
+      '/api/metrics/history',
       '/api/policy',
       '/healthz',
     ]);
@@ -529,7 +546,7 @@ describe('OpenAPI document', () => {
     expect(approveOp.requestBody.content['application/json'].schema).toMatchObject({
       type: 'object',
       additionalProperties: false,
-      properties: { note: { type: 'string' } },
+      properties: { note: { type: 'string' }, editCategory: { enum: ['tone', 'amount', 'contact', 'timing', 'wording', 'other'] } },
     });
     expect(Object.keys(approveOp.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409', '413', '422']);
     const list = doc.paths['/api/approvals'].get;

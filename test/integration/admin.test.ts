@@ -110,7 +110,10 @@ describe('deciding proposals over HTTP', () => {
       subject: 'A quick note about ADM-EDIT',
       body: 'Hi Pat,\n\nJust checking in on ADM-EDIT. Could you let us know when it will be paid?\n\nThanks,\nAlice',
     };
-    const res = await s.http('POST', path(p.id, 'approve'), { as: 'alice', body: { edits } });
+    const res = await s.http('POST', path(p.id, 'approve'), {
+      as: 'alice',
+      body: { edits, editCategory: 'tone', editNote: 'Pat prefers a lighter touch' },
+    });
     expect(res.status).toBe(200);
     expect(res.body.outcome).toBe('approved');
 
@@ -124,7 +127,17 @@ describe('deciding proposals over HTTP', () => {
     expect(mail!.subject).toBe(edits.subject);
     expect(mail!.body).toBe(edits.body);
     const [row] = await s.stack.db.select().from(schema.proposals).where(eq(schema.proposals.id, p.id));
-    expect(row).toMatchObject({ status: 'approved', decidedBy: 'alice', editedSubject: edits.subject, editedBody: edits.body });
+    expect(row).toMatchObject({
+      status: 'approved',
+      decidedBy: 'alice',
+      editedSubject: edits.subject,
+      editedBody: edits.body,
+      editCategory: 'tone',
+      editNote: 'Pat prefers a lighter touch',
+    });
+    // The audit trail says what the approver changed, and why.
+    const [approved] = await auditFor('ADM-EDIT', 'proposal_approved');
+    expect(approved!.details).toMatchObject({ editCategory: 'tone', editNote: 'Pat prefers a lighter touch' });
     const [sent] = await waitFor(
       async () => {
         const rows = await auditFor('ADM-EDIT', 'reminder_sent');

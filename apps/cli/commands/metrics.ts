@@ -14,6 +14,7 @@ import { loadMetricFacts } from '../../../ledger/read-models/metric-facts';
 import { ensureMetricsSchedule, METRICS_SCHEDULE_ID } from '../../../insights/schedule';
 import { listSnapshots, type SnapshotKind, type SnapshotSummary, takeSnapshot } from '../../../insights/snapshots';
 import { controlCharacterRule } from '../../../domain/text';
+import { registerDecisionCommands } from './metrics-decisions';
 
 const dateOption = (v: string): string => {
   if (!isIsoDate(v)) throw new InvalidArgumentError(`${JSON.stringify(v)} must be a calendar date YYYY-MM-DD`);
@@ -133,6 +134,8 @@ export function registerMetricsCommand(program: Command): void {
         await database.close();
       }
     });
+
+  registerDecisionCommands(metrics);
 
   metrics
     .command('schedule')

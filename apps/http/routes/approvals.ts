@@ -129,13 +129,19 @@ export function registerApprovalRoutes(api: ApiRouter, deps: AdminDeps): void {
     method: 'post',
     path: '/api/approvals/:id/approve',
     tag: 'approvals',
-    summary: 'Approve a proposal, optionally with edits to the subject and body',
+    summary: 'Approve a proposal, optionally with edits to the subject and body (and what they changed: editCategory)',
     permission: 'decide',
     params: { id: 'Proposal id' },
     body: approveBody,
     responses: decisionResponses,
     handler: async ({ user, params, body }) =>
-      decide(deps, user, pathParam(params, 'id'), { decision: 'approve', note: body.note, edits: body.edits }),
+      decide(deps, user, pathParam(params, 'id'), {
+        decision: 'approve',
+        note: body.note,
+        edits: body.edits,
+        editCategory: body.editCategory,
+        editNote: body.editNote,
+      }),
   });
 
   api.add({

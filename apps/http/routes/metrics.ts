@@ -8,7 +8,17 @@ import { loadMetricFacts } from '../../../ledger/read-models/metric-facts';
 import type { AdminDeps } from '../deps';
 import { badRequest } from '../errors';
 import type { ApiRouter } from '../route';
-import { errorOut, metricsOut, metricsQuery } from '../schemas';
+import { decisionReport, endOfUtcDay } from '../../../insights/decision-report';
+import { listSnapshots } from '../../../insights/snapshots';
+import {
+  decisionMetricsOut,
+  decisionMetricsQuery,
+  errorOut,
+  metricsHistoryOut,
+  metricsHistoryQuery,
+  metricsOut,
+  metricsQuery,
+} from '../schemas';
 
 export function registerMetricsRoutes(api: ApiRouter, deps: AdminDeps): void {
   api.add({
@@ -25,5 +35,35 @@ export function registerMetricsRoutes(api: ApiRouter, deps: AdminDeps): void {
       if (query.from !== undefined && query.from > asOf) throw badRequest('from', query.from, `must not be after asOf ${asOf}`);
       return metricsReport(await loadMetricFacts(deps.db, asOf), { asOf, from: query.from, dsoDays: query.dsoDays });
     },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/metrics/decisions',
+    tag: 'metrics',
+    summary: 'Approval, edit, rejection and autonomous rates per scope, with Wilson 95% intervals, and the tuning table',
+    description: 'The options of `ar metrics decisions`: asOf (a date; the window ends with it) and windowDays (default 30).',
+    permission: 'read',
+    query: decisionMetricsQuery,
+    responses: {
+      200: { description: 'The decision metrics', schema: decisionMetricsOut },
+      400: { description: 'A bad option', schema: errorOut },
+    },
+    handler: async ({ query }) =>
+      decisionReport(deps.db, {
+        asOf: query.asOf ? endOfUtcDay(query.asOf) : (deps.now?.() ?? new Date()),
+        windowDays: query.windowDays,
+      }),
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/metrics/history',
+    tag: 'metrics',
+    summary: 'Stored snapshots (daily and baselines), newest first: the trend of DSO and CEI',
+    permission: 'read',
+    query: metricsHistoryQuery,
+    responses: { 200: { description: 'The snapshots', schema: metricsHistoryOut }, 400: { description: 'A bad option', schema: errorOut } },
+    handler: async ({ query }) => ({ items: await listSnapshots(deps.db, { kind: query.kind, limit: query.limit }) }),
   });
 }

@@ -5,6 +5,15 @@
 
 const TOKEN_KEY = 'ar.admin.token';
 const PAGE_SIZE = 25;
+/** The API's edit categories (domain/edit-categories.ts), with what an approver reads. */
+const EDIT_CATEGORIES = [
+  ['tone', 'Tone (softer or firmer)'],
+  ['amount', 'Amount or invoice facts'],
+  ['contact', 'Who it goes to'],
+  ['timing', 'Timing'],
+  ['wording', 'Wording'],
+  ['other', 'Something else'],
+];
 
 const state = {
   token: sessionStorage.getItem(TOKEN_KEY),
@@ -260,6 +269,17 @@ function renderCard(item, index) {
         { id: `${id}-body`, maxlength: 20000, onkeydown: (e) => e.key === 'Enter' && (e.ctrlKey || e.metaKey) && submitEdit(item) },
         item.draft.body,
       ),
+      // What the edits changed: counted per tier and step, so the team learns which policy to fix.
+      el('label', { for: `${id}-category` }, 'What did you change?'),
+      el(
+        'select',
+        { id: `${id}-category` },
+        el('option', { value: '' }, 'choose…'),
+        EDIT_CATEGORIES.map(([value, label]) => el('option', { value }, label)),
+      ),
+      el('label', { for: `${id}-edit-note` }, 'Why (optional)'),
+      el('input', { id: `${id}-edit-note`, maxlength: 2000, placeholder: 'e.g. long-standing customer, softer opening' }),
+      el('p', { id: `${id}-edit-error`, class: 'error', role: 'alert' }),
     );
   } else {
     draft = el('div', { class: 'draft' }, el('p', { class: 'subject' }, item.draft.subject), el('p', { class: 'body' }, item.draft.body));
@@ -463,7 +483,16 @@ function submitEdit(item) {
   const edits = {};
   if (subject !== item.draft.subject) edits.subject = subject;
   if (body !== item.draft.body) edits.body = body;
-  return decide(item, 'approve', Object.keys(edits).length ? { edits } : {});
+  if (!Object.keys(edits).length) return decide(item, 'approve', {});
+  const editCategory = document.getElementById(`${id}-category`).value;
+  const editNote = document.getElementById(`${id}-edit-note`).value.trim();
+  if (!editCategory) {
+    // Said in place (no re-render), so the typed edits stay.
+    document.getElementById(`${id}-edit-error`).textContent = 'Say what you changed before approving with edits.';
+    document.getElementById(`${id}-category`).focus();
+    return;
+  }
+  return decide(item, 'approve', { edits, editCategory, ...(editNote ? { editNote } : {}) });
 }
 
 function submitReject(item) {
@@ -513,7 +542,7 @@ async function decide(item, decision, body) {
   try {
     const outcome = await api(`/api/approvals/${encodeURIComponent(item.id)}/${decision}`, { method: 'POST', body });
     state.busy.delete(item.id);
-    const edited = body.edits ? ' (edited)' : '';
+    const edited = body.edits ? ` (edited: ${body.editCategory})` : '';
     const kind = outcome.outcome === 'rejected' ? 'rejected' : 'approved';
     logDecision(kind, item, `${outcome.detail}${edited}`);
     setStatus(`${kind === 'approved' ? 'Approved' : 'Rejected'} ${item.invoice.number}${edited}.`);
