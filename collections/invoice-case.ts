@@ -7,8 +7,8 @@
 import { addDays, localParts } from '../domain/calendar';
 import type { DunningStep, Policy } from '../domain/policy';
 import type { InvoiceContext } from './activities';
-import { dunningStage } from './dunning';
-import { nextAction, type NextAction } from './next-action';
+import { dunningStage, isHandoffNotice } from './dunning';
+import { nextAction, type NextAction, type PlanningPatches } from './next-action';
 import type { Decision, DisputeOpened, DisputeResolved, Pause, PaymentApplied, PromiseToPay, Resume } from './message-schemas';
 import type { ActionEntry, InvoiceStateView } from './messages';
 import { blankMemory, recordAction, toView, type InvoiceMemory, type PendingProposal, type WriteOffRequest } from './invoice-state';
@@ -207,6 +207,26 @@ export class InvoiceCase extends InvoiceRefusals {
     this.memory.promiseMissed = null;
   }
 
+  /** A person rejected the draft of `step`: no contact was made, and the next draft waits for another day. */
+  markRejected(now: Date): void {
+    this.memory.lastRejectedOn = this.today(now);
+  }
+
+  /** The ladder's hand-off step when `step` is a hand-off notice standing in for it, else null. */
+  handoffFor(step: DunningStep): DunningStep | null {
+    if (!isHandoffNotice(step.key) || !this.policy) return null;
+    return this.ladder(this.policy).find((s) => s.kind === 'handoff') ?? null;
+  }
+
+  /**
+   * A hand-off notice that was approved but not sent (no-touch since, no email address): waiting
+   * for contact would never end, so the hand-off is settled too and a person takes over.
+   */
+  handoffNoticeUndeliverable(step: DunningStep): void {
+    const handoff = this.handoffFor(step);
+    if (handoff && !this.memory.doneStepKeys.includes(handoff.key)) this.memory.doneStepKeys.push(handoff.key);
+  }
+
   // ---- transitions from messages -----------------------------------------------------------
 
   isNewPayment(paymentId: string): boolean {
@@ -396,8 +416,8 @@ export class InvoiceCase extends InvoiceRefusals {
    * What the loop does next. Needs a policy for dunning steps. `useHandoffGrace` is asked only
    * when a dunning step is planned (the workflow answers it with a patched() marker).
    */
-  nextAction(now: Date, useHandoffGrace: () => boolean = () => true): NextAction {
-    return nextAction(this, now, useHandoffGrace);
+  nextAction(now: Date, useHandoffGrace: () => boolean = () => true, patches: PlanningPatches = {}): NextAction {
+    return nextAction(this, now, useHandoffGrace, patches);
   }
 
   /** The ladder ran out: hand the account to a person. */

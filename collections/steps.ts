@@ -9,7 +9,7 @@ import { autonomyGate } from '../domain/autonomy';
 import { toDecimal } from '../domain/money';
 import { draftReminder, type DraftInvoice } from '../domain/drafting';
 import type { DunningStep } from '../domain/policy';
-import { effectiveTone } from './dunning';
+import { effectiveTone, isHandoffNotice } from './dunning';
 import { explainStep } from './reasoning';
 import type { InvoiceCase, PendingProposal } from './invoice-case';
 import type { Decision, DisputeOpened, DisputeResolved, PromiseToPay } from './message-schemas';
@@ -174,7 +174,7 @@ export class InvoiceSteps {
   }
 
   /** Hands an approved reminder to outreach and waits until it is delivered or no longer needed. */
-  async deliver(request: ReminderRequest): Promise<void> {
+  async deliver(request: ReminderRequest): Promise<ReminderDelivered['status'] | 'withdrawn'> {
     const invoice = this.invoice;
     const memory = invoice.memory;
     await withSummary('requestReminder', `hand "${request.subject}" to outreach-${memory.customerId} (approved by ${request.approvedBy})`, {
@@ -194,10 +194,11 @@ export class InvoiceSteps {
         `${request.subject} (${delivery.detail}${delivery.batchedWith.length ? `; with ${delivery.batchedWith.join(', ')}` : ''})`,
         request.approvedBy,
       );
-      return;
+      return delivery.status;
     }
     await ledger.withdrawReminder({ customerId: memory.customerId, requestId: request.requestId });
     invoice.note(now(), 'reminder_withdrawn', `${request.requestId}: no longer needed (${memory.status})`);
+    return 'withdrawn';
   }
 
   private async audit(
@@ -229,9 +230,11 @@ export class InvoiceSteps {
     const markDone = () => invoice.markStepDone(step, passedOver);
     const skip = invoice.skipReason(context);
     if (skip) {
-      markDone();
-      invoice.note(now(), 'step_skipped', `${stepKey}: ${skip}`);
-      await this.audit(`${stepKey}/skipped`, 'step_skipped', skip, { policyVersion: policy.version });
+      // A hand-off notice that must not be sent gives way to the hand-off, skipped as it always was: a person takes over.
+      const skipped = invoice.handoffFor(step) ?? step;
+      invoice.markStepDone(skipped, passedOver);
+      invoice.note(now(), 'step_skipped', `${skipped.key}: ${skip}`);
+      await this.audit(`${skipped.key}/skipped`, 'step_skipped', skip, { policyVersion: policy.version });
       return;
     }
     if (step.kind === 'handoff') {
@@ -277,6 +280,7 @@ export class InvoiceSteps {
       lastContactDate: memory.lastContactDate,
       passedOver,
       promiseMissed: memory.promiseMissed,
+      beforeHandoff: isHandoffNotice(stepKey),
     });
     const gate = autonomyGate(
       {
@@ -338,6 +342,7 @@ export class InvoiceSteps {
       }
       if (pending.decision.decision === 'reject') {
         markDone();
+        invoice.markRejected(now());
         invoice.note(now(), 'proposal_rejected', `${id}: ${pending.decision.reason}`, pending.decision.by);
         return;
       }
@@ -352,6 +357,7 @@ export class InvoiceSteps {
         const stop = invoice.stopReason(fresh);
         if (stop) {
           markDone();
+          invoice.handoffNoticeUndeliverable(step);
           invoice.note(now(), 'step_skipped', `${stepKey}: approved, but not sent: ${stop}`);
           await this.audit(`${stepKey}/not-sent`, 'step_skipped', `approved by ${approvedBy}, but not sent: ${stop}`, {
             policyVersion: fresh.policy.version,
@@ -365,7 +371,7 @@ export class InvoiceSteps {
     }
     markDone();
     const customer = context.customer;
-    await this.deliver({
+    const delivered = await this.deliver({
       requestId: `${invoice.workflowId}/${stepKey}`,
       invoiceWorkflowId: invoice.workflowId,
       invoiceNumber: memory.invoiceNumber,
@@ -381,6 +387,7 @@ export class InvoiceSteps {
       approvedBy,
       edited,
     });
+    if (delivered === 'suppressed') invoice.handoffNoticeUndeliverable(step);
   }
 
   /** A write-off asked for by a dispute resolution: always a person's decision. */

@@ -184,7 +184,10 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     }
 
     // Histories from before the hand-off grace handed off at once; patched() keeps them replaying.
-    const action = invoice.nextAction(now(), () => patched('handoff-grace-after-contact'));
+    // A rejected reminder once counted as contact and the hand-off came at once (issue 13, defect 8).
+    const action = invoice.nextAction(now(), () => patched('handoff-grace-after-contact'), {
+      noticeBeforeHandoff: () => patched('handoff-after-sent-reminder'),
+    });
     switch (action.kind) {
       case 'finished':
         continue;

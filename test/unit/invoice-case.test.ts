@@ -643,3 +643,70 @@ describe('InvoiceCase nextAction over the lifecycle', () => {
     expect(invoice.memory.status).toBe('open');
   });
 });
+
+describe('InvoiceCase hand-off after a reminder that was sent (issue 13, defect 8)', () => {
+  // Imported 60 days overdue: the first proposal is final-30, toned down (no earlier contact).
+  const late = () => loadedCase(context({ invoice: { dueDate: '2026-01-09' } }));
+  const REJECTED_AT = at('2026-03-10T12:00:00Z'); // a Tuesday
+
+  it('a rejected final-30 is not contact: a hand-off notice is proposed the next day, not the hand-off', () => {
+    const invoice = late();
+    const first = invoice.nextAction(REJECTED_AT);
+    const finalStep = stepOf(first);
+    expect(finalStep.key).toBe('final-30');
+    invoice.markStepDone(finalStep, first.kind === 'step' ? first.passedOver : []);
+    invoice.markRejected(REJECTED_AT);
+    const next = invoice.nextAction(REJECTED_AT);
+    expect(next).toMatchObject({ kind: 'step', step: { key: 'handoff-notice-1', kind: 'reminder', tone: 'final' }, passedOver: [] });
+    expect((next as { at: Date }).at.toISOString()).toBe('2026-03-11T09:00:00.000Z');
+    // Rejected again: another notice, under its own key (so its own proposal id), the day after.
+    invoice.markStepDone(stepOf(next), []);
+    invoice.markRejected(at('2026-03-11T10:00:00Z'));
+    const again = invoice.nextAction(at('2026-03-11T10:00:00Z'));
+    expect(again).toMatchObject({ step: { key: 'handoff-notice-2' }, at: at('2026-03-12T09:00:00Z') });
+  });
+
+  it('once a notice reached the customer, the hand-off waits the grace days from that reminder', () => {
+    const invoice = late();
+    invoice.markStepDone(stepOf(invoice.nextAction(REJECTED_AT)), []);
+    invoice.markRejected(REJECTED_AT);
+    invoice.markStepDone(stepOf(invoice.nextAction(REJECTED_AT)), []);
+    invoice.memory.remindersSent = 1;
+    invoice.memory.lastContactDate = '2026-03-11';
+    const handoff = invoice.nextAction(at('2026-03-11T15:00:00Z'));
+    expect(handoff).toMatchObject({ kind: 'step', step: { key: 'handoff', kind: 'handoff' } });
+    expect((handoff as { at: Date }).at.toISOString()).toBe(`2026-03-${11 + policy.handoffGraceDays}T09:00:00.000Z`);
+  });
+
+  it('a notice that cannot reach the customer lets the hand-off go ahead: a person takes over', () => {
+    const invoice = late();
+    for (const key of ['heads-up', 'overdue-1', 'overdue-7', 'overdue-14', 'final-30']) invoice.memory.doneStepKeys.push(key);
+    const notice = stepOf(invoice.nextAction(REJECTED_AT));
+    invoice.markStepDone(notice, []);
+    invoice.handoffNoticeUndeliverable(notice);
+    expect(invoice.nextAction(REJECTED_AT)).toEqual({ kind: 'ladder-finished' });
+    // The hand-off it stands in for (a skipped notice is recorded as the hand-off skipped).
+    expect(invoice.handoffFor(notice)).toMatchObject({ key: 'handoff', kind: 'handoff' });
+    // A ladder step that was not delivered changes nothing of the kind.
+    const other = late();
+    expect(other.handoffFor({ key: 'final-30', offsetDays: 30, tone: 'final', channel: 'email', kind: 'reminder' })).toBeNull();
+    other.handoffNoticeUndeliverable({ key: 'final-30', offsetDays: 30, tone: 'final', channel: 'email', kind: 'reminder' });
+    expect(other.memory.doneStepKeys).toEqual([]);
+  });
+
+  it('histories from before the rule hand off at once (the patch is asked only then)', () => {
+    const invoice = late();
+    for (const key of ['heads-up', 'overdue-1', 'overdue-7', 'overdue-14', 'final-30']) invoice.memory.doneStepKeys.push(key);
+    let asked = 0;
+    const oldRules = () => {
+      asked++;
+      return false;
+    };
+    const action = invoice.nextAction(REJECTED_AT, () => true, { noticeBeforeHandoff: oldRules });
+    expect(asked).toBe(1);
+    expect(action).toMatchObject({ kind: 'step', step: { key: 'handoff' }, at: REJECTED_AT });
+    invoice.memory.remindersSent = 1;
+    invoice.nextAction(REJECTED_AT, () => true, { noticeBeforeHandoff: oldRules });
+    expect(asked).toBe(1);
+  });
+});
