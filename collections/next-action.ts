@@ -34,11 +34,16 @@ export type NextAction =
 export interface PlanningPatches {
   /** No hand-off while no reminder has reached the customer: a hand-off notice is planned first. */
   noticeBeforeHandoff?: () => boolean;
+  /** Promise holds and dispute deadlines end at the start of their day in the customer's timezone, not at 00:00 UTC. */
+  localDayWakeups?: () => boolean;
 }
 
 /** Closed, a write-off to propose, a dispute, a pause, a promise's hold, a hand-off, or the next dunning step. */
 export function nextAction(invoice: PlannableCase, now: Date, useHandoffGrace: () => boolean, patches: PlanningPatches = {}): NextAction {
   const memory = invoice.memory;
+  /** When a calendar date begins for this customer (histories from before: at 00:00 UTC). */
+  const startOf = (date: string) =>
+    (patches.localDayWakeups?.() ?? true) ? zonedTimeToUtc(date, 0, 0, memory.timezone) : new Date(`${date}T00:00:00Z`);
   if (invoice.isClosed) return { kind: 'finished' };
   if (invoice.writeOffRequested) return { kind: 'propose-write-off', request: invoice.writeOffRequested };
   if (memory.dispute) {
@@ -48,7 +53,7 @@ export function nextAction(invoice: PlannableCase, now: Date, useHandoffGrace: (
       : {
           kind: 'wait-dispute',
           dispute,
-          until: new Date(`${dispute.deadline}T00:00:00Z`),
+          until: startOf(dispute.deadline),
           summary: `dispute ${dispute.id} deadline ${dispute.deadline}`,
         };
   }
@@ -57,7 +62,7 @@ export function nextAction(invoice: PlannableCase, now: Date, useHandoffGrace: (
     return {
       kind: 'hold-for-promise',
       promise: memory.promise,
-      until: new Date(`${memory.promise.holdUntil}T00:00:00Z`),
+      until: startOf(memory.promise.holdUntil),
       summary: `hold for promise to pay by ${memory.promise.date}`,
     };
   }

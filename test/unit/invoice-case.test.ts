@@ -710,3 +710,36 @@ describe('InvoiceCase hand-off after a reminder that was sent (issue 13, defect 
     expect(asked).toBe(1);
   });
 });
+
+describe('InvoiceCase wake-ups on the customer’s calendar (issue 13, defect 9b)', () => {
+  const newYork = () => loadedCase(context({ customer: { timezone: 'America/New_York' } }));
+  const AUCKLAND_NOW = at('2026-03-10T12:00:00Z');
+
+  it('a promise hold ends at the start of its day in the customer’s timezone', () => {
+    const invoice = newYork();
+    invoice.logPromise({ promiseId: 'PR1', date: '2026-03-15', by: 'dave' }, NOW);
+    // 2026-03-18 begins at 04:00 UTC in New York (daylight time from 8 March).
+    expect(invoice.nextAction(NOW)).toMatchObject({ kind: 'hold-for-promise', until: at('2026-03-18T04:00:00Z') });
+    expect(invoice.nextAction(NOW, () => true, { localDayWakeups: () => false })).toMatchObject({
+      until: at('2026-03-18T00:00:00Z'),
+    });
+  });
+
+  it('a dispute deadline too, ahead of UTC as well as behind it', () => {
+    const invoice = newYork();
+    invoice.openDispute({ disputeId: 'D1', reason: 'wrong price', by: 'dave' }, NOW);
+    expect(invoice.nextAction(NOW)).toMatchObject({ kind: 'wait-dispute', until: at('2026-03-20T04:00:00Z') });
+    const auckland = loadedCase(context({ customer: { timezone: 'Pacific/Auckland' } }));
+    auckland.openDispute({ disputeId: 'D2', reason: 'wrong price', by: 'dave' }, AUCKLAND_NOW);
+    // 11 March 01:00 in Auckland: the deadline is 10 days on, and that day begins at 11:00 UTC the day before.
+    expect(auckland.memory.dispute?.deadline).toBe('2026-03-21');
+    expect(auckland.nextAction(AUCKLAND_NOW)).toMatchObject({ until: at('2026-03-20T11:00:00Z') });
+    let asked = 0;
+    const old = () => {
+      asked++;
+      return false;
+    };
+    expect(auckland.nextAction(AUCKLAND_NOW, () => true, { localDayWakeups: old })).toMatchObject({ until: at('2026-03-21T00:00:00Z') });
+    expect(asked).toBe(1);
+  });
+});
