@@ -82,9 +82,13 @@ export class InvoiceCase extends InvoiceRefusals {
 
   // ---- reading the ledger ------------------------------------------------------------------
 
-  /** Adopts what a ledger read says: the ledger is the system of record for the balance. */
-  adoptLedgerRead(context: InvoiceContext): void {
+  /**
+   * Adopts what a ledger read says: the ledger is the system of record for the balance.
+   * Returns true when the customer's tier changed since an earlier read (not at the first read).
+   */
+  adoptLedgerRead(context: InvoiceContext): boolean {
     const memory = this.memory;
+    const tierChanged = this.loaded && memory.tier !== context.customer.tier;
     this.policy = context.policy;
     this.holidays = new Set(context.holidays ?? []);
     memory.policyVersion = context.policy.version;
@@ -99,6 +103,7 @@ export class InvoiceCase extends InvoiceRefusals {
       else if (context.invoice.status === 'written_off') memory.status = 'written_off';
       else if (context.invoice.status === 'void') memory.status = 'closed';
     }
+    return tierChanged;
   }
 
   /** The first read of a new workflow fills in the invoice and adopts an open dispute. */

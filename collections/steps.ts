@@ -3,7 +3,7 @@
  * deliver through outreach, propose a write-off, check a promise. Workflow side (uses the
  * activities proxy); the rules they follow are InvoiceCase's.
  */
-import { condition, patched, proxyActivities } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { InvoiceActivities as Activities, InvoiceContext } from './activities';
 import { autonomyGate } from '../domain/autonomy';
 import { toDecimal } from '../domain/money';
@@ -16,6 +16,7 @@ import type { Decision, DisputeOpened, DisputeResolved, PromiseToPay } from './m
 import type { DecisionOutcome, ReminderDelivered } from './messages';
 import type { ReminderRequest } from '../outreach/messages';
 import { publish } from './publish';
+import { SA } from '../temporal/search-attributes';
 
 // Ledger and database calls: short, retried with backoff for a few hours of outage, then the step is retried later.
 const ledger = proxyActivities<Activities>({
@@ -60,7 +61,9 @@ export class InvoiceSteps {
       this.invoice.memory.invoiceNumber,
     );
     this.lastRead = { at: Date.now(), context };
-    this.invoice.adoptLedgerRead(context);
+    // ArTier was set at the first read only, so a customer moved to another tier kept the old one (defect 9c).
+    if (this.invoice.adoptLedgerRead(context) && patched('tier-search-attribute'))
+      upsertSearchAttributes([{ key: SA.tier, value: this.invoice.memory.tier }]);
     this.reloadPolicy = false;
     return context;
   }

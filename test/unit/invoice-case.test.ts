@@ -743,3 +743,15 @@ describe('InvoiceCase wake-ups on the customer’s calendar (issue 13, defect 9b
     expect(asked).toBe(1);
   });
 });
+
+describe('InvoiceCase tier changes (issue 13, defect 9c)', () => {
+  it('a re-read tells when the tier changed; the first read never does', () => {
+    const invoice = InvoiceCase.start({ workflowId: WORKFLOW_ID, invoiceNumber: 'INV-1', customerId: 'C1' });
+    const strategic = context({ customer: { tier: 'strategic' } });
+    expect(invoice.adoptLedgerRead(strategic)).toBe(false);
+    invoice.adoptFirstRead(strategic, NOW);
+    expect(invoice.adoptLedgerRead(strategic)).toBe(false);
+    expect(invoice.adoptLedgerRead(context({ customer: { tier: 'small' } }))).toBe(true);
+    expect(invoice.memory.tier).toBe('small');
+  });
+});
