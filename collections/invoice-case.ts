@@ -5,6 +5,7 @@
  * The workflow (workflow.ts) wires messages to these methods and runs the activities.
  */
 import { addDays, localParts } from '../domain/calendar';
+import type { DraftInvoice } from '../domain/drafting';
 import type { DunningStep, Policy } from '../domain/policy';
 import type { InvoiceContext } from './activities';
 import { dunningStage, isHandoffNotice } from './dunning';
@@ -19,6 +20,15 @@ export { blankMemory, type InvoiceMemory, type PendingProposal, type WriteOffReq
 export type { NextAction } from './next-action';
 
 const TERMINAL = new Set(['paid', 'written_off', 'closed']);
+
+export interface DraftBasis {
+  invoice: DraftInvoice;
+  customerName: string;
+  contactName: string | null;
+  locale: string;
+}
+
+export type DraftChange = { kind: 'amount' | 'details'; detail: string };
 
 export type PromiseOutcome = { kind: 'kept'; paidSince: number } | { kind: 'broken'; paidSince: number };
 
@@ -144,6 +154,47 @@ export class InvoiceCase extends InvoiceRefusals {
   /** After an approval, a fresh read may still stop the send. */
   stopReason(context: InvoiceContext): string | null {
     return this.isClosed ? `the invoice is ${this.memory.status}` : this.skipReason(context);
+  }
+
+  /** What a reminder was drafted from: the invoice lines and who it greets, in which locale. */
+  draftBasis(context: InvoiceContext): DraftBasis {
+    const memory = this.memory;
+    return {
+      invoice: {
+        number: memory.invoiceNumber,
+        currency: memory.currency,
+        openMinor: memory.openMinor,
+        amountMinor: memory.amountMinor,
+        dueDate: memory.dueDate,
+        poNumber: context.invoice.poNumber,
+      },
+      customerName: context.customer.name,
+      contactName: context.customer.contactName,
+      locale: context.customer.locale,
+    };
+  }
+
+  /**
+   * After an approval and a fresh read: did the ledger change what the draft says? A new balance
+   * (an import, a payment posted without a paymentApplied message) needs a person's decision again;
+   * other details (PO number, contact, name, locale) are re-drafted. Null when nothing changed.
+   */
+  draftChange(drafted: DraftBasis, fresh: DraftBasis): DraftChange | null {
+    if (drafted.invoice.openMinor !== fresh.invoice.openMinor)
+      return { kind: 'amount', detail: `the ledger now shows ${fresh.invoice.openMinor} open, not ${drafted.invoice.openMinor}` };
+    const changed = [
+      (drafted.invoice.poNumber ?? null) !== (fresh.invoice.poNumber ?? null) ? 'PO number' : null,
+      drafted.customerName !== fresh.customerName ? 'customer name' : null,
+      drafted.contactName !== fresh.contactName ? 'contact' : null,
+      drafted.locale !== fresh.locale ? 'locale' : null,
+    ].filter((c): c is string => c !== null);
+    return changed.length ? { kind: 'details', detail: `the ledger changed the ${changed.join(', ')}` } : null;
+  }
+
+  /** An approved draft quotes a balance the ledger no longer shows: the step is drafted again, under a new id. */
+  supersedeApproved(pending: PendingProposal, why: string, now: Date): void {
+    this.proposalIds.superseded(pending.view.stepKey);
+    this.note(now, 'proposal_redrafted', `${pending.view.id}: approved, but not sent: ${why}; a fresh draft goes to a person`);
   }
 
   // ---- proposals ---------------------------------------------------------------------------

@@ -7,11 +7,11 @@ import { condition, patched, proxyActivities, upsertSearchAttributes } from '@te
 import type { InvoiceActivities as Activities, InvoiceContext } from './activities';
 import { autonomyGate } from '../domain/autonomy';
 import { toDecimal } from '../domain/money';
-import { draftReminder, type DraftInvoice } from '../domain/drafting';
+import { draftReminder } from '../domain/drafting';
 import type { DunningStep } from '../domain/policy';
 import { effectiveTone, isHandoffNotice } from './dunning';
 import { explainStep } from './reasoning';
-import type { InvoiceCase, PendingProposal } from './invoice-case';
+import type { DraftBasis, InvoiceCase, PendingProposal } from './invoice-case';
 import type { Decision, DisputeOpened, DisputeResolved, PromiseToPay } from './message-schemas';
 import type { DecisionOutcome, ReminderDelivered } from './messages';
 import type { ReminderRequest } from '../outreach/messages';
@@ -252,23 +252,11 @@ export class InvoiceSteps {
       return;
     }
     const today = invoice.today(now());
-    const draftInvoice: DraftInvoice = {
-      number: memory.invoiceNumber,
-      currency: memory.currency,
-      openMinor: memory.openMinor,
-      amountMinor: memory.amountMinor,
-      dueDate: memory.dueDate,
-      poNumber: context.invoice.poNumber,
-    };
+    let basis = invoice.draftBasis(context);
     const tone = effectiveTone(step, memory.remindersSent > 0);
-    const draft = draftReminder({
-      customerName: context.customer.name,
-      contactName: context.customer.contactName,
-      locale: context.customer.locale,
-      tone,
-      today,
-      invoices: [draftInvoice],
-    });
+    const draftFrom = (b: DraftBasis, on: string) =>
+      draftReminder({ customerName: b.customerName, contactName: b.contactName, locale: b.locale, tone, today: on, invoices: [b.invoice] });
+    const draft = draftFrom(basis, today);
     const reasoning = explainStep({
       step: { ...step, tone },
       ladder: invoice.ladder(policy),
@@ -368,20 +356,38 @@ export class InvoiceSteps {
           });
           return;
         }
+        // The ledger may have changed what the draft says without a message (an import): a new
+        // balance goes back to a person, other details are re-drafted (defect 9d).
+        if (patched('redraft-after-reread')) {
+          const current = invoice.draftBasis(fresh);
+          const change = invoice.draftChange(basis, current);
+          if (change?.kind === 'amount') {
+            invoice.supersedeApproved(pending, change.detail, now());
+            await this.audit(`${id}/redrafted`, 'proposal_redrafted', `approved by ${approvedBy}, but not sent: ${change.detail}`, {
+              policyVersion: fresh.policy.version,
+              approvedBy,
+            });
+            return; // re-planned: the same step is drafted again under a new id
+          }
+          if (change) {
+            basis = current;
+            if (!edited) ({ subject, body } = draftFrom(basis, invoice.today(now())));
+            invoice.note(now(), 'reminder_redrafted', `${id}: ${change.detail}${edited ? '; the approved edits are sent as written' : ''}`);
+          }
+        }
       }
     } else {
       invoice.note(now(), 'autonomous', `${stepKey}: ${gate.reason}`);
     }
     markDone();
-    const customer = context.customer;
     const delivered = await this.deliver({
       requestId: `${invoice.workflowId}/${stepKey}`,
       invoiceWorkflowId: invoice.workflowId,
       invoiceNumber: memory.invoiceNumber,
-      invoice: draftInvoice,
-      customerName: customer.name,
-      contactName: customer.contactName,
-      locale: customer.locale,
+      invoice: basis.invoice,
+      customerName: basis.customerName,
+      contactName: basis.contactName,
+      locale: basis.locale,
       tone,
       subject,
       body,

@@ -755,3 +755,39 @@ describe('InvoiceCase tier changes (issue 13, defect 9c)', () => {
     expect(invoice.memory.tier).toBe('small');
   });
 });
+
+describe('InvoiceCase re-read after an approval (issue 13, defect 9d)', () => {
+  it('a new balance asks for a new decision; other details are re-drafted; nothing changed is null', () => {
+    const invoice = loadedCase();
+    const drafted = invoice.draftBasis(context());
+    expect(invoice.draftChange(drafted, invoice.draftBasis(context()))).toBeNull();
+    const imported = context({ invoice: { openMinor: 60_000 } });
+    invoice.adoptLedgerRead(imported);
+    expect(invoice.draftChange(drafted, invoice.draftBasis(imported))).toEqual({
+      kind: 'amount',
+      detail: 'the ledger now shows 60000 open, not 100000',
+    });
+    const same = loadedCase();
+    const details = context({ invoice: { poNumber: 'PO-9' }, customer: { contactName: 'Bo' } });
+    expect(same.draftChange(same.draftBasis(context()), same.draftBasis(details))).toEqual({
+      kind: 'details',
+      detail: 'the ledger changed the PO number, contact',
+    });
+  });
+
+  it('an approved draft that quotes an old balance is drafted again under a new id', () => {
+    const invoice = loadedCase();
+    const pending = proposeStep(invoice, 'overdue-7');
+    invoice.decide({ proposalId: pending.view.id, decision: 'approve', by: 'alice' });
+    invoice.settle(pending);
+    invoice.clearPending();
+    invoice.supersedeApproved(pending, 'the ledger now shows 60000 open, not 100000', NOW);
+    expect(invoice.actions.at(-1)).toMatchObject({
+      kind: 'proposal_redrafted',
+      detail: `${pending.view.id}: approved, but not sent: the ledger now shows 60000 open, not 100000; a fresh draft goes to a person`,
+    });
+    expect(invoice.proposalIds.next('overdue-7')).toBe(`${WORKFLOW_ID}/overdue-7/r1`);
+    // Not done: the step is planned again.
+    expect(stepOf(invoice.nextAction(NOW)).key).toBe('overdue-7');
+  });
+});
