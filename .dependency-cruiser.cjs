@@ -23,6 +23,7 @@ const SANDBOX_FILES = [
   'dunning',
   'reasoning', // collections/
   'contact-caps', // outreach/
+  'merge', // outreach/
 ].join('|');
 // Group 1 is the room, so a workflow module may import its own room's sandbox modules ($1 below).
 const WORKFLOW_SIDE = `^(${ROOMS})/(?:${SANDBOX_FILES})\\.ts$`;

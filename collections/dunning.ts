@@ -92,6 +92,23 @@ export function effectiveTone(step: DunningStep, anyContactMade: boolean): Dunni
   return !anyContactMade && step.tone === 'final' ? 'firm' : step.tone;
 }
 
+/** Key prefix of the reminder that stands in for a hand-off while no reminder has reached the customer. */
+const HANDOFF_NOTICE = 'handoff-notice-';
+
+/**
+ * The reminder a hand-off waits for when no reminder has reached the customer (each one was
+ * rejected, withdrawn or not sent): a person decides it like any other. Not a ladder step; the
+ * n-th one gets its own key (and so its own proposal id) after the one before was rejected.
+ */
+export function handoffNoticeStep(doneStepKeys: readonly string[], handoff: DunningStep): DunningStep {
+  const n = doneStepKeys.filter(isHandoffNotice).length + 1;
+  return { key: `${HANDOFF_NOTICE}${n}`, offsetDays: handoff.offsetDays, tone: 'final', channel: 'email', kind: 'reminder' };
+}
+
+export function isHandoffNotice(key: string): boolean {
+  return key.startsWith(HANDOFF_NOTICE);
+}
+
 /**
  * The reminder that follows a broken promise. It is not a ladder step: the ladder resumes
  * where it was afterwards.

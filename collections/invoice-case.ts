@@ -5,10 +5,11 @@
  * The workflow (workflow.ts) wires messages to these methods and runs the activities.
  */
 import { addDays, localParts } from '../domain/calendar';
+import type { DraftInvoice } from '../domain/drafting';
 import type { DunningStep, Policy } from '../domain/policy';
 import type { InvoiceContext } from './activities';
-import { dunningStage } from './dunning';
-import { nextAction, type NextAction } from './next-action';
+import { dunningStage, isHandoffNotice } from './dunning';
+import { nextAction, type NextAction, type PlanningPatches } from './next-action';
 import type { Decision, DisputeOpened, DisputeResolved, Pause, PaymentApplied, PromiseToPay, Resume } from './message-schemas';
 import type { ActionEntry, InvoiceStateView } from './messages';
 import { blankMemory, recordAction, toView, type InvoiceMemory, type PendingProposal, type WriteOffRequest } from './invoice-state';
@@ -19,6 +20,15 @@ export { blankMemory, type InvoiceMemory, type PendingProposal, type WriteOffReq
 export type { NextAction } from './next-action';
 
 const TERMINAL = new Set(['paid', 'written_off', 'closed']);
+
+export interface DraftBasis {
+  invoice: DraftInvoice;
+  customerName: string;
+  contactName: string | null;
+  locale: string;
+}
+
+export type DraftChange = { kind: 'amount' | 'details'; detail: string };
 
 export type PromiseOutcome = { kind: 'kept'; paidSince: number } | { kind: 'broken'; paidSince: number };
 
@@ -82,9 +92,13 @@ export class InvoiceCase extends InvoiceRefusals {
 
   // ---- reading the ledger ------------------------------------------------------------------
 
-  /** Adopts what a ledger read says: the ledger is the system of record for the balance. */
-  adoptLedgerRead(context: InvoiceContext): void {
+  /**
+   * Adopts what a ledger read says: the ledger is the system of record for the balance.
+   * Returns true when the customer's tier changed since an earlier read (not at the first read).
+   */
+  adoptLedgerRead(context: InvoiceContext): boolean {
     const memory = this.memory;
+    const tierChanged = this.loaded && memory.tier !== context.customer.tier;
     this.policy = context.policy;
     this.holidays = new Set(context.holidays ?? []);
     memory.policyVersion = context.policy.version;
@@ -99,6 +113,7 @@ export class InvoiceCase extends InvoiceRefusals {
       else if (context.invoice.status === 'written_off') memory.status = 'written_off';
       else if (context.invoice.status === 'void') memory.status = 'closed';
     }
+    return tierChanged;
   }
 
   /** The first read of a new workflow fills in the invoice and adopts an open dispute. */
@@ -139,6 +154,47 @@ export class InvoiceCase extends InvoiceRefusals {
   /** After an approval, a fresh read may still stop the send. */
   stopReason(context: InvoiceContext): string | null {
     return this.isClosed ? `the invoice is ${this.memory.status}` : this.skipReason(context);
+  }
+
+  /** What a reminder was drafted from: the invoice lines and who it greets, in which locale. */
+  draftBasis(context: InvoiceContext): DraftBasis {
+    const memory = this.memory;
+    return {
+      invoice: {
+        number: memory.invoiceNumber,
+        currency: memory.currency,
+        openMinor: memory.openMinor,
+        amountMinor: memory.amountMinor,
+        dueDate: memory.dueDate,
+        poNumber: context.invoice.poNumber,
+      },
+      customerName: context.customer.name,
+      contactName: context.customer.contactName,
+      locale: context.customer.locale,
+    };
+  }
+
+  /**
+   * After an approval and a fresh read: did the ledger change what the draft says? A new balance
+   * (an import, a payment posted without a paymentApplied message) needs a person's decision again;
+   * other details (PO number, contact, name, locale) are re-drafted. Null when nothing changed.
+   */
+  draftChange(drafted: DraftBasis, fresh: DraftBasis): DraftChange | null {
+    if (drafted.invoice.openMinor !== fresh.invoice.openMinor)
+      return { kind: 'amount', detail: `the ledger now shows ${fresh.invoice.openMinor} open, not ${drafted.invoice.openMinor}` };
+    const changed = [
+      (drafted.invoice.poNumber ?? null) !== (fresh.invoice.poNumber ?? null) ? 'PO number' : null,
+      drafted.customerName !== fresh.customerName ? 'customer name' : null,
+      drafted.contactName !== fresh.contactName ? 'contact' : null,
+      drafted.locale !== fresh.locale ? 'locale' : null,
+    ].filter((c): c is string => c !== null);
+    return changed.length ? { kind: 'details', detail: `the ledger changed the ${changed.join(', ')}` } : null;
+  }
+
+  /** An approved draft quotes a balance the ledger no longer shows: the step is drafted again, under a new id. */
+  supersedeApproved(pending: PendingProposal, why: string, now: Date): void {
+    this.proposalIds.superseded(pending.view.stepKey);
+    this.note(now, 'proposal_redrafted', `${pending.view.id}: approved, but not sent: ${why}; a fresh draft goes to a person`);
   }
 
   // ---- proposals ---------------------------------------------------------------------------
@@ -205,6 +261,26 @@ export class InvoiceCase extends InvoiceRefusals {
   markStepDone(step: DunningStep, passedOver: readonly DunningStep[]): void {
     this.memory.doneStepKeys.push(step.key, ...passedOver.map((s) => s.key));
     this.memory.promiseMissed = null;
+  }
+
+  /** A person rejected the draft of `step`: no contact was made, and the next draft waits for another day. */
+  markRejected(now: Date): void {
+    this.memory.lastRejectedOn = this.today(now);
+  }
+
+  /** The ladder's hand-off step when `step` is a hand-off notice standing in for it, else null. */
+  handoffFor(step: DunningStep): DunningStep | null {
+    if (!isHandoffNotice(step.key) || !this.policy) return null;
+    return this.ladder(this.policy).find((s) => s.kind === 'handoff') ?? null;
+  }
+
+  /**
+   * A hand-off notice that was approved but not sent (no-touch since, no email address): waiting
+   * for contact would never end, so the hand-off is settled too and a person takes over.
+   */
+  handoffNoticeUndeliverable(step: DunningStep): void {
+    const handoff = this.handoffFor(step);
+    if (handoff && !this.memory.doneStepKeys.includes(handoff.key)) this.memory.doneStepKeys.push(handoff.key);
   }
 
   // ---- transitions from messages -----------------------------------------------------------
@@ -396,8 +472,8 @@ export class InvoiceCase extends InvoiceRefusals {
    * What the loop does next. Needs a policy for dunning steps. `useHandoffGrace` is asked only
    * when a dunning step is planned (the workflow answers it with a patched() marker).
    */
-  nextAction(now: Date, useHandoffGrace: () => boolean = () => true): NextAction {
-    return nextAction(this, now, useHandoffGrace);
+  nextAction(now: Date, useHandoffGrace: () => boolean = () => true, patches: PlanningPatches = {}): NextAction {
+    return nextAction(this, now, useHandoffGrace, patches);
   }
 
   /** The ladder ran out: hand the account to a person. */

@@ -22,6 +22,8 @@ export interface InvoiceMemory {
   doneStepKeys: string[];
   remindersSent: number;
   lastContactDate: string | null;
+  /** The customer's calendar date of the last rejected draft (absent in state carried by older runs). */
+  lastRejectedOn?: string | null;
   promise: { id: string; date: string; amountMinor: number | null; holdUntil: string; openAtPromise: number } | null;
   /** Set when a promise was broken: the next step is a "promise missed" reminder. */
   promiseMissed: { id: string; date: string } | null;
@@ -72,6 +74,7 @@ export function blankMemory(invoiceNumber: string, customerId: string): InvoiceM
     doneStepKeys: [],
     remindersSent: 0,
     lastContactDate: null,
+    lastRejectedOn: null,
     promise: null,
     promiseMissed: null,
     dispute: null,

@@ -1,7 +1,7 @@
 /** What an invoice's main loop does next: a pure function of its case and the time. */
-import { nextSendTime } from '../domain/calendar';
+import { addDays, nextSendTime, zonedTimeToUtc } from '../domain/calendar';
 import type { DunningStep, Policy } from '../domain/policy';
-import { planNextStep, promiseMissedStep } from './dunning';
+import { handoffNoticeStep, planNextStep, promiseMissedStep } from './dunning';
 import type { InvoiceMemory, WriteOffRequest } from './invoice-state';
 
 /** What planning reads of an invoice case (InvoiceCase implements it; no import back to it). */
@@ -27,9 +27,23 @@ export type NextAction =
   | { kind: 'ladder-finished' }
   | { kind: 'step'; step: DunningStep; at: Date; passedOver: DunningStep[]; summary: string };
 
+/**
+ * Rule changes that running histories must not see: each is asked (the workflow answers with a
+ * patched() marker) only where it would change what is planned. Absent means in force.
+ */
+export interface PlanningPatches {
+  /** No hand-off while no reminder has reached the customer: a hand-off notice is planned first. */
+  noticeBeforeHandoff?: () => boolean;
+  /** Promise holds and dispute deadlines end at the start of their day in the customer's timezone, not at 00:00 UTC. */
+  localDayWakeups?: () => boolean;
+}
+
 /** Closed, a write-off to propose, a dispute, a pause, a promise's hold, a hand-off, or the next dunning step. */
-export function nextAction(invoice: PlannableCase, now: Date, useHandoffGrace: () => boolean): NextAction {
+export function nextAction(invoice: PlannableCase, now: Date, useHandoffGrace: () => boolean, patches: PlanningPatches = {}): NextAction {
   const memory = invoice.memory;
+  /** When a calendar date begins for this customer (histories from before: at 00:00 UTC). */
+  const startOf = (date: string) =>
+    (patches.localDayWakeups?.() ?? true) ? zonedTimeToUtc(date, 0, 0, memory.timezone) : new Date(`${date}T00:00:00Z`);
   if (invoice.isClosed) return { kind: 'finished' };
   if (invoice.writeOffRequested) return { kind: 'propose-write-off', request: invoice.writeOffRequested };
   if (memory.dispute) {
@@ -39,7 +53,7 @@ export function nextAction(invoice: PlannableCase, now: Date, useHandoffGrace: (
       : {
           kind: 'wait-dispute',
           dispute,
-          until: new Date(`${dispute.deadline}T00:00:00Z`),
+          until: startOf(dispute.deadline),
           summary: `dispute ${dispute.id} deadline ${dispute.deadline}`,
         };
   }
@@ -48,7 +62,7 @@ export function nextAction(invoice: PlannableCase, now: Date, useHandoffGrace: (
     return {
       kind: 'hold-for-promise',
       promise: memory.promise,
-      until: new Date(`${memory.promise.holdUntil}T00:00:00Z`),
+      until: startOf(memory.promise.holdUntil),
       summary: `hold for promise to pay by ${memory.promise.date}`,
     };
   }
@@ -73,6 +87,21 @@ export function nextAction(invoice: PlannableCase, now: Date, useHandoffGrace: (
         ...(useHandoffGrace() ? { lastContactDate: memory.lastContactDate, handoffGraceDays: policy.handoffGraceDays } : {}),
       });
   if (plan.kind === 'finished') return { kind: 'ladder-finished' };
+  // A rejected (or withdrawn) reminder is not contact: the hand-off waits for one that was sent.
+  if (plan.step.kind === 'handoff' && memory.remindersSent === 0 && (patches.noticeBeforeHandoff?.() ?? true)) {
+    const step = handoffNoticeStep(memory.doneStepKeys, plan.step);
+    // Never the same day a person rejected a draft: the next one comes with the next day's window at the earliest.
+    const notBefore = memory.lastRejectedOn
+      ? zonedTimeToUtc(addDays(memory.lastRejectedOn, 1), policy.sendWindow.startHour, 0, memory.timezone)
+      : plan.at;
+    const at = nextSendTime(
+      new Date(Math.max(plan.at.getTime(), notBefore.getTime())),
+      policy.sendWindow,
+      memory.timezone,
+      invoice.holidays,
+    );
+    return { kind: 'step', step, at, passedOver: [], summary: `${step.key} at ${at.toISOString()} (${memory.timezone})` };
+  }
   return {
     kind: 'step',
     step: plan.step,

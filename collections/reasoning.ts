@@ -20,6 +20,8 @@ export interface ReasoningInput {
   lastContactDate: string | null;
   passedOver: readonly DunningStep[];
   promiseMissed?: { date: string } | null;
+  /** A hand-off notice: the ladder is done, but no reminder has reached the customer yet. */
+  beforeHandoff?: boolean;
 }
 
 export function explainStep(r: ReasoningInput): string {
@@ -32,6 +34,7 @@ export function explainStep(r: ReasoningInput): string {
   if (r.remindersSent === 0 && r.step.tone === 'firm' && r.ladder.find((s) => s.key === r.step.key)?.tone === 'final') {
     parts.push('toned down from final: no earlier reminder reached the customer');
   }
+  if (r.beforeHandoff) parts.push('no reminder has reached the customer yet: the hand-off to a collector waits for one');
   if (r.promiseMissed) parts.push(`the promise to pay by ${r.promiseMissed.date} was missed`);
   if (r.remindersSent === 0) parts.push('first reminder');
   else

@@ -3,19 +3,20 @@
  * deliver through outreach, propose a write-off, check a promise. Workflow side (uses the
  * activities proxy); the rules they follow are InvoiceCase's.
  */
-import { condition, patched, proxyActivities } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { InvoiceActivities as Activities, InvoiceContext } from './activities';
 import { autonomyGate } from '../domain/autonomy';
 import { toDecimal } from '../domain/money';
-import { draftReminder, type DraftInvoice } from '../domain/drafting';
+import { draftReminder } from '../domain/drafting';
 import type { DunningStep } from '../domain/policy';
-import { effectiveTone } from './dunning';
+import { effectiveTone, isHandoffNotice } from './dunning';
 import { explainStep } from './reasoning';
-import type { InvoiceCase, PendingProposal } from './invoice-case';
+import type { DraftBasis, InvoiceCase, PendingProposal } from './invoice-case';
 import type { Decision, DisputeOpened, DisputeResolved, PromiseToPay } from './message-schemas';
 import type { DecisionOutcome, ReminderDelivered } from './messages';
 import type { ReminderRequest } from '../outreach/messages';
 import { publish } from './publish';
+import { SA } from '../temporal/search-attributes';
 
 // Ledger and database calls: short, retried with backoff for a few hours of outage, then the step is retried later.
 const ledger = proxyActivities<Activities>({
@@ -60,7 +61,9 @@ export class InvoiceSteps {
       this.invoice.memory.invoiceNumber,
     );
     this.lastRead = { at: Date.now(), context };
-    this.invoice.adoptLedgerRead(context);
+    // ArTier was set at the first read only, so a customer moved to another tier kept the old one (defect 9c).
+    if (this.invoice.adoptLedgerRead(context) && patched('tier-search-attribute'))
+      upsertSearchAttributes([{ key: SA.tier, value: this.invoice.memory.tier }]);
     this.reloadPolicy = false;
     return context;
   }
@@ -176,7 +179,7 @@ export class InvoiceSteps {
   }
 
   /** Hands an approved reminder to outreach and waits until it is delivered or no longer needed. */
-  async deliver(request: ReminderRequest): Promise<void> {
+  async deliver(request: ReminderRequest): Promise<ReminderDelivered['status'] | 'withdrawn'> {
     const invoice = this.invoice;
     const memory = invoice.memory;
     await withSummary('requestReminder', `hand "${request.subject}" to outreach-${memory.customerId} (approved by ${request.approvedBy})`, {
@@ -196,10 +199,11 @@ export class InvoiceSteps {
         `${request.subject} (${delivery.detail}${delivery.batchedWith.length ? `; with ${delivery.batchedWith.join(', ')}` : ''})`,
         request.approvedBy,
       );
-      return;
+      return delivery.status;
     }
     await ledger.withdrawReminder({ customerId: memory.customerId, requestId: request.requestId });
     invoice.note(now(), 'reminder_withdrawn', `${request.requestId}: no longer needed (${memory.status})`);
+    return 'withdrawn';
   }
 
   private async audit(
@@ -231,9 +235,11 @@ export class InvoiceSteps {
     const markDone = () => invoice.markStepDone(step, passedOver);
     const skip = invoice.skipReason(context);
     if (skip) {
-      markDone();
-      invoice.note(now(), 'step_skipped', `${stepKey}: ${skip}`);
-      await this.audit(`${stepKey}/skipped`, 'step_skipped', skip, { policyVersion: policy.version });
+      // A hand-off notice that must not be sent gives way to the hand-off, skipped as it always was: a person takes over.
+      const skipped = invoice.handoffFor(step) ?? step;
+      invoice.markStepDone(skipped, passedOver);
+      invoice.note(now(), 'step_skipped', `${skipped.key}: ${skip}`);
+      await this.audit(`${skipped.key}/skipped`, 'step_skipped', skip, { policyVersion: policy.version });
       return;
     }
     if (step.kind === 'handoff') {
@@ -248,23 +254,11 @@ export class InvoiceSteps {
       return;
     }
     const today = invoice.today(now());
-    const draftInvoice: DraftInvoice = {
-      number: memory.invoiceNumber,
-      currency: memory.currency,
-      openMinor: memory.openMinor,
-      amountMinor: memory.amountMinor,
-      dueDate: memory.dueDate,
-      poNumber: context.invoice.poNumber,
-    };
+    let basis = invoice.draftBasis(context);
     const tone = effectiveTone(step, memory.remindersSent > 0);
-    const draft = draftReminder({
-      customerName: context.customer.name,
-      contactName: context.customer.contactName,
-      locale: context.customer.locale,
-      tone,
-      today,
-      invoices: [draftInvoice],
-    });
+    const draftFrom = (b: DraftBasis, on: string) =>
+      draftReminder({ customerName: b.customerName, contactName: b.contactName, locale: b.locale, tone, today: on, invoices: [b.invoice] });
+    const draft = draftFrom(basis, today);
     const reasoning = explainStep({
       step: { ...step, tone },
       ladder: invoice.ladder(policy),
@@ -279,6 +273,7 @@ export class InvoiceSteps {
       lastContactDate: memory.lastContactDate,
       passedOver,
       promiseMissed: memory.promiseMissed,
+      beforeHandoff: isHandoffNotice(stepKey),
     });
     const gate = autonomyGate(
       {
@@ -340,6 +335,7 @@ export class InvoiceSteps {
       }
       if (pending.decision.decision === 'reject') {
         markDone();
+        invoice.markRejected(now());
         invoice.note(now(), 'proposal_rejected', `${id}: ${pending.decision.reason}`, pending.decision.by);
         return;
       }
@@ -354,6 +350,7 @@ export class InvoiceSteps {
         const stop = invoice.stopReason(fresh);
         if (stop) {
           markDone();
+          invoice.handoffNoticeUndeliverable(step);
           invoice.note(now(), 'step_skipped', `${stepKey}: approved, but not sent: ${stop}`);
           await this.audit(`${stepKey}/not-sent`, 'step_skipped', `approved by ${approvedBy}, but not sent: ${stop}`, {
             policyVersion: fresh.policy.version,
@@ -361,20 +358,38 @@ export class InvoiceSteps {
           });
           return;
         }
+        // The ledger may have changed what the draft says without a message (an import): a new
+        // balance goes back to a person, other details are re-drafted (defect 9d).
+        if (patched('redraft-after-reread')) {
+          const current = invoice.draftBasis(fresh);
+          const change = invoice.draftChange(basis, current);
+          if (change?.kind === 'amount') {
+            invoice.supersedeApproved(pending, change.detail, now());
+            await this.audit(`${id}/redrafted`, 'proposal_redrafted', `approved by ${approvedBy}, but not sent: ${change.detail}`, {
+              policyVersion: fresh.policy.version,
+              approvedBy,
+            });
+            return; // re-planned: the same step is drafted again under a new id
+          }
+          if (change) {
+            basis = current;
+            if (!edited) ({ subject, body } = draftFrom(basis, invoice.today(now())));
+            invoice.note(now(), 'reminder_redrafted', `${id}: ${change.detail}${edited ? '; the approved edits are sent as written' : ''}`);
+          }
+        }
       }
     } else {
       invoice.note(now(), 'autonomous', `${stepKey}: ${gate.reason}`);
     }
     markDone();
-    const customer = context.customer;
-    await this.deliver({
+    const delivered = await this.deliver({
       requestId: `${invoice.workflowId}/${stepKey}`,
       invoiceWorkflowId: invoice.workflowId,
       invoiceNumber: memory.invoiceNumber,
-      invoice: draftInvoice,
-      customerName: customer.name,
-      contactName: customer.contactName,
-      locale: customer.locale,
+      invoice: basis.invoice,
+      customerName: basis.customerName,
+      contactName: basis.contactName,
+      locale: basis.locale,
       tone,
       subject,
       body,
@@ -383,6 +398,7 @@ export class InvoiceSteps {
       approvedBy,
       edited,
     });
+    if (delivered === 'suppressed') invoice.handoffNoticeUndeliverable(step);
   }
 
   /** A write-off asked for by a dispute resolution: always a person's decision. */

@@ -184,7 +184,12 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     }
 
     // Histories from before the hand-off grace handed off at once; patched() keeps them replaying.
-    const action = invoice.nextAction(now(), () => patched('handoff-grace-after-contact'));
+    // A rejected reminder once counted as contact and the hand-off came at once (issue 13, defect 8).
+    const action = invoice.nextAction(now(), () => patched('handoff-grace-after-contact'), {
+      noticeBeforeHandoff: () => patched('handoff-after-sent-reminder'),
+      // Promise holds and dispute deadlines woke at 00:00 UTC, hours off the customer's day (defect 9b).
+      localDayWakeups: () => patched('local-day-wakeups'),
+    });
     switch (action.kind) {
       case 'finished':
         continue;

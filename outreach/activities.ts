@@ -33,6 +33,21 @@ export interface DeliveryResult {
 
 export function createOutreachActivities(deps: { db: Db; ledger: LedgerPort; email: EmailSender; emailFrom: string }) {
   const { db, ledger, email } = deps;
+
+  /** Why no message may go to this customer about these invoices now, or null. */
+  async function noTouchReason(customerId: string, customerNoTouch: boolean, invoiceNumbers: string[]): Promise<string | null> {
+    const policy = await currentPolicy(db);
+    if (customerNoTouch || policy.noTouch.customers.includes(customerId)) return 'the customer is no-touch: a person decides every contact';
+    const flagged: string[] = [];
+    for (const number of invoiceNumbers) {
+      const invoice = await ledger.getInvoice(number);
+      if (invoice?.noTouch || policy.noTouch.invoices.includes(number)) flagged.push(number);
+    }
+    return flagged.length
+      ? `no-touch invoice ${flagged.join(', ')}: a person decides every contact about ${flagged.length === 1 ? 'it' : 'them'}`
+      : null;
+  }
+
   return {
     /**
      * Caps, send window (with the customer's holidays and closing days ahead) and batching for
@@ -68,12 +83,11 @@ export function createOutreachActivities(deps: { db: Db; ledger: LedgerPort; ema
       if (!customer) throw ApplicationFailure.nonRetryable(`customer ${input.customerId} is not in the ledger`, 'CustomerNotFound');
       const contact = emailContact(customer.contacts);
       const invoiceNumbers = input.requests.map((r) => r.invoiceNumber);
-      // The last gate before the customer: a no-touch flag set after approval still holds.
-      const suppressedWhy = customer.noTouch
-        ? 'the customer is no-touch: a person decides every contact'
-        : !contact?.email
-          ? 'no contact with an email address; a person must reach this customer'
-          : null;
+      // The last gate before the customer: no-touch set after approval still holds, whether on the
+      // customer, on an invoice the message carries, or in the policy in force.
+      const suppressedWhy =
+        (await noTouchReason(input.customerId, customer.noTouch, invoiceNumbers)) ??
+        (!contact?.email ? 'no contact with an email address; a person must reach this customer' : null);
       if (suppressedWhy || !contact?.email) {
         for (const r of input.requests) {
           await writeAudit(db, {

@@ -10,12 +10,14 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { OutreachActivities as Activities } from './activities';
 import { earliestContactTime, type ContactCaps } from './contact-caps';
+import { mergeApproved } from './merge';
 import { localParts, nextSendTime } from '../domain/calendar';
 import { draftReminder } from '../domain/drafting';
 import { TONES, type Tone } from '../domain/policy-terms';
@@ -109,8 +111,11 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
       if (emptied) continue;
     }
 
-    const batch = takeBatch(queue);
-    const message = compose(batch, localParts(new Date(Date.now()), rules.timezone).date);
+    // A merged message was re-drafted, so no approver had seen its text; now it is made of the
+    // approved texts alone, edited ones included (defect 9e). Asked only when there is something to merge.
+    const approvedTextsOnly = queue.length > 1 && patched('merge-approved-texts');
+    const batch = approvedTextsOnly ? queue.splice(0) : takeBatch(queue);
+    const message = approvedTextsOnly ? mergeApproved(batch) : compose(batch, localParts(new Date(Date.now()), rules.timezone).date);
     // Each request is in exactly one message, so the first request id names the message for good.
     const outboxKey = `${workflowInfo().workflowId}/${batch.map((b) => b.requestId).sort()[0]}`;
     let result: Awaited<ReturnType<typeof delivery.deliverEmail>>;
@@ -165,8 +170,8 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
 }
 
 /**
- * Which queued requests go out together. A person's edited draft is sent as written, on its own;
- * unedited drafts are merged into one message listing every invoice.
+ * Which queued requests went out together in histories from before mergeApproved: a person's
+ * edited draft on its own, unedited drafts merged into one re-drafted message.
  */
 function takeBatch(queue: ReminderRequest[]): ReminderRequest[] {
   const edited = queue.findIndex((q) => q.edited);
@@ -176,6 +181,7 @@ function takeBatch(queue: ReminderRequest[]): ReminderRequest[] {
   return unedited;
 }
 
+/** Histories from before mergeApproved: unedited drafts merged by re-drafting. */
 function compose(batch: ReminderRequest[], today: string): { subject: string; body: string } {
   if (batch.length === 1) return { subject: batch[0]!.subject, body: batch[0]!.body };
   const tone = batch.map((b) => b.tone).reduce<Tone>((a, b) => (TONES.indexOf(b) > TONES.indexOf(a) ? b : a), 'friendly');

@@ -643,3 +643,151 @@ describe('InvoiceCase nextAction over the lifecycle', () => {
     expect(invoice.memory.status).toBe('open');
   });
 });
+
+describe('InvoiceCase hand-off after a reminder that was sent (issue 13, defect 8)', () => {
+  // Imported 60 days overdue: the first proposal is final-30, toned down (no earlier contact).
+  const late = () => loadedCase(context({ invoice: { dueDate: '2026-01-09' } }));
+  const REJECTED_AT = at('2026-03-10T12:00:00Z'); // a Tuesday
+
+  it('a rejected final-30 is not contact: a hand-off notice is proposed the next day, not the hand-off', () => {
+    const invoice = late();
+    const first = invoice.nextAction(REJECTED_AT);
+    const finalStep = stepOf(first);
+    expect(finalStep.key).toBe('final-30');
+    invoice.markStepDone(finalStep, first.kind === 'step' ? first.passedOver : []);
+    invoice.markRejected(REJECTED_AT);
+    const next = invoice.nextAction(REJECTED_AT);
+    expect(next).toMatchObject({ kind: 'step', step: { key: 'handoff-notice-1', kind: 'reminder', tone: 'final' }, passedOver: [] });
+    expect((next as { at: Date }).at.toISOString()).toBe('2026-03-11T09:00:00.000Z');
+    // Rejected again: another notice, under its own key (so its own proposal id), the day after.
+    invoice.markStepDone(stepOf(next), []);
+    invoice.markRejected(at('2026-03-11T10:00:00Z'));
+    const again = invoice.nextAction(at('2026-03-11T10:00:00Z'));
+    expect(again).toMatchObject({ step: { key: 'handoff-notice-2' }, at: at('2026-03-12T09:00:00Z') });
+  });
+
+  it('once a notice reached the customer, the hand-off waits the grace days from that reminder', () => {
+    const invoice = late();
+    invoice.markStepDone(stepOf(invoice.nextAction(REJECTED_AT)), []);
+    invoice.markRejected(REJECTED_AT);
+    invoice.markStepDone(stepOf(invoice.nextAction(REJECTED_AT)), []);
+    invoice.memory.remindersSent = 1;
+    invoice.memory.lastContactDate = '2026-03-11';
+    const handoff = invoice.nextAction(at('2026-03-11T15:00:00Z'));
+    expect(handoff).toMatchObject({ kind: 'step', step: { key: 'handoff', kind: 'handoff' } });
+    expect((handoff as { at: Date }).at.toISOString()).toBe(`2026-03-${11 + policy.handoffGraceDays}T09:00:00.000Z`);
+  });
+
+  it('a notice that cannot reach the customer lets the hand-off go ahead: a person takes over', () => {
+    const invoice = late();
+    for (const key of ['heads-up', 'overdue-1', 'overdue-7', 'overdue-14', 'final-30']) invoice.memory.doneStepKeys.push(key);
+    const notice = stepOf(invoice.nextAction(REJECTED_AT));
+    invoice.markStepDone(notice, []);
+    invoice.handoffNoticeUndeliverable(notice);
+    expect(invoice.nextAction(REJECTED_AT)).toEqual({ kind: 'ladder-finished' });
+    // The hand-off it stands in for (a skipped notice is recorded as the hand-off skipped).
+    expect(invoice.handoffFor(notice)).toMatchObject({ key: 'handoff', kind: 'handoff' });
+    // A ladder step that was not delivered changes nothing of the kind.
+    const other = late();
+    expect(other.handoffFor({ key: 'final-30', offsetDays: 30, tone: 'final', channel: 'email', kind: 'reminder' })).toBeNull();
+    other.handoffNoticeUndeliverable({ key: 'final-30', offsetDays: 30, tone: 'final', channel: 'email', kind: 'reminder' });
+    expect(other.memory.doneStepKeys).toEqual([]);
+  });
+
+  it('histories from before the rule hand off at once (the patch is asked only then)', () => {
+    const invoice = late();
+    for (const key of ['heads-up', 'overdue-1', 'overdue-7', 'overdue-14', 'final-30']) invoice.memory.doneStepKeys.push(key);
+    let asked = 0;
+    const oldRules = () => {
+      asked++;
+      return false;
+    };
+    const action = invoice.nextAction(REJECTED_AT, () => true, { noticeBeforeHandoff: oldRules });
+    expect(asked).toBe(1);
+    expect(action).toMatchObject({ kind: 'step', step: { key: 'handoff' }, at: REJECTED_AT });
+    invoice.memory.remindersSent = 1;
+    invoice.nextAction(REJECTED_AT, () => true, { noticeBeforeHandoff: oldRules });
+    expect(asked).toBe(1);
+  });
+});
+
+describe('InvoiceCase wake-ups on the customer’s calendar (issue 13, defect 9b)', () => {
+  const newYork = () => loadedCase(context({ customer: { timezone: 'America/New_York' } }));
+  const AUCKLAND_NOW = at('2026-03-10T12:00:00Z');
+
+  it('a promise hold ends at the start of its day in the customer’s timezone', () => {
+    const invoice = newYork();
+    invoice.logPromise({ promiseId: 'PR1', date: '2026-03-15', by: 'dave' }, NOW);
+    // 2026-03-18 begins at 04:00 UTC in New York (daylight time from 8 March).
+    expect(invoice.nextAction(NOW)).toMatchObject({ kind: 'hold-for-promise', until: at('2026-03-18T04:00:00Z') });
+    expect(invoice.nextAction(NOW, () => true, { localDayWakeups: () => false })).toMatchObject({
+      until: at('2026-03-18T00:00:00Z'),
+    });
+  });
+
+  it('a dispute deadline too, ahead of UTC as well as behind it', () => {
+    const invoice = newYork();
+    invoice.openDispute({ disputeId: 'D1', reason: 'wrong price', by: 'dave' }, NOW);
+    expect(invoice.nextAction(NOW)).toMatchObject({ kind: 'wait-dispute', until: at('2026-03-20T04:00:00Z') });
+    const auckland = loadedCase(context({ customer: { timezone: 'Pacific/Auckland' } }));
+    auckland.openDispute({ disputeId: 'D2', reason: 'wrong price', by: 'dave' }, AUCKLAND_NOW);
+    // 11 March 01:00 in Auckland: the deadline is 10 days on, and that day begins at 11:00 UTC the day before.
+    expect(auckland.memory.dispute?.deadline).toBe('2026-03-21');
+    expect(auckland.nextAction(AUCKLAND_NOW)).toMatchObject({ until: at('2026-03-20T11:00:00Z') });
+    let asked = 0;
+    const old = () => {
+      asked++;
+      return false;
+    };
+    expect(auckland.nextAction(AUCKLAND_NOW, () => true, { localDayWakeups: old })).toMatchObject({ until: at('2026-03-21T00:00:00Z') });
+    expect(asked).toBe(1);
+  });
+});
+
+describe('InvoiceCase tier changes (issue 13, defect 9c)', () => {
+  it('a re-read tells when the tier changed; the first read never does', () => {
+    const invoice = InvoiceCase.start({ workflowId: WORKFLOW_ID, invoiceNumber: 'INV-1', customerId: 'C1' });
+    const strategic = context({ customer: { tier: 'strategic' } });
+    expect(invoice.adoptLedgerRead(strategic)).toBe(false);
+    invoice.adoptFirstRead(strategic, NOW);
+    expect(invoice.adoptLedgerRead(strategic)).toBe(false);
+    expect(invoice.adoptLedgerRead(context({ customer: { tier: 'small' } }))).toBe(true);
+    expect(invoice.memory.tier).toBe('small');
+  });
+});
+
+describe('InvoiceCase re-read after an approval (issue 13, defect 9d)', () => {
+  it('a new balance asks for a new decision; other details are re-drafted; nothing changed is null', () => {
+    const invoice = loadedCase();
+    const drafted = invoice.draftBasis(context());
+    expect(invoice.draftChange(drafted, invoice.draftBasis(context()))).toBeNull();
+    const imported = context({ invoice: { openMinor: 60_000 } });
+    invoice.adoptLedgerRead(imported);
+    expect(invoice.draftChange(drafted, invoice.draftBasis(imported))).toEqual({
+      kind: 'amount',
+      detail: 'the ledger now shows 60000 open, not 100000',
+    });
+    const same = loadedCase();
+    const details = context({ invoice: { poNumber: 'PO-9' }, customer: { contactName: 'Bo' } });
+    expect(same.draftChange(same.draftBasis(context()), same.draftBasis(details))).toEqual({
+      kind: 'details',
+      detail: 'the ledger changed the PO number, contact',
+    });
+  });
+
+  it('an approved draft that quotes an old balance is drafted again under a new id', () => {
+    const invoice = loadedCase();
+    const pending = proposeStep(invoice, 'overdue-7');
+    invoice.decide({ proposalId: pending.view.id, decision: 'approve', by: 'alice' });
+    invoice.settle(pending);
+    invoice.clearPending();
+    invoice.supersedeApproved(pending, 'the ledger now shows 60000 open, not 100000', NOW);
+    expect(invoice.actions.at(-1)).toMatchObject({
+      kind: 'proposal_redrafted',
+      detail: `${pending.view.id}: approved, but not sent: the ledger now shows 60000 open, not 100000; a fresh draft goes to a person`,
+    });
+    expect(invoice.proposalIds.next('overdue-7')).toBe(`${WORKFLOW_ID}/overdue-7/r1`);
+    // Not done: the step is planned again.
+    expect(stepOf(invoice.nextAction(NOW)).key).toBe('overdue-7');
+  });
+});

@@ -118,4 +118,49 @@ describe('invoice workflow: supervised ladder to paid', () => {
     expect(handed.actions.filter((a) => a.kind === 'reminder_logged')).toHaveLength(1);
     await terminate(h);
   });
+  it('a rejected final-30 is not contact: no hand-off until a reminder was sent, then the grace days (issue 13, defect 8)', async () => {
+    const { db } = stack;
+    await stack.seed.customer(db, { id: 'C-REJ', tier: 'standard' });
+    const h = await startInvoice(stack, { number: 'REJ-1', customerId: 'C-REJ', amountMinor: 80_000, dueInDays: -60 });
+    try {
+      const first = await nextProposal(stack, h);
+      expect(first.stepKey).toBe('final-30');
+      await h.executeUpdate(decideProposalUpdate, {
+        args: [{ proposalId: first.id, decision: 'reject', by: 'carol', reason: 'not this wording' }],
+      });
+      // Not handed off: a hand-off notice is drafted (the next day) for a person to decide.
+      const notice = await nextProposal(stack, h, first.id);
+      expect(notice.stepKey).toBe('handoff-notice-1');
+      expect(notice.reasoning).toMatch(/no reminder has reached the customer yet/);
+      const s = await state(h);
+      expect(s.status).not.toBe('handed_off');
+      expect(s.actions.some((a) => a.kind === 'handed_off')).toBe(false);
+      expect(Date.parse(notice.proposedAt) - Date.parse(s.actions.find((a) => a.kind === 'proposal_rejected')!.at)).toBeGreaterThan(
+        3_600_000,
+      );
+      await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: notice.id, decision: 'approve', by: 'alice' }] });
+      await waitForOutbox(stack, 'C-REJ');
+      const sent = await actionSeen(stack, h, 'reminder_logged', '30 minutes');
+      const contact = sent.actions.find((a) => a.kind === 'reminder_logged')!;
+      const planned = await waitFor(
+        async () => {
+          const v = await state(h);
+          return v.nextStep?.key === 'handoff' ? v : null;
+        },
+        { env: stack.env, advance: '1 minute', what: 'the hand-off planned' },
+      );
+      const graceMs = DEFAULT_POLICY.handoffGraceDays * 86_400_000;
+      expect(Date.parse(planned.nextStep!.at) - Date.parse(contact.at)).toBeGreaterThanOrEqual(graceMs - 86_400_000);
+      const handed = await waitFor(
+        async () => {
+          const v = await state(h);
+          return v.status === 'handed_off' ? v : null;
+        },
+        { env: stack.env, advance: '1 day', what: 'the hand-off' },
+      );
+      expect(handed.actions.filter((a) => a.kind === 'reminder_logged')).toHaveLength(1);
+    } finally {
+      await terminate(h);
+    }
+  });
 });

@@ -27,6 +27,42 @@ afterAll(async () => {
 });
 
 describe('invoice workflow: partial payment', () => {
+  it('a balance changed in the ledger without a message is re-proposed after approval, not sent quoting the old amount (issue 13, defect 9d)', async () => {
+    await stack.seed.customer(stack.db, { id: 'QI' });
+    const h = await startInvoice(stack, { number: 'QI-1', customerId: 'QI', amountMinor: 100_000, dueInDays: 3 });
+    try {
+      const first = await nextProposal(stack, h);
+      expect(first.body).toContain('Invoice QI-1: $1,000.00');
+      // A payments import posts cash to the ledger; no paymentApplied reaches the workflow.
+      await stack.db
+        .insert(schema.payments)
+        .values({ id: 'PAY-QI-1', customerId: 'QI', amountMinor: 30_000, currency: 'USD', receivedOn: await serverToday(stack) });
+      await createBuiltinLedger(stack.db).postPaymentApplication({
+        paymentId: 'PAY-QI-1',
+        invoiceNumber: 'QI-1',
+        amountMinor: 30_000,
+        currency: 'USD',
+        appliedBy: 'import',
+      });
+      await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: first.id, decision: 'approve', by: 'alice' }] });
+      const again = await nextProposal(stack, h, first.id);
+      expect(again.id).toBe('invoice-QI-1/heads-up/r1');
+      expect(again.body).toContain('Invoice QI-1: $700.00');
+      expect(await outboxFor(stack, 'QI')).toHaveLength(0);
+      expect((await state(h)).actions.find((a) => a.kind === 'proposal_redrafted')?.detail).toBe(
+        `${first.id}: approved, but not sent: the ledger now shows 70000 open, not 100000; a fresh draft goes to a person`,
+      );
+      const [audit] = await auditFor(stack, 'QI-1', 'proposal_redrafted');
+      expect(audit).toMatchObject({ approvedBy: 'alice' });
+      await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: again.id, decision: 'approve', by: 'alice' }] });
+      const [email] = await waitForOutbox(stack, 'QI');
+      expect(email!.body).toContain('Total now due: $700.00.');
+      expect(email!.body).not.toContain('$1,000.00');
+    } finally {
+      await terminate(h);
+    }
+  });
+
   it('supersedes the pending draft, re-drafts it with the new balance, dunns on the rest and closes when paid', async () => {
     await stack.seed.customer(stack.db, { id: 'QA' });
     const h = await startInvoice(stack, { number: 'QA-1', customerId: 'QA', amountMinor: 100_000, dueInDays: 3 });

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../db/client';
-import { addDays } from '../../domain/calendar';
+import { addDays, zonedTimeToUtc } from '../../domain/calendar';
 import { decideProposalUpdate, pauseUpdate, promiseToPayUpdate, resumeUpdate } from '../../collections/messages';
 import { actionSeen, nextProposal, pay, proposalRow, proposalsFor, serverToday, startInvoice, state, terminate } from '../support/invoice';
 import { startTestStack, type TestStack } from '../../dev/harness/stack';
@@ -115,6 +115,40 @@ describe('invoice workflow: promise to pay', () => {
       await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: missed.id, decision: 'approve', by: 'erin' }] });
       const after = await nextProposal(stack, h, missed.id, '6 hours');
       expect(after.stepKey).not.toMatch(/^promise-missed/);
+    } finally {
+      await terminate(h);
+    }
+  });
+
+  it('the hold ends at the start of its day in the customer’s timezone, not at 00:00 UTC (issue 13, defect 9b)', async () => {
+    await stack.seed.customer(stack.db, { id: 'RZ', timezone: 'Pacific/Auckland' });
+    const h = await startInvoice(stack, { number: 'RZ-1', customerId: 'RZ', amountMinor: 100_000, dueInDays: -2 });
+    try {
+      await nextProposal(stack, h);
+      const date = await serverToday(stack, 2);
+      const v = await h.executeUpdate(promiseToPayUpdate, { args: [{ promiseId: 'PR-RZ-1', date, amountMinor: 100_000, by: 'dave' }] });
+      const holdUntil = v.promise!.holdUntil;
+      const localStart = zonedTimeToUtc(holdUntil, 0, 0, 'Pacific/Auckland');
+      const planned = await waitFor(
+        async () => {
+          const s = await state(h);
+          return s.nextStep?.key === 'promise-check' ? s.nextStep : null;
+        },
+        { what: 'the promise check planned' },
+      );
+      expect(planned.at).toBe(localStart.toISOString());
+      // Auckland's day begins half a day before UTC's: the check runs then, long before 00:00 UTC.
+      await stack.env.sleep(localStart.getTime() - (await stack.env.currentTimeMs()) + 60_000);
+      const s = await waitFor(
+        async () => {
+          const x = await state(h);
+          return x.actions.some((a) => a.kind === 'promise_broken') ? x : null;
+        },
+        { what: 'the promise checked' },
+      );
+      const checkedAt = Date.parse(s.actions.find((a) => a.kind === 'promise_broken')!.at);
+      expect(checkedAt).toBeGreaterThanOrEqual(localStart.getTime());
+      expect(checkedAt).toBeLessThan(Date.parse(`${holdUntil}T00:00:00Z`));
     } finally {
       await terminate(h);
     }

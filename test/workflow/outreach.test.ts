@@ -39,16 +39,19 @@ async function nextProposal(h: Handle, notId?: string): Promise<ProposalView> {
 }
 
 describe('customer outreach', () => {
-  it('merges reminders of one customer due together into one email', async () => {
+  it('merges reminders of one customer due together into one email of the approved texts, edits included (issue 13, defect 9e)', async () => {
     const { db } = stack;
     await stack.seed.customer(db, { id: 'CM', name: 'Merge Co' });
     const due = addDays(await todayUtc(), 8);
     const handles = await Promise.all(['M-1', 'M-2', 'M-3'].map((n) => startInvoice(n, 'CM', due)));
     const proposals: ProposalView[] = [];
     for (const h of handles) proposals.push(await nextProposal(h));
-    // Three approvals within the batch window.
+    // Three approvals within the batch window, one of them edited.
+    const edited = { subject: 'About M-1', body: 'Hi Pat,\n\nM-1 is due next week; the PO is on file.\n\nThanks,\nAR' };
     for (const [i, h] of handles.entries()) {
-      await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: proposals[i]!.id, decision: 'approve', by: 'alice' }] });
+      await h.executeUpdate(decideProposalUpdate, {
+        args: [{ proposalId: proposals[i]!.id, decision: 'approve', by: 'alice', ...(i === 0 ? { edits: edited } : {}) }],
+      });
     }
     const rows = await waitFor(
       async () => {
@@ -59,8 +62,11 @@ describe('customer outreach', () => {
     );
     expect(rows).toHaveLength(1);
     expect([...rows[0]!.invoiceNumbers].sort()).toEqual(['M-1', 'M-2', 'M-3']);
-    expect(rows[0]!.subject).toBe('Upcoming: 3 invoices (M-1, M-2, M-3)');
-    expect(rows[0]!.body).toContain('Total now due: $3,000.00.');
+    // Nothing re-worded: the message is the texts people approved, each exactly as approved.
+    const approved = [edited, proposals[1]!, proposals[2]!];
+    expect(rows[0]!.subject).toBe(['About M-1', proposals[1]!.subject, proposals[2]!.subject].join(' / '));
+    expect(rows[0]!.body).toBe(approved.map((p) => p.body).join('\n\n----------------------------------------\n\n'));
+    expect(rows[0]!.body).not.toContain('Total now due: $3,000.00.');
     // The audit rows follow the outbox row (the next activity): wait for them, then count exactly.
     const sent = await waitFor(
       async () => {
