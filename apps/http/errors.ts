@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { MoneyError } from '../../domain/money';
+import { clipValue } from '../../domain/text';
 
 type ErrorCode =
   | 'invalid_request'
@@ -39,21 +40,17 @@ export class HttpError extends Error {
   }
 }
 
-/** Values echoed back in errors are cut short: an error must never be bigger than the request. */
-function clip(value: unknown): unknown {
-  if (typeof value === 'string') return value.length > 120 ? `${value.slice(0, 117)}...` : value;
-  if (value === undefined) return undefined;
-  const s = JSON.stringify(value);
-  if (s !== undefined && s.length > 120) return `${s.slice(0, 117)}...`;
-  return value;
-}
-
+/**
+ * Values echoed back in errors are cut short (domain/text.ts clipValue): an error must never be
+ * bigger than the request, and a deeply nested value is previewed without recursion.
+ */
 export function badRequest(field: string, value: unknown, rule: string): HttpError {
-  const shown = value === undefined ? 'missing' : JSON.stringify(clip(value));
+  const clipped = clipValue(value);
+  const shown = value === undefined ? 'missing' : JSON.stringify(clipped);
   return new HttpError(400, {
     code: 'invalid_request',
     field,
-    value: clip(value) ?? null,
+    value: clipped ?? null,
     rule,
     message: `${field}: ${shown} ${rule}`,
   });

@@ -10,7 +10,7 @@ import type { Db } from '../../db/client';
 import { authenticate } from './auth';
 import { badRequest, fromZodError, HttpError } from './errors';
 import { requirePermission, type AuthUser, type Permission } from '../../access/roles';
-import { controlCharacterRule } from '../../domain/text';
+import { clipText, controlCharacterRule } from '../../domain/text';
 
 export type AdminEnv = { Variables: { user?: AuthUser } };
 
@@ -50,7 +50,7 @@ function parseJsonText(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw badRequest('(body)', text.length > 60 ? `${text.slice(0, 57)}...` : text, `is not valid JSON (${(e as Error).message})`);
+    throw badRequest('(body)', clipText(text, 60), `is not valid JSON (${clipText((e as Error).message)})`);
   }
 }
 

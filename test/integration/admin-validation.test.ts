@@ -394,6 +394,71 @@ const BAD: BadCase[] = [
   },
   { name: 'NUL in a path id', method: 'GET', path: '/api/invoices/INV-100%00', field: 'number', rule: /control characters/ },
   { name: 'NUL in a query', method: 'GET', path: '/api/approvals?customer=ac%00me', field: 'customer', rule: /control characters/ },
+  // Issue 13, defect 3: inputs that used to reach PostgreSQL or overflow the stack, answered 500.
+  ...[
+    ['an impossible date', ['2026-02-31T00:00:00.000000Z', 'invoice-INV-100/overdue-7']],
+    ['year 275760', ['+275760-09-13T00:00:00.000Z', 'x']],
+    ['a six-digit year', ['275760-01-01T00:00:00Z', 'x']],
+    ['a date without a time', ['2026-02-07', 'x']],
+    ['hour 24', ['2026-02-07T24:00:00.000Z', 'x']],
+    ['a time zone offset', ['2026-02-07T09:00:00+01:00', 'x']],
+    ['a NUL in the id', ['2026-02-07T09:00:00.000000Z', 'x\u0000']],
+    ['an empty id', ['2026-02-07T09:00:00.000000Z', '']],
+    ['a number for the id', ['2026-02-07T09:00:00.000000Z', 7]],
+  ].flatMap(([what, key]) =>
+    ['/api/approvals', '/api/approvals?decidable=me&', '/api/disputes'].map((route) => ({
+      name: `a crafted cursor on ${route.split('?')[0]}${route.includes('decidable') ? ' (decidable)' : ''}: ${what}`,
+      method: 'GET',
+      path: `${route}${route.endsWith('&') ? '' : '?'}cursor=${Buffer.from(JSON.stringify(key)).toString('base64url')}`,
+      field: 'cursor',
+      rule: /not a cursor returned by this endpoint/,
+    })),
+  ),
+  {
+    name: 'a deeply nested JSON body (60 KB of brackets)',
+    path: approve,
+    raw: `{"note":${'['.repeat(30_000)}${']'.repeat(30_000)}}`,
+    field: 'note',
+    rule: /must be a string, not an array/,
+  },
+  {
+    name: 'a deeply nested unknown field',
+    path: reject,
+    raw: `{"reason":"no","x":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`,
+    field: 'x',
+    rule: /is not a known field/,
+  },
+  {
+    name: 'a deeply nested policy',
+    path: '/api/policy',
+    as: 'admin',
+    raw: `{"note":"x","policy":${'['.repeat(30_000)}${']'.repeat(30_000)}}`,
+    field: 'policy',
+    rule: /must be an object, not an array/,
+  },
+  ...(
+    [
+      ['GET', '/api/invoices/INV-0010-01%00', 'number'],
+      ['POST', '/api/invoices/INV-0010-01%00/promise', 'number'],
+      ['POST', '/api/invoices/INV-0010-01%00/dispute', 'number'],
+      ['POST', '/api/invoices/INV-0010-01%00/pause', 'number'],
+      ['POST', '/api/invoices/INV-0010-01%00/resume', 'number'],
+      ['POST', '/api/invoices/INV-0010-01%00/payments', 'number'],
+      ['POST', '/api/approvals/invoice-INV-100%2Foverdue-7%00/approve', 'id'],
+      ['POST', '/api/approvals/%00/reject', 'id'],
+      ['POST', '/api/disputes/D-1%00/resolve', 'id'],
+      ['POST', '/api/customers/C-ACME%00/pause', 'id'],
+      ['POST', '/api/customers/C-ACME%00/resume', 'id'],
+    ] as const
+  ).map(([method, path, field]) => ({
+    name: `NUL in the path id of ${method} ${path.replace(/[^/]*%00/, ':id')}`,
+    method,
+    path,
+    as: 'admin' as const,
+    body: method === 'POST' ? {} : undefined,
+    field,
+    rule: /control characters.*U\+0000/,
+  })),
   { name: 'metrics as of a date that does not exist', method: 'GET', path: '/api/metrics?asOf=2026-02-30', field: 'asOf', rule: /date/ },
   { name: 'metrics over a zero-day DSO window', method: 'GET', path: '/api/metrics?dsoDays=0', field: 'dsoDays', rule: /at least 1/ },
   {
@@ -432,6 +497,10 @@ describe('bad requests get a 400 naming the field, the value and the rule', () =
     });
     const long = await fx.call('POST', approve, { as: 'approver', body: { note: 'x'.repeat(3000) } });
     expect(long.body.error.value.length).toBeLessThanOrEqual(120);
+    // A deep value is shown as the start of its JSON, clipped, and the message stays short.
+    const deep = await fx.call('POST', approve, { as: 'approver', raw: `{"note":${'['.repeat(30_000)}${']'.repeat(30_000)}}` });
+    expect(deep.body.error.value).toBe(`${'['.repeat(117)}...`);
+    expect(deep.body.error.message.length).toBeLessThan(300);
   });
 
   it('names a missing field as missing', async () => {
