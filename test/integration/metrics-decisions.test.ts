@@ -28,6 +28,7 @@ type Decided = { n: number; customer: string; invoice: string; step: string; amo
   | { outcome: 'approved' }
   | { outcome: 'edited'; category: string }
   | { outcome: 'rejected' }
+  | { outcome: 'pending' }
 );
 
 async function storeProposal(d: Decided) {
@@ -45,9 +46,9 @@ async function storeProposal(d: Decided) {
     policyVersion: 1,
     currency: 'USD',
     amountMinor: d.amount,
-    status: d.outcome === 'rejected' ? 'rejected' : 'approved',
-    decidedBy: 'alice',
-    decidedAt: at(d.day),
+    status: d.outcome === 'pending' ? 'pending' : d.outcome === 'rejected' ? 'rejected' : 'approved',
+    decidedBy: d.outcome === 'pending' ? null : 'alice',
+    decidedAt: d.outcome === 'pending' ? null : at(d.day),
     decisionNote: d.outcome === 'rejected' ? 'not now' : null,
     editedBody: d.outcome === 'edited' ? 'softer' : null,
     editCategory: d.outcome === 'edited' ? (d.category as 'tone') : null,
@@ -89,21 +90,7 @@ describe('ar metrics decisions and tuning', () => {
     await storeAutonomousSend('INV-1007', 'C003', 'due-3', '2026-03-15');
     await storeAutonomousSend('INV-1008', 'C003', 'overdue-7', '2026-03-16');
     // A proposal still pending is not a decision.
-    await cli.t.db.insert(schema.proposals).values({
-      id: 'invoice-INV-1009/due-3/0',
-      workflowId: 'invoice-INV-1009',
-      invoiceNumber: 'INV-1009',
-      customerId: 'C003',
-      actionKind: 'reminder',
-      stepKey: 'due-3',
-      tone: 'friendly',
-      subject: 's',
-      body: 'b',
-      reasoning: 'r',
-      policyVersion: 1,
-      currency: 'USD',
-      amountMinor: 120_000,
-    });
+    await storeProposal({ n: n++, customer: 'C003', invoice: 'INV-1009', step: 'due-3', amount: 120_000, day: AS_OF, outcome: 'pending' });
   }, 180_000);
   afterAll(() => cli?.close());
 
