@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { isIsoDate } from './calendar';
 import { ACTION_KINDS, AVAILABLE_CHANNELS, CHANNEL_RULE, TONES } from './policy-terms';
+import { clipValue } from './text';
 
 export type { Tone } from './policy-terms';
 
@@ -15,7 +16,7 @@ export class PolicyError extends Error {
     readonly value: unknown,
     readonly rule: string,
   ) {
-    super(`${field}: ${value === undefined ? 'missing' : JSON.stringify(value)} ${rule}`);
+    super(`${field}: ${value === undefined ? 'missing' : JSON.stringify(clipValue(value))} ${rule}`);
     this.name = 'PolicyError';
   }
 }

@@ -23,6 +23,7 @@ import { registerMeRoute } from './routes/me';
 import { registerMetricsRoutes } from './routes/metrics';
 import { registerPageRoutes } from './routes/page';
 import { registerPolicyRoutes } from './routes/policy';
+import { clipText } from '../../domain/text';
 
 export type { AdminDeps } from './deps';
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -67,7 +68,7 @@ export function createAdminApp(deps: AdminDeps): Hono<AdminEnv> {
   const openapi = buildOpenApi(api.routes);
   app.get('/openapi.json', (c) => c.json(openapi));
 
-  app.notFound((c) => errorResponse(notFound(`no route ${c.req.method} ${c.req.path}`)));
+  app.notFound((c) => errorResponse(notFound(`no route ${clipText(c.req.method, 20)} ${clipText(c.req.path)}`)));
   app.onError((err) => {
     if (err instanceof AccessError) return errorResponse(forbidden(err.message, err.details));
     if (err instanceof HttpError) {

@@ -7,7 +7,7 @@ import type { Db, Tx } from '../../db/client';
 import { planCustomers, planInvoices, planPayments } from './checks';
 import { readCsv, type CsvRow } from './csv';
 import { knownCustomerIds, loadCustomers, loadInvoices, loadPayments } from './existing';
-import { reasonsByRow, writeRejects, type ImportCounts, type ImportIssue, type ImportKind, type ImportResult } from './report';
+import { clipIssue, reasonsByRow, writeRejects, type ImportCounts, type ImportIssue, type ImportKind, type ImportResult } from './report';
 import { COLUMNS, validateCustomer, validateInvoice, validatePayment, type CustomerRow, type InvoiceRow, type PaymentRow } from './schemas';
 import { writeCustomers, writeInvoices, writePayments } from './upsert';
 
@@ -118,7 +118,15 @@ export async function importFile(db: Db, kind: ImportKind, file: string, opts: I
   }
 
   const rejected = new Set(issues.map((i) => i.row));
-  const result: ImportResult = { kind, file, rows: csv.rows.length, committed, counts, issues, rejectedRows: rejected.size };
+  const result: ImportResult = {
+    kind,
+    file,
+    rows: csv.rows.length,
+    committed,
+    counts,
+    issues: issues.map(clipIssue),
+    rejectedRows: rejected.size,
+  };
   if (committed && rejected.size) {
     result.rejectsFile = opts.rejectsPath ?? defaultRejectsPath(file);
     await writeRejects(

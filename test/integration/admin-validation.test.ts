@@ -538,6 +538,15 @@ describe('other refusals', () => {
     }
   });
 
+  it('never echoes a long value whole: a 404 for a 50,000-character path, a long content-type (issue 13, defect 7)', async () => {
+    const res = await fx.call('GET', `/api/${'x'.repeat(50_000)}`, { as: 'admin' });
+    expect(res.status).toBe(404);
+    expect(res.body.error.message.length).toBeLessThanOrEqual(150);
+    const type = await fx.call('POST', approve, { as: 'approver', raw: '{}', headers: { 'content-type': `text/x-${'y'.repeat(5_000)}` } });
+    expect(type.status).toBe(415);
+    expect(type.body.error.message.length).toBeLessThanOrEqual(200);
+  });
+
   it('nothing that was refused reached a workflow or the ledger', async () => {
     // Every request above was refused at the edge: the proposal is untouched and no payment exists.
     const list = await fx.call('GET', '/api/approvals', { as: 'viewer' });

@@ -7,7 +7,7 @@ import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ImportFileError, type ImportIssue } from '../../ledger/import/report';
+import { formatResult, ImportFileError, type ImportIssue } from '../../ledger/import/report';
 import { importFile } from '../../ledger/import/run';
 import { createTestDatabase, type TestDatabase } from '../../dev/harness/database';
 
@@ -203,6 +203,34 @@ describe('a bad file', () => {
     const err = await importFile(t.db, 'customers', quote).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ImportFileError);
     expect((err as ImportFileError).issues[0]!.rule).toMatch(/^is not valid CSV/);
+  });
+});
+
+describe('long values in problems (issue 13, defect 7)', () => {
+  it('echoes a 100,000-character value clipped, in the result, the message and the rejects file', async () => {
+    const name = `Caf${'e'.repeat(100_000)}`;
+    const file = await csv('long-name.csv', `customer_id,name,tier\nC100,${name},small\nC101,Fine Ltd,small\n`);
+    const r = await importFile(t.db, 'customers', file);
+    expect(r.committed).toBe(false);
+    expect(r.issues).toEqual([{ row: 2, column: 'name', value: `Caf${'e'.repeat(114)}...`, rule: 'is longer than 200 characters' }]);
+    expect(formatResult(r).length).toBeLessThan(600);
+    const skipped = await importFile(t.db, 'customers', file, { skipInvalid: true, rejectsPath: path.join(dir, 'long.rejected.csv') });
+    const [, rejected] = (await readFile(skipped.rejectsFile!, 'utf8')).trimEnd().split('\r\n');
+    // The row itself is written back whole (so it can be fixed); its reason quotes the value clipped.
+    expect(rejected!.startsWith(`C100,${name},small,2,`)).toBe(true);
+    expect(rejected!.length - name.length).toBeLessThan(300);
+  });
+
+  it('clips a long unknown header, and names at most ten rows of a key repeated on many', async () => {
+    const header = await csv('long-header.csv', `customer_id,name,tier,${'x'.repeat(100_000)}\nC1,A,small,1\n`);
+    const err = (await importFile(t.db, 'customers', header).catch((e: unknown) => e)) as ImportFileError;
+    expect(err).toBeInstanceOf(ImportFileError);
+    expect(err.issues[0]!.value).toHaveLength(120);
+    expect(err.message.length).toBeLessThan(1000);
+    const rows = Array.from({ length: 5_000 }, () => 'C1,Same,small').join('\n');
+    const dup = await importFile(t.db, 'customers', await csv('dup.csv', `customer_id,name,tier\n${rows}\n`));
+    expect(dup.issues).toHaveLength(5_000);
+    expect(dup.issues[0]!.rule).toBe('appears more than once in this file (rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 4990 more)');
   });
 });
 
