@@ -10,7 +10,8 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AdminDeps } from './deps';
-import { errorResponse, forbidden, HttpError, notFound } from './errors';
+import { databaseUnavailable, errorResponse, forbidden, HttpError, notFound } from './errors';
+import { isDatabaseUnavailable } from '../../db/unavailable';
 import { AccessError } from '../../access/errors';
 import { buildOpenApi } from './openapi';
 import { ApiRouter, type AdminEnv } from './route';
@@ -74,6 +75,10 @@ export function createAdminApp(deps: AdminDeps): Hono<AdminEnv> {
     if (err instanceof HttpError) {
       if (err.status >= 500) console.error(`[admin] ${err.body.message}`);
       return errorResponse(err);
+    }
+    if (isDatabaseUnavailable(err)) {
+      console.error(`[admin] database unavailable: ${err.message}`);
+      return errorResponse(databaseUnavailable());
     }
     console.error('[admin] unexpected error:', err);
     return errorResponse(new HttpError(500, { code: 'internal', message: 'internal error; see the server log' }));
