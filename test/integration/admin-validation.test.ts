@@ -135,6 +135,21 @@ const BAD: BadCase[] = [
     field: 'amount',
     rule: /too large to represent exactly/,
   },
+  // Issue 13, defect 5: a promise dated 9999-12-31 was accepted and set a 100-year hold (now is 2026-02-10).
+  {
+    name: 'promise dated 9999-12-31',
+    path: '/api/invoices/INV-100/promise',
+    body: { date: '9999-12-31' },
+    field: 'date',
+    rule: /must be at most 180 days ahead \(2026-08-10 at the latest; policy maxPromiseDaysAhead\)/,
+  },
+  {
+    name: 'promise a day past the bound',
+    path: '/api/invoices/INV-100/promise',
+    body: { date: '2026-08-11' },
+    field: 'date',
+    rule: /at most 180 days ahead/,
+  },
   // dispute
   { name: 'dispute without a reason', path: '/api/invoices/INV-100/dispute', body: { note: 'x' }, field: 'reason', rule: /is required/ },
   {
@@ -486,6 +501,12 @@ describe('bad requests get a 400 naming the field, the value and the rule', () =
     const deep = await fx.call('POST', approve, { as: 'approver', raw: `{"note":${'['.repeat(30_000)}${']'.repeat(30_000)}}` });
     expect(deep.body.error.value).toBe(`${'['.repeat(117)}...`);
     expect(deep.body.error.message.length).toBeLessThan(300);
+  });
+
+  it('lets a promise within the policy bound through to the workflow', async () => {
+    const res = await fx.call('POST', '/api/invoices/INV-100/promise', { as: 'approver', body: { date: '2026-08-10' } });
+    expect(res.status, JSON.stringify(res.body)).toBe(409); // reached Temporal: no workflow runs here
+    expect(res.body.error.message).toMatch(/is not running/);
   });
 
   it('names a missing field as missing', async () => {
