@@ -19,6 +19,8 @@ export interface ImportOptions {
   /** Default: next to the input, invoices.csv → invoices.rejected.csv. */
   rejectsPath?: string;
   onProgress?: (phase: ImportPhase, done: number, total: number) => void;
+  /** The file's character encoding (iconv-lite names: latin1, windows-1252, …); UTF-8 by default, strictly. */
+  encoding?: string;
 }
 
 /** Raised inside the transaction to roll it back when the file is refused. */
@@ -98,7 +100,7 @@ function prepare(kind: ImportKind, rows: CsvRow[], malformed: Set<number>): { is
 }
 
 export async function importFile(db: Db, kind: ImportKind, file: string, opts: ImportOptions = {}): Promise<ImportResult> {
-  const csv = await readCsv(file, COLUMNS[kind], (done, total) => opts.onProgress?.('reading', done, total));
+  const csv = await readCsv(file, COLUMNS[kind], (done, total) => opts.onProgress?.('reading', done, total), opts.encoding);
   const malformed = new Set(csv.malformed.map((i) => i.row));
   const prepared = prepare(kind, csv.rows, malformed);
   let issues: ImportIssue[] = [...csv.malformed, ...prepared.issues];
