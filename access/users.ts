@@ -10,6 +10,7 @@ import { schema } from '../db/client';
 import { ROLES, type Role } from '../db/schema';
 import { isCurrency } from '../domain/money';
 import type { AuthUser, Limit } from './roles';
+import { clipValue } from '../domain/text';
 
 const { users, apiTokens, userLimits } = schema;
 
@@ -90,7 +91,8 @@ export async function createUser(db: Db, input: NewUser): Promise<{ user: AuthUs
   const token = newToken();
   const user = await db.transaction(async (tx) => {
     const existing = await tx.select({ id: users.id }).from(users).where(eq(users.name, input.name));
-    if (existing.length) throw new Error(`user ${JSON.stringify(input.name)} already exists (use \`ar users token\` for a new token)`);
+    if (existing.length)
+      throw new Error(`user ${JSON.stringify(clipValue(input.name))} already exists (use \`ar users token\` for a new token)`);
     const [row] = await tx.insert(users).values({ name: input.name, role: input.role }).returning();
     await writeLimits(tx, row!.id, limits);
     await tx.insert(apiTokens).values({ userId: row!.id, tokenHash: hashToken(token) });
@@ -104,7 +106,7 @@ export async function setLimits(db: Db, name: string, input: readonly Limit[] | 
   return db.transaction(async (tx) => {
     // FOR UPDATE: two concurrent changes of the same user's limits apply one after the other.
     const [row] = await tx.select().from(users).where(eq(users.name, name)).for('update');
-    if (!row) throw new Error(`user ${JSON.stringify(name)} not found`);
+    if (!row) throw new Error(`user ${JSON.stringify(clipValue(name))} not found`);
     const limits = checkLimits(row.role, input);
     await writeLimits(tx, row.id, limits);
     return toAuthUser(row, limits ?? undefined);
@@ -114,7 +116,7 @@ export async function setLimits(db: Db, name: string, input: readonly Limit[] | 
 /** Issues another token for an existing user (e.g. a lost one; revoke the old one separately). */
 export async function issueToken(db: Db, name: string): Promise<string> {
   const [row] = await db.select().from(users).where(eq(users.name, name));
-  if (!row) throw new Error(`user ${JSON.stringify(name)} not found`);
+  if (!row) throw new Error(`user ${JSON.stringify(clipValue(name))} not found`);
   const token = newToken();
   await db.insert(apiTokens).values({ userId: row.id, tokenHash: hashToken(token) });
   return token;
@@ -123,7 +125,7 @@ export async function issueToken(db: Db, name: string): Promise<string> {
 /** Revokes every live token of a user; returns how many. */
 export async function revokeTokens(db: Db, name: string): Promise<number> {
   const [row] = await db.select().from(users).where(eq(users.name, name));
-  if (!row) throw new Error(`user ${JSON.stringify(name)} not found`);
+  if (!row) throw new Error(`user ${JSON.stringify(clipValue(name))} not found`);
   const r = await db
     .update(apiTokens)
     .set({ revokedAt: new Date() })

@@ -2,6 +2,8 @@
  * The rules that refuse a message to an invoice before it touches state or history (the
  * workflow's Update validators call these). Each returns a typed Refusal, or null to accept.
  */
+import { addDays } from '../domain/calendar';
+import { DEFAULT_MAX_PROMISE_DAYS_AHEAD, type Policy } from '../domain/policy';
 import { describeZodError, messageSchemas } from './message-schemas';
 import type { Decision, DisputeOpened, DisputeResolved, Pause, PaymentApplied, PromiseToPay, Resume } from './message-schemas';
 import type { InvoiceMemory, PendingProposal } from './invoice-state';
@@ -13,6 +15,7 @@ export abstract class InvoiceRefusals {
   abstract loaded: boolean;
   abstract writeOffRequested: unknown;
   abstract readonly settledProposals: Map<string, string>;
+  abstract policy: Policy | null;
   abstract get isClosed(): boolean;
   abstract today(now: Date): string;
 
@@ -73,10 +76,23 @@ export abstract class InvoiceRefusals {
       (promise.date < today
         ? refusal('InvalidPromise', `date: ${JSON.stringify(promise.date)} is in the past (today is ${today} in ${memory.timezone})`)
         : null) ??
+      this.tooFarAhead(promise.date, today) ??
       (promise.amountMinor !== undefined && promise.amountMinor > memory.openMinor
         ? refusal('InvalidPromise', `amountMinor: ${promise.amountMinor} exceeds the open balance ${memory.openMinor}`)
         : null)
     );
+  }
+
+  /** A promise dated past the policy's bound (a policy read before the bound existed: its default). */
+  private tooFarAhead(date: string, today: string): Refusal | null {
+    const days = this.policy?.maxPromiseDaysAhead ?? DEFAULT_MAX_PROMISE_DAYS_AHEAD;
+    const latest = addDays(today, days);
+    return date > latest
+      ? refusal(
+          'InvalidPromise',
+          `date: ${JSON.stringify(date)} is more than ${days} days ahead (the latest is ${latest}; policy maxPromiseDaysAhead)`,
+        )
+      : null;
   }
 
   refuseDispute(dispute: DisputeOpened): Refusal | null {

@@ -12,7 +12,7 @@ export const REFUSALS = {
   NotReady: { kind: 'conflict', meaning: 'the workflow has not read the invoice from the ledger yet; retry shortly' },
   InvalidPayment: { kind: 'invalid', meaning: 'the payment payload is malformed or in another currency' },
   InvoiceClosed: { kind: 'conflict', meaning: 'the invoice is already paid, written off or closed' },
-  InvalidPromise: { kind: 'invalid', meaning: 'the promise payload is malformed, in the past, or above the open balance' },
+  InvalidPromise: { kind: 'invalid', meaning: 'the promise payload is malformed, in the past, too far ahead, or above the open balance' },
   InvoiceDisputed: { kind: 'conflict', meaning: 'the invoice is in dispute; resolve the dispute first' },
   InvalidDispute: { kind: 'invalid', meaning: 'the dispute payload is malformed' },
   AlreadyDisputed: { kind: 'conflict', meaning: 'the invoice already has an open dispute' },

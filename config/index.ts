@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { fileURLToPath } from 'node:url';
+import { clipValue } from '../domain/text';
 
 /** The project folder (config/ sits at its top). */
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,7 +50,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
       const key = String(i.path[0]);
-      return `  ${key}=${JSON.stringify(cleaned[key])}: ${i.message}`;
+      return `  ${key}=${JSON.stringify(clipValue(cleaned[key]))}: ${i.message}`;
     });
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }

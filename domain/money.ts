@@ -2,6 +2,7 @@
  * Money as integer minor units with an ISO 4217 currency. Never floats: amounts are parsed
  * from decimal strings digit by digit, and amounts in different currencies never add.
  */
+import { clipValue } from './text';
 
 declare const minorBrand: unique symbol;
 /** An integer count of a currency's minor units (cents, pence, yen). */
@@ -92,7 +93,7 @@ export class MoneyError extends Error {
     readonly value: unknown,
     readonly rule: string,
   ) {
-    super(`${field}: ${JSON.stringify(value)} ${rule}`);
+    super(`${field}: ${JSON.stringify(clipValue(value))} ${rule}`);
     this.name = 'MoneyError';
   }
 }

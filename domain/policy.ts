@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { isIsoDate } from './calendar';
 import { ACTION_KINDS, AVAILABLE_CHANNELS, CHANNEL_RULE, TONES } from './policy-terms';
+import { clipValue } from './text';
 
 export type { Tone } from './policy-terms';
 
@@ -15,10 +16,22 @@ export class PolicyError extends Error {
     readonly value: unknown,
     readonly rule: string,
   ) {
-    super(`${field}: ${value === undefined ? 'missing' : JSON.stringify(value)} ${rule}`);
+    super(`${field}: ${value === undefined ? 'missing' : JSON.stringify(clipValue(value))} ${rule}`);
     this.name = 'PolicyError';
   }
 }
+
+/**
+ * Upper bounds on every duration a policy sets: each one becomes a timer or a hold in running
+ * workflows, and a value past these is a typo, not a policy (a year of grace, a ten-year promise).
+ */
+const MAX_GRACE_DAYS = 90;
+const MAX_DISPUTE_DEADLINE_DAYS = 365;
+const MAX_DAYS_AHEAD = 3660;
+const MAX_BATCH_WINDOW_MINUTES = 24 * 60;
+
+/** What a policy version read before maxPromiseDaysAhead existed holds (histories recorded then). */
+export const DEFAULT_MAX_PROMISE_DAYS_AHEAD = 180;
 
 const tierSchema = z.enum(['strategic', 'standard', 'small']);
 
@@ -133,12 +146,24 @@ export const policySchema = z.object({
   /** Public holidays and closing days, skipped by a send window that keeps to business days. */
   holidays: holidaysSchema.default({ byTimezone: {}, closingDays: [] }),
   /** Reminders of one customer due within this many minutes go out as one message. */
-  batchWindowMinutes: z.number().int().min(0).default(60),
-  promiseGraceDays: z.number().int().min(0).default(3),
+  batchWindowMinutes: z.number().int().min(0).max(MAX_BATCH_WINDOW_MINUTES).default(60),
+  /** Days a promise holds dunning after its date before it counts as missed. */
+  promiseGraceDays: z.number().int().min(0).max(MAX_GRACE_DAYS).default(3),
+  /**
+   * How far ahead a promise to pay may be dated: a later date is refused (at the HTTP edge and by
+   * the workflow's validator), so no typo (9999-12-31) sets a hold of a hundred years.
+   */
+  maxPromiseDaysAhead: z.number().int().min(1).max(MAX_DAYS_AHEAD).default(DEFAULT_MAX_PROMISE_DAYS_AHEAD),
   /** Days a customer has to answer the last reminder before the account is handed to a collector. */
-  handoffGraceDays: z.number().int().min(0).default(7),
-  proposalEscalationHours: z.number().int().min(1).default(48),
-  disputeDeadlineDays: z.number().int().min(1).default(10),
+  handoffGraceDays: z.number().int().min(0).max(MAX_GRACE_DAYS).default(7),
+  proposalEscalationHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_GRACE_DAYS * 24)
+    .default(48),
+  /** Days from opening a dispute to its deadline; bounded, so a deadline is never years away. */
+  disputeDeadlineDays: z.number().int().min(1).max(MAX_DISPUTE_DEADLINE_DAYS).default(10),
   /** Who receives escalations, disputes and hand-offs (a queue, team or person). */
   owners: z
     .object({ approvals: z.string().min(1), disputes: z.string().min(1), collections: z.string().min(1) })

@@ -13,6 +13,7 @@ import {
   type PaymentApplicationResult,
   type ReceivePaymentInput,
 } from './port';
+import { clipValue } from '../domain/text';
 
 const { customers, contacts, invoices, contactLog, promises, disputes, payments, paymentApplications, writeOffs, creditNotes } = schema;
 
@@ -43,7 +44,7 @@ function decodeCursor(cursor: string): string {
     if (c.v !== 1 || typeof c.after !== 'string') throw new Error('bad');
     return c.after;
   } catch {
-    throw new LedgerError(`cursor: ${JSON.stringify(cursor)} is not a cursor returned by listOpenInvoices`, 'invalid');
+    throw new LedgerError(`cursor: ${JSON.stringify(clipValue(cursor))} is not a cursor returned by listOpenInvoices`, 'invalid');
   }
 }
 

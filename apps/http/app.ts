@@ -10,7 +10,8 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AdminDeps } from './deps';
-import { errorResponse, forbidden, HttpError, notFound } from './errors';
+import { databaseUnavailable, errorResponse, forbidden, HttpError, notFound } from './errors';
+import { isDatabaseUnavailable } from '../../db/unavailable';
 import { AccessError } from '../../access/errors';
 import { buildOpenApi } from './openapi';
 import { ApiRouter, type AdminEnv } from './route';
@@ -23,6 +24,7 @@ import { registerMeRoute } from './routes/me';
 import { registerMetricsRoutes } from './routes/metrics';
 import { registerPageRoutes } from './routes/page';
 import { registerPolicyRoutes } from './routes/policy';
+import { clipText } from '../../domain/text';
 
 export type { AdminDeps } from './deps';
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -67,12 +69,16 @@ export function createAdminApp(deps: AdminDeps): Hono<AdminEnv> {
   const openapi = buildOpenApi(api.routes);
   app.get('/openapi.json', (c) => c.json(openapi));
 
-  app.notFound((c) => errorResponse(notFound(`no route ${c.req.method} ${c.req.path}`)));
+  app.notFound((c) => errorResponse(notFound(`no route ${clipText(c.req.method, 20)} ${clipText(c.req.path)}`)));
   app.onError((err) => {
     if (err instanceof AccessError) return errorResponse(forbidden(err.message, err.details));
     if (err instanceof HttpError) {
       if (err.status >= 500) console.error(`[admin] ${err.body.message}`);
       return errorResponse(err);
+    }
+    if (isDatabaseUnavailable(err)) {
+      console.error(`[admin] database unavailable: ${err.message}`);
+      return errorResponse(databaseUnavailable());
     }
     console.error('[admin] unexpected error:', err);
     return errorResponse(new HttpError(500, { code: 'internal', message: 'internal error; see the server log' }));

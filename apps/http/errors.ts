@@ -66,6 +66,21 @@ export const conflict = (message: string, extra: Record<string, unknown> = {}) =
 export const unprocessable = (message: string, extra: Record<string, unknown> = {}) =>
   new HttpError(422, { code: 'unprocessable', message, ...extra });
 
+/** Seconds a client should wait before retrying after a 503 (the Retry-After header). */
+export const RETRY_AFTER_SECONDS = 5;
+
+/** PostgreSQL is out of reach (db/unavailable.ts says which errors mean that): a 503 with Retry-After. */
+export const databaseUnavailable = () =>
+  new HttpError(
+    503,
+    {
+      code: 'unavailable',
+      message: `the database is unavailable; retry in ${RETRY_AFTER_SECONDS} seconds`,
+      retryable: true,
+    },
+    { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+  );
+
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let v: unknown = input;
   for (const p of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[p] : undefined;

@@ -60,7 +60,7 @@ async function readBody(c: Context<AdminEnv>, schema: z.ZodType): Promise<unknow
   if (type && !/^(application\/([a-z.+-]*\+)?json|text\/plain)\b/i.test(type)) {
     throw new HttpError(415, {
       code: 'unsupported_media_type',
-      message: `content-type: ${JSON.stringify(type)} is not supported; send application/json`,
+      message: `content-type: ${JSON.stringify(clipText(type))} is not supported; send application/json`,
     });
   }
   const input = parseJsonText(await c.req.text());

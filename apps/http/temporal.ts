@@ -12,8 +12,9 @@ import {
   type Client,
 } from '@temporalio/client';
 import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
-import { conflict, HttpError, unprocessable } from './errors';
+import { conflict, HttpError, RETRY_AFTER_SECONDS, unprocessable } from './errors';
 import { refusalKind } from '../../collections/refusals';
+import { clipText } from '../../domain/text';
 
 /**
  * The invoice workflow's refusals are a typed table (collections/refusals.ts): an `invalid` one
@@ -28,6 +29,11 @@ export function isConflictType(type: string | undefined | null): boolean {
 export interface TemporalCallOptions {
   /** Milliseconds to wait for the workflow to answer before giving up with a 504. */
   timeoutMs?: number;
+  /**
+   * What a 503 or 504 tells the caller about the message it sent: whether it may have reached the
+   * workflow and whether sending it again is safe. Said by the caller, who knows its message.
+   */
+  ifUndelivered?: string;
 }
 
 export class WorkflowNotRunning extends HttpError {
@@ -54,7 +60,17 @@ function isUnavailable(err: unknown): boolean {
   return code === 14 || code === 4;
 }
 
-function mapTemporalError(err: unknown, workflowId: string): HttpError {
+function mapTemporalError(err: unknown, workflowId: string, ifUndelivered?: string): HttpError {
+  const mapped = mapTemporalFailure(err, workflowId);
+  if (!ifUndelivered || (mapped.status !== 503 && mapped.status !== 504)) return mapped;
+  return new HttpError(
+    mapped.status,
+    { ...mapped.body, message: `${mapped.body.message}. ${ifUndelivered}`, retryable: true },
+    mapped.headers,
+  );
+}
+
+function mapTemporalFailure(err: unknown, workflowId: string): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof WorkflowNotFoundError) return new WorkflowNotRunning(workflowId);
   if (err instanceof WorkflowUpdateFailedError) {
@@ -70,7 +86,11 @@ function mapTemporalError(err: unknown, workflowId: string): HttpError {
     });
   }
   if (isUnavailable(err)) {
-    return new HttpError(503, { code: 'unavailable', message: `Temporal is unavailable: ${(err as Error).message}` });
+    return new HttpError(
+      503,
+      { code: 'unavailable', message: `Temporal is unavailable: ${clipText((err as Error).message)}` },
+      { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+    );
   }
   const e = err as Error;
   return new HttpError(500, { code: 'internal', message: `workflow ${workflowId}: ${e?.message ?? String(err)}` });
@@ -88,7 +108,7 @@ export async function executeUpdate<Ret, Args extends [any, ...any[]]>(
   try {
     return await client.withDeadline(Date.now() + (opts.timeoutMs ?? 30_000), () => handle.executeUpdate(def, { args }));
   } catch (err) {
-    throw mapTemporalError(err, workflowId);
+    throw mapTemporalError(err, workflowId, opts.ifUndelivered);
   }
 }
 

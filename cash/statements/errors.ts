@@ -4,12 +4,16 @@
  * so a person can open the file and fix it without reading parser code.
  */
 
+import { clipText } from '../../domain/text';
+
 const VALUE_LIMIT = 80;
 
-/** Shortens a value for a message; control characters are shown escaped, never raw. */
+/** Shortens a value for a message (the shared clipText); control characters are shown escaped, never raw. */
 function clip(value: string, limit = VALUE_LIMIT): string {
-  const visible = value.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return visible.length > limit ? `${visible.slice(0, limit - 1)}…` : visible;
+  // Only the start is ever shown: escaping a whole file to show 80 characters of it would be waste.
+  const head = clipText(value, limit);
+  const visible = head.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return clipText(visible, limit);
 }
 
 export class StatementError extends Error {

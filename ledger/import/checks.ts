@@ -25,7 +25,9 @@ function duplicateKeys<T extends { row: number }>(rows: T[], keyOf: (r: T) => st
   const issues: ImportIssue[] = [];
   for (const [k, at] of rowsByKey) {
     if (at.length < 2) continue;
-    for (const row of at) issues.push({ row, column, value: k, rule: `appears more than once in this file (rows ${at.join(', ')})` });
+    // The rows named, up to ten: a key repeated on 50,000 rows must not make a 50,000-number message.
+    const rows = at.length > 10 ? `${at.slice(0, 10).join(', ')} and ${at.length - 10} more` : at.join(', ');
+    for (const row of at) issues.push({ row, column, value: k, rule: `appears more than once in this file (rows ${rows})` });
   }
   return issues;
 }

@@ -6,6 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { CsvError, parse } from 'csv-parse';
+import { decoder, DEFAULT_ENCODING, encodingProblem, undecodedCell } from './encoding';
 import { ImportFileError, type ImportIssue } from './report';
 
 export interface ColumnSpec {
@@ -28,7 +29,10 @@ export interface CsvFile {
   /** Normalised column names, in file order. */
   columns: string[];
   rows: CsvRow[];
-  /** Rows whose field count does not match the header: rejected without parsing. */
+  /**
+   * Rows rejected without parsing: the field count does not match the header, or a cell's bytes
+   * are not text in the file's encoding (invalid UTF-8, say) — never stored as U+FFFD.
+   */
   malformed: ImportIssue[];
 }
 
@@ -78,15 +82,27 @@ function isBlank(record: string[]): boolean {
   return true;
 }
 
+/** The first cell of a record that did not decode, as an issue naming its row and column. */
+function undecoded(record: string[], columns: string[], row: number, encoding: string): ImportIssue | null {
+  for (let i = 0; i < record.length; i++) {
+    const bad = undecodedCell(record[i]!, encoding);
+    if (bad) return { row, column: columns[i] ?? null, value: bad.shown, rule: bad.rule };
+  }
+  return null;
+}
+
 export async function readCsv(
   file: string,
   spec: ColumnSpec,
   onProgress?: (bytesRead: number, totalBytes: number) => void,
+  encoding: string = DEFAULT_ENCODING,
 ): Promise<CsvFile> {
+  const unusable = encodingProblem(encoding);
+  if (unusable) throw new ImportFileError(file, [{ row: 1, column: null, value: encoding, rule: `encoding ${unusable}` }]);
   const total = (await stat(file)).size;
   const stream = createReadStream(file);
   // skip_empty_lines stays off so blank lines are seen and row numbers match the file.
-  const parser = stream.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: false }));
+  const parser = stream.pipe(decoder(encoding)).pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: false }));
   let rawHeader: string[] | undefined;
   let columns: string[] = [];
   const rows: CsvRow[] = [];
@@ -100,8 +116,17 @@ export async function readCsv(
       nextLine += 1 + lineBreaksIn(record);
       if (isBlank(record)) continue;
       if (!rawHeader) {
+        const bad = undecoded(record, [], row, encoding);
+        if (bad) throw new ImportFileError(file, [{ ...bad, rule: `the header ${bad.rule}` }]);
         rawHeader = record;
         columns = checkHeader(file, record, spec);
+        continue;
+      }
+      const bad = undecoded(record, columns, row, encoding);
+      if (bad) {
+        malformed.push(bad);
+        // The rejects file shows the bad bytes as \xE9: text, like the rest of that file.
+        rows.push({ row, raw: record.map((c) => undecodedCell(c, encoding)?.shown ?? c), values: {} });
         continue;
       }
       if (record.length !== columns.length) {

@@ -4,6 +4,7 @@
  * a rejects file they can fix and import again.
  */
 import { writeFile } from 'node:fs/promises';
+import { clipText } from '../../domain/text';
 
 export type ImportKind = 'customers' | 'invoices' | 'payments';
 
@@ -12,7 +13,7 @@ export interface ImportIssue {
   row: number;
   /** The column at fault, or null when the problem is the whole row or file. */
   column: string | null;
-  /** The value as it appears in the file. */
+  /** The value as it appears in the file, clipped to a readable length (clipIssue). */
   value: string | null;
   rule: string;
 }
@@ -37,18 +38,34 @@ export interface ImportResult {
   rejectsFile?: string;
 }
 
+/**
+ * An issue as it is reported: the value, the column (a header cell) and the rule (which may quote one) cut to a readable
+ * length, so a 100,000-character cell never comes back whole in a message or a rejects file.
+ */
+export function clipIssue(i: ImportIssue): ImportIssue {
+  const column = i.column === null ? null : clipText(i.column);
+  const value = i.value === null ? null : clipText(i.value);
+  const rule = clipText(i.rule, 400);
+  return column === i.column && value === i.value && rule === i.rule ? i : { ...i, column, value, rule };
+}
+
 /** A problem with the file as a whole (unreadable CSV, missing columns): nothing can be imported. */
 export class ImportFileError extends Error {
+  readonly issues: ImportIssue[];
+
   constructor(
     readonly file: string,
-    readonly issues: ImportIssue[],
+    issues: ImportIssue[],
   ) {
-    super(`${file}: ${issues.map(describeIssue).join('; ')}`);
+    const clipped = issues.map(clipIssue);
+    super(`${file}: ${clipped.map(describeIssue).join('; ')}`);
     this.name = 'ImportFileError';
+    this.issues = clipped;
   }
 }
 
-export function describeIssue(i: ImportIssue): string {
+export function describeIssue(issue: ImportIssue): string {
+  const i = clipIssue(issue);
   const where = i.column ? `row ${i.row}, column ${i.column}` : `row ${i.row}`;
   const value = i.value === null ? '' : ` ${JSON.stringify(i.value)}`;
   return `${where}:${value} ${i.rule}`;
@@ -57,7 +74,7 @@ export function describeIssue(i: ImportIssue): string {
 /** Issues grouped by row, in file order: the reason written next to each rejected row. */
 export function reasonsByRow(issues: ImportIssue[]): Map<number, string> {
   const byRow = new Map<number, string[]>();
-  for (const i of [...issues].sort((a, b) => a.row - b.row)) {
+  for (const i of [...issues].map(clipIssue).sort((a, b) => a.row - b.row)) {
     const text = `${i.column ?? 'row'}${i.value === null ? '' : ` ${JSON.stringify(i.value)}`}: ${i.rule}`;
     byRow.set(i.row, [...(byRow.get(i.row) ?? []), text]);
   }

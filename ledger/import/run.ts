@@ -7,7 +7,7 @@ import type { Db, Tx } from '../../db/client';
 import { planCustomers, planInvoices, planPayments } from './checks';
 import { readCsv, type CsvRow } from './csv';
 import { knownCustomerIds, loadCustomers, loadInvoices, loadPayments } from './existing';
-import { reasonsByRow, writeRejects, type ImportCounts, type ImportIssue, type ImportKind, type ImportResult } from './report';
+import { clipIssue, reasonsByRow, writeRejects, type ImportCounts, type ImportIssue, type ImportKind, type ImportResult } from './report';
 import { COLUMNS, validateCustomer, validateInvoice, validatePayment, type CustomerRow, type InvoiceRow, type PaymentRow } from './schemas';
 import { writeCustomers, writeInvoices, writePayments } from './upsert';
 
@@ -19,6 +19,8 @@ export interface ImportOptions {
   /** Default: next to the input, invoices.csv → invoices.rejected.csv. */
   rejectsPath?: string;
   onProgress?: (phase: ImportPhase, done: number, total: number) => void;
+  /** The file's character encoding (iconv-lite names: latin1, windows-1252, …); UTF-8 by default, strictly. */
+  encoding?: string;
 }
 
 /** Raised inside the transaction to roll it back when the file is refused. */
@@ -98,7 +100,7 @@ function prepare(kind: ImportKind, rows: CsvRow[], malformed: Set<number>): { is
 }
 
 export async function importFile(db: Db, kind: ImportKind, file: string, opts: ImportOptions = {}): Promise<ImportResult> {
-  const csv = await readCsv(file, COLUMNS[kind], (done, total) => opts.onProgress?.('reading', done, total));
+  const csv = await readCsv(file, COLUMNS[kind], (done, total) => opts.onProgress?.('reading', done, total), opts.encoding);
   const malformed = new Set(csv.malformed.map((i) => i.row));
   const prepared = prepare(kind, csv.rows, malformed);
   let issues: ImportIssue[] = [...csv.malformed, ...prepared.issues];
@@ -118,7 +120,15 @@ export async function importFile(db: Db, kind: ImportKind, file: string, opts: I
   }
 
   const rejected = new Set(issues.map((i) => i.row));
-  const result: ImportResult = { kind, file, rows: csv.rows.length, committed, counts, issues, rejectedRows: rejected.size };
+  const result: ImportResult = {
+    kind,
+    file,
+    rows: csv.rows.length,
+    committed,
+    counts,
+    issues: issues.map(clipIssue),
+    rejectedRows: rejected.size,
+  };
   if (committed && rejected.size) {
     result.rejectsFile = opts.rejectsPath ?? defaultRejectsPath(file);
     await writeRejects(

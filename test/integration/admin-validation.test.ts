@@ -150,6 +150,21 @@ const BAD: BadCase[] = [
     field: 'amount',
     rule: /too large to represent exactly/,
   },
+  // Issue 13, defect 5: a promise dated 9999-12-31 was accepted and set a 100-year hold (now is 2026-02-10).
+  {
+    name: 'promise dated 9999-12-31',
+    path: '/api/invoices/INV-100/promise',
+    body: { date: '9999-12-31' },
+    field: 'date',
+    rule: /must be at most 180 days ahead \(2026-08-10 at the latest; policy maxPromiseDaysAhead\)/,
+  },
+  {
+    name: 'promise a day past the bound',
+    path: '/api/invoices/INV-100/promise',
+    body: { date: '2026-08-11' },
+    field: 'date',
+    rule: /at most 180 days ahead/,
+  },
   // dispute
   { name: 'dispute without a reason', path: '/api/invoices/INV-100/dispute', body: { note: 'x' }, field: 'reason', rule: /is required/ },
   {
@@ -503,6 +518,12 @@ describe('bad requests get a 400 naming the field, the value and the rule', () =
     expect(deep.body.error.message.length).toBeLessThan(300);
   });
 
+  it('lets a promise within the policy bound through to the workflow', async () => {
+    const res = await fx.call('POST', '/api/invoices/INV-100/promise', { as: 'approver', body: { date: '2026-08-10' } });
+    expect(res.status, JSON.stringify(res.body)).toBe(409); // reached Temporal: no workflow runs here
+    expect(res.body.error.message).toMatch(/is not running/);
+  });
+
   it('names a missing field as missing', async () => {
     const res = await fx.call('POST', reject, { as: 'approver', body: {} });
     expect(res.body.error.message).toBe('reason: missing is required');
@@ -551,6 +572,15 @@ describe('other refusals', () => {
       expect(res.status, `${method} ${path}`).toBe(404);
       expect(res.body.error).toEqual({ code: 'not_found', message: `no route ${method} ${path.split('?')[0]}` });
     }
+  });
+
+  it('never echoes a long value whole: a 404 for a 50,000-character path, a long content-type (issue 13, defect 7)', async () => {
+    const res = await fx.call('GET', `/api/${'x'.repeat(50_000)}`, { as: 'admin' });
+    expect(res.status).toBe(404);
+    expect(res.body.error.message.length).toBeLessThanOrEqual(150);
+    const type = await fx.call('POST', approve, { as: 'approver', raw: '{}', headers: { 'content-type': `text/x-${'y'.repeat(5_000)}` } });
+    expect(type.status).toBe(415);
+    expect(type.body.error.message.length).toBeLessThanOrEqual(200);
   });
 
   it('nothing that was refused reached a workflow or the ledger', async () => {

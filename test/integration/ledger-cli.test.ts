@@ -4,7 +4,8 @@
  * what it leaves in the database.
  */
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import iconv from 'iconv-lite';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReadinessReport } from '../../insights/readiness';
@@ -110,6 +111,22 @@ describe('ar import and ar readiness', () => {
     } finally {
       await rm(expected, { force: true });
     }
+  });
+
+  it('--encoding: a Latin-1 file is refused as UTF-8 naming the row, and imported right with --encoding latin1', async () => {
+    const file = path.join(dir, 'kunden-latin1.csv');
+    await writeFile(file, iconv.encode('customer_id,name,tier\nC-LAT,Café Müller,standard\n', 'latin1'));
+    const refused = await ar('import', 'customers', file);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('row 2, column name: "Caf\\\\xE9 M\\\\xFCller" is not valid UTF-8 (byte 0xE9 at position 4)');
+    expect(refused.stdout).toContain('--encoding latin1');
+    const done = await ar('import', 'customers', file, '--encoding', 'latin1');
+    expect(done.code, done.stderr).toBe(0);
+    const rows = await t.db.$client.query(`SELECT name FROM customers WHERE id = 'C-LAT'`);
+    expect(rows.rows).toEqual([{ name: 'Café Müller' }]);
+    const unknown = await ar('import', 'customers', file, '--encoding', 'klingon');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('"klingon" is not a known character encoding');
   });
 
   it('rejects a bad option value', async () => {

@@ -6,8 +6,9 @@
 import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import iconv from 'iconv-lite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ImportFileError, type ImportIssue } from '../../ledger/import/report';
+import { formatResult, ImportFileError, type ImportIssue } from '../../ledger/import/report';
 import { importFile } from '../../ledger/import/run';
 import { createTestDatabase, type TestDatabase } from '../../dev/harness/database';
 
@@ -203,6 +204,95 @@ describe('a bad file', () => {
     const err = await importFile(t.db, 'customers', quote).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ImportFileError);
     expect((err as ImportFileError).issues[0]!.rule).toMatch(/^is not valid CSV/);
+  });
+});
+
+describe('character encodings (issue 13, defect 6)', () => {
+  // A real Latin-1 export: é is the single byte 0xE9, ü 0xFC; in UTF-8 they are two bytes each.
+  const latin1 = (text: string) => iconv.encode(text, 'latin1');
+  const csvBytes = async (name: string, bytes: Buffer) => {
+    const file = path.join(dir, name);
+    await writeFile(file, bytes);
+    return file;
+  };
+  const storedNames = async () => (await q<{ id: string; name: string }>(`SELECT id, name FROM customers ORDER BY id`)).map((r) => r.name);
+
+  it('refuses a Latin-1 file read as UTF-8, naming the row, column and bad byte, and stores nothing', async () => {
+    const file = await csvBytes('latin1.csv', latin1('customer_id,name,tier\nC1,Fine Ltd,small\nC2,Café Müller,standard\n'));
+    const r = await importFile(t.db, 'customers', file);
+    expect(r.committed).toBe(false);
+    expect(r.issues).toEqual([
+      {
+        row: 3,
+        column: 'name',
+        value: 'Caf\\xE9 M\\xFCller',
+        rule: expect.stringMatching(/^is not valid UTF-8 \(byte 0xE9 at position 4\); .*--encoding latin1/),
+      },
+    ]);
+    expect(await storedNames()).toEqual([]);
+    // --skip-invalid imports the good row; the rejected one never reaches the database.
+    const skipped = await importFile(t.db, 'customers', file, { skipInvalid: true, rejectsPath: path.join(dir, 'latin1.rejected.csv') });
+    expect([skipped.counts.inserted, skipped.rejectedRows]).toEqual([1, 1]);
+    expect(await storedNames()).toEqual(['Fine Ltd']);
+    expect(await readFile(skipped.rejectsFile!, 'utf8')).toContain('C2,Caf\\xE9 M\\xFCller,standard,3,');
+  });
+
+  it('reads it right with encoding latin1 or windows-1252, and never stores U+FFFD', async () => {
+    const file = await csvBytes('latin1-ok.csv', latin1('customer_id,name,tier\nC2,Café Müller,standard\n'));
+    expect((await importFile(t.db, 'customers', file, { encoding: 'latin1' })).counts.inserted).toBe(1);
+    expect(await storedNames()).toEqual(['Café Müller']);
+    const cp1252 = await csvBytes('cp1252.csv', iconv.encode('customer_id,name,tier\nC3,“Smart” Quotes – Ltd,small\n', 'windows-1252'));
+    expect((await importFile(t.db, 'customers', cp1252, { encoding: 'windows-1252' })).issues).toEqual([]);
+    // A byte windows-1252 does not define (0x81) is refused, not stored as U+FFFD.
+    const undefinedByte = await csvBytes('cp1252-bad.csv', Buffer.from('customer_id,name,tier\nC4,A\x81B,small\n', 'latin1'));
+    const bad = await importFile(t.db, 'customers', undefinedByte, { encoding: 'windows-1252' });
+    expect(bad.issues).toEqual([{ row: 2, column: 'name', value: 'A\uFFFDB', rule: expect.stringMatching(/not defined in windows-1252/) }]);
+    expect((await q(`SELECT count(*)::int AS n FROM customers WHERE name LIKE '%' || chr(65533) || '%'`))[0]).toEqual({ n: 0 });
+  });
+
+  it('refuses bad bytes in the header, an unknown encoding and UTF-16, and keeps valid UTF-8 (split across reads) intact', async () => {
+    const header = await csvBytes('bad-header.csv', latin1('customer_id,näme,tier\nC1,A,small\n'));
+    const err = (await importFile(t.db, 'customers', header).catch((e: unknown) => e)) as ImportFileError;
+    expect(err).toBeInstanceOf(ImportFileError);
+    expect(err.issues[0]).toMatchObject({ row: 1, value: 'n\\xE4me', rule: expect.stringMatching(/^the header is not valid UTF-8/) });
+    const ok = await csvBytes('utf8.csv', Buffer.from('customer_id,name,tier\nC5,Café Müller 東京 😀,small\n'));
+    for (const encoding of ['ebcdic-nope', 'utf-16le']) {
+      const e = (await importFile(t.db, 'customers', ok, { encoding }).catch((x: unknown) => x)) as ImportFileError;
+      expect(e.issues[0]!.rule, encoding).toMatch(/^encoding is not (a known character encoding|supported for CSV files)/);
+    }
+    // 20,000 multi-byte names: the 64 KiB reads split sequences, which must join again.
+    const many = Array.from({ length: 20_000 }, (_, i) => `C${i},Müller 東京 😀 ${i},small`).join('\n');
+    const big = await importFile(t.db, 'customers', await csvBytes('big.csv', Buffer.from(`customer_id,name,tier\n${many}\n`)));
+    expect([big.issues, big.counts.inserted]).toEqual([[], 20_000]);
+    expect((await q(`SELECT name FROM customers WHERE id = 'C19999'`))[0]).toEqual({ name: 'Müller 東京 😀 19999' });
+  });
+});
+
+describe('long values in problems (issue 13, defect 7)', () => {
+  it('echoes a 100,000-character value clipped, in the result, the message and the rejects file', async () => {
+    const name = `Caf${'e'.repeat(100_000)}`;
+    const file = await csv('long-name.csv', `customer_id,name,tier\nC100,${name},small\nC101,Fine Ltd,small\n`);
+    const r = await importFile(t.db, 'customers', file);
+    expect(r.committed).toBe(false);
+    expect(r.issues).toEqual([{ row: 2, column: 'name', value: `Caf${'e'.repeat(114)}...`, rule: 'is longer than 200 characters' }]);
+    expect(formatResult(r).length).toBeLessThan(600);
+    const skipped = await importFile(t.db, 'customers', file, { skipInvalid: true, rejectsPath: path.join(dir, 'long.rejected.csv') });
+    const [, rejected] = (await readFile(skipped.rejectsFile!, 'utf8')).trimEnd().split('\r\n');
+    // The row itself is written back whole (so it can be fixed); its reason quotes the value clipped.
+    expect(rejected!.startsWith(`C100,${name},small,2,`)).toBe(true);
+    expect(rejected!.length - name.length).toBeLessThan(300);
+  });
+
+  it('clips a long unknown header, and names at most ten rows of a key repeated on many', async () => {
+    const header = await csv('long-header.csv', `customer_id,name,tier,${'x'.repeat(100_000)}\nC1,A,small,1\n`);
+    const err = (await importFile(t.db, 'customers', header).catch((e: unknown) => e)) as ImportFileError;
+    expect(err).toBeInstanceOf(ImportFileError);
+    expect(err.issues[0]!.value).toHaveLength(120);
+    expect(err.message.length).toBeLessThan(1000);
+    const rows = Array.from({ length: 5_000 }, () => 'C1,Same,small').join('\n');
+    const dup = await importFile(t.db, 'customers', await csv('dup.csv', `customer_id,name,tier\n${rows}\n`));
+    expect(dup.issues).toHaveLength(5_000);
+    expect(dup.issues[0]!.rule).toBe('appears more than once in this file (rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 4990 more)');
   });
 });
 

@@ -171,6 +171,23 @@ describe('InvoiceCase refusals', () => {
     expect(invoice.refusePromise({ promiseId: 'PR', date: '2026-03-20', by: 'dave' }, NOW)?.type).toBe('InvoiceClosed');
   });
 
+  it('refuses a promise dated past the policy bound (issue 13, defect 5: 9999-12-31 set a 100-year hold)', () => {
+    const invoice = loadedCase();
+    // The default bound: 180 days from today (2026-03-10) is 2026-09-06.
+    expect(invoice.refusePromise({ promiseId: 'PR', date: '2026-09-06', by: 'dave' }, NOW)).toBeNull();
+    expect(invoice.refusePromise({ promiseId: 'PR', date: '9999-12-31', by: 'dave' }, NOW)).toEqual({
+      type: 'InvalidPromise',
+      message: 'date: "9999-12-31" is more than 180 days ahead (the latest is 2026-09-06; policy maxPromiseDaysAhead)',
+    });
+    expect(invoice.refusePromise({ promiseId: 'PR', date: '2026-09-07', by: 'dave' }, NOW)?.type).toBe('InvalidPromise');
+    // A policy with its own bound; and one read before the field existed keeps the default.
+    const tight = loadedCase(context({ policy: { ...policy, maxPromiseDaysAhead: 30 } }));
+    expect(tight.refusePromise({ promiseId: 'PR', date: '2026-04-10', by: 'dave' }, NOW)?.message).toMatch(/more than 30 days ahead/);
+    const { maxPromiseDaysAhead: _, ...older } = policy;
+    const old = loadedCase(context({ policy: older as Policy }));
+    expect(old.refusePromise({ promiseId: 'PR', date: '2026-09-07', by: 'dave' }, NOW)?.message).toMatch(/more than 180 days ahead/);
+  });
+
   it('refuses a second dispute, a resolution without a dispute, a credit above the balance, bad payloads', () => {
     const invoice = loadedCase();
     expect(invoice.refuseDispute({ disputeId: '', reason: 'x', by: 'dave' } as never)?.type).toBe('InvalidDispute');

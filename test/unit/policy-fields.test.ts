@@ -190,3 +190,27 @@ describe('risk score in the autonomy gate', () => {
     expect(describeZodError(r.error!, {})).toMatch(/^autonomy\.0\.maxRiskScore/);
   });
 });
+
+describe('bounds on the durations a policy sets (issue 13, defect 5)', () => {
+  it('defaults maxPromiseDaysAhead to 180, also for a version stored before it existed', () => {
+    expect(DEFAULT_POLICY.maxPromiseDaysAhead).toBe(180);
+    const { maxPromiseDaysAhead: _, ...older } = DEFAULT_POLICY;
+    expect(parsePolicy(4, older).maxPromiseDaysAhead).toBe(180);
+  });
+
+  it.each([
+    ['maxPromiseDaysAhead', 0, /must be at least 1|too small/i],
+    ['maxPromiseDaysAhead', 3661, /3660/],
+    ['disputeDeadlineDays', 36_500, /365/],
+    ['promiseGraceDays', 36_500, /90/],
+    ['handoffGraceDays', 1000, /90/],
+    ['proposalEscalationHours', 100_000, /2160/],
+    ['batchWindowMinutes', 10_000_000, /1440/],
+  ] as const)('refuses %s = %d with the field and the bound', (field, value, bound) => {
+    const checked = policySchema.safeParse({ ...DEFAULT_POLICY, [field]: value });
+    expect(checked.success).toBe(false);
+    const e = fromZodError(checked.error!, { ...DEFAULT_POLICY, [field]: value }, 'policy');
+    expect(e.body).toMatchObject({ field: `policy.${field}`, value });
+    expect(e.body.rule).toMatch(bound);
+  });
+});

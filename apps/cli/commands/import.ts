@@ -3,13 +3,21 @@
  * Exit codes: 0 every row imported; 1 the file was refused and nothing was written; 2 imported with
  * --skip-invalid but some rows were left out (they are in the rejects file) — scripts can tell them apart.
  */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../../config';
 import { ImportFileError, describeIssue, formatResult, type ImportKind } from '../../../ledger/import/report';
 import { importFile } from '../../../ledger/import/run';
 import { COLUMNS } from '../../../ledger/import/schemas';
+import { DEFAULT_ENCODING, encodingProblem } from '../../../ledger/import/encoding';
+import { clipValue } from '../../../domain/text';
+
+function parseEncoding(v: string): string {
+  const problem = encodingProblem(v);
+  if (problem) throw new InvalidArgumentError(`${JSON.stringify(clipValue(v))} ${problem}`);
+  return v;
+}
 import { openDatabase } from '../../../db/open';
 import { createProgress } from '../progress';
 
@@ -38,7 +46,13 @@ export function registerImportCommands(program: Command): void {
         '--rejected-out <path>',
         'where --skip-invalid writes rejected rows (default: <file name>.rejected.csv in the current folder)',
       )
-      .action(async (file: string, opts: { skipInvalid?: boolean; rejectedOut?: string }) => {
+      .option(
+        '--encoding <name>',
+        "the file's character encoding, e.g. latin1, windows-1252, iso-8859-15 (bytes that are not valid in it are refused, row by row)",
+        parseEncoding,
+        DEFAULT_ENCODING,
+      )
+      .action(async (file: string, opts: { skipInvalid?: boolean; rejectedOut?: string; encoding: string }) => {
         process.exitCode = await runImport(kind, path.resolve(file), opts);
       });
   }
@@ -49,7 +63,11 @@ function defaultRejectsPath(file: string, cwd = process.cwd()): string {
   return path.join(cwd, `${path.basename(file).replace(/\.csv$/i, '')}.rejected.csv`);
 }
 
-async function runImport(kind: ImportKind, file: string, opts: { skipInvalid?: boolean; rejectedOut?: string }): Promise<number> {
+async function runImport(
+  kind: ImportKind,
+  file: string,
+  opts: { skipInvalid?: boolean; rejectedOut?: string; encoding: string },
+): Promise<number> {
   if (!existsSync(file)) {
     console.error(`ar: file not found: ${file}`);
     return 1;
@@ -59,6 +77,7 @@ async function runImport(kind: ImportKind, file: string, opts: { skipInvalid?: b
   try {
     const result = await importFile(database.db, kind, file, {
       skipInvalid: opts.skipInvalid,
+      encoding: opts.encoding,
       rejectsPath: path.resolve(opts.rejectedOut ?? defaultRejectsPath(file)),
       onProgress: (phase, done, total) => progress.update(phase, done, total),
     });

@@ -5,18 +5,19 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../../../config';
 import { isIsoDate } from '../../../domain/calendar';
+import { clipValue } from '../../../domain/text';
 import { openDatabase } from '../../../db/open';
 import { type DecisionReport, decisionReport, endOfUtcDay } from '../../../insights/decision-report';
 import type { Rate } from '../../../insights/metrics';
 
 const dateOption = (v: string): string => {
-  if (!isIsoDate(v)) throw new InvalidArgumentError(`${JSON.stringify(v)} must be a calendar date YYYY-MM-DD`);
+  if (!isIsoDate(v)) throw new InvalidArgumentError(`${JSON.stringify(clipValue(v))} must be a calendar date YYYY-MM-DD`);
   return v;
 };
 
 const windowOption = (v: string): number => {
   if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 366)
-    throw new InvalidArgumentError(`${JSON.stringify(v)} must be a whole number of days from 1 to 366`);
+    throw new InvalidArgumentError(`${JSON.stringify(clipValue(v))} must be a whole number of days from 1 to 366`);
   return Number(v);
 };
 

@@ -15,15 +15,16 @@ import { ensureMetricsSchedule, METRICS_SCHEDULE_ID } from '../../../insights/sc
 import { listSnapshots, type SnapshotKind, type SnapshotSummary, takeSnapshot } from '../../../insights/snapshots';
 import { controlCharacterRule } from '../../../domain/text';
 import { registerDecisionCommands } from './metrics-decisions';
+import { clipText, clipValue } from '../../../domain/text';
 
 const dateOption = (v: string): string => {
-  if (!isIsoDate(v)) throw new InvalidArgumentError(`${JSON.stringify(v)} must be a calendar date YYYY-MM-DD`);
+  if (!isIsoDate(v)) throw new InvalidArgumentError(`${JSON.stringify(clipValue(v))} must be a calendar date YYYY-MM-DD`);
   return v;
 };
 
 const daysOption = (v: string): number => {
   if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 3660)
-    throw new InvalidArgumentError(`${JSON.stringify(v)} must be a whole number of days from 1 to 3660`);
+    throw new InvalidArgumentError(`${JSON.stringify(clipValue(v))} must be a whole number of days from 1 to 3660`);
   return Number(v);
 };
 
@@ -105,7 +106,7 @@ export function registerMetricsCommand(program: Command): void {
     .action(async (opts: { note: string; asOf?: string; by: string }) => {
       const problem = controlCharacterRule(opts.note);
       if (problem || opts.note.trim() === '' || opts.note.length > 1000) {
-        throw new Error(`--note: ${JSON.stringify(opts.note.slice(0, 80))} ${problem ?? 'must be 1 to 1000 characters'}`);
+        throw new Error(`--note: ${JSON.stringify(clipText(opts.note, 80))} ${problem ?? 'must be 1 to 1000 characters'}`);
       }
       const database = await openDatabase(loadConfig());
       try {
@@ -121,7 +122,7 @@ export function registerMetricsCommand(program: Command): void {
     .command('history')
     .description('The stored snapshots, newest first: daily ones from the schedule and baselines.')
     .option('--kind <kind>', 'only daily or baseline', (v) => {
-      if (v !== 'daily' && v !== 'baseline') throw new InvalidArgumentError(`${JSON.stringify(v)} must be daily or baseline`);
+      if (v !== 'daily' && v !== 'baseline') throw new InvalidArgumentError(`${JSON.stringify(clipValue(v))} must be daily or baseline`);
       return v;
     })
     .option('--json', 'print them as JSON')

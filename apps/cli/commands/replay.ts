@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../../config';
+import { clipValue } from '../../../domain/text';
 
 export function registerReplayCommand(program: Command): void {
   program
@@ -23,7 +24,7 @@ export function registerReplayCommand(program: Command): void {
       let history: ReturnType<typeof loadHistoryFile>;
       let workflowId = source;
       if (source.endsWith('.json') || existsSync(source)) {
-        if (!existsSync(source)) throw new Error(`source: ${JSON.stringify(source)} is not a readable file`);
+        if (!existsSync(source)) throw new Error(`source: ${JSON.stringify(clipValue(source))} is not a readable file`);
         history = loadHistoryFile(source);
         // Workflows derive ids from their own id, so replay needs the real one.
         workflowId = opts.workflowId ?? path.basename(source).replace(/(\.v\d+)?\.json$/, '');

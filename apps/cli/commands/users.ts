@@ -17,6 +17,7 @@ import { assertCurrency, MoneyError, parseDecimal, toDecimal } from '../../../do
 import type { Limit } from '../../../access/roles';
 import { createUser, isRole, issueToken, listUsers, revokeTokens, setLimits } from '../../../access/users';
 import { openDatabase } from '../../../db/open';
+import { clipValue } from '../../../domain/text';
 
 async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>['db']) => Promise<T>): Promise<T> {
   const opened = await openDatabase(loadConfig());
@@ -36,7 +37,7 @@ export function parseLimits(values: string[] | undefined): Limit[] | null {
   if (!values) return null;
   if (!values.length || values.length % 2 !== 0) {
     throw new Error(
-      `--limit: ${JSON.stringify(values.join(' '))} must be an amount and a currency for each limit, e.g. --limit 5000 USD --limit 4000 EUR`,
+      `--limit: ${JSON.stringify(clipValue(values.join(' ')))} must be an amount and a currency for each limit, e.g. --limit 5000 USD --limit 4000 EUR`,
     );
   }
   const limits: Limit[] = [];
@@ -54,7 +55,7 @@ export function parseLimits(values: string[] | undefined): Limit[] | null {
 export function parseLimit(values: string[] | undefined): Limit | null {
   if (!values) return null;
   if (values.length !== 2)
-    throw new Error(`--limit: ${JSON.stringify(values.join(' '))} must be an amount and a currency, e.g. --limit 5000 USD`);
+    throw new Error(`--limit: ${JSON.stringify(clipValue(values.join(' ')))} must be an amount and a currency, e.g. --limit 5000 USD`);
   return parseOneLimit(values[0]!, values[1]!);
 }
 
@@ -93,7 +94,7 @@ export function registerUsersCommands(program: Command): void {
       'approval limit for deciding proposals, one per currency, e.g. --limit 5000 USD --limit 4000 EUR (none = unlimited)',
     )
     .action(async (name: string, opts: { role: string; limit?: string[] }) => {
-      if (!isRole(opts.role)) throw new Error(`--role: ${JSON.stringify(opts.role)} must be one of ${ROLES.join(', ')}`);
+      if (!isRole(opts.role)) throw new Error(`--role: ${JSON.stringify(clipValue(opts.role))} must be one of ${ROLES.join(', ')}`);
       const limits = parseLimits(opts.limit);
       if (limits && opts.role === 'viewer') throw new Error('--limit: a viewer decides nothing, so a limit makes no sense');
       const { user, token } = await withDatabase((db) => createUser(db, { name, role: opts.role as (typeof ROLES)[number], limits }));

@@ -28,6 +28,14 @@ import { executeUpdate } from '../temporal';
 
 const err = (description: string) => ({ description, schema: errorOut });
 
+/**
+ * A decision whose Update got no answer may still have reached the workflow. Sending it again is
+ * safe: the workflow applies a proposal's decision once, and a repeat is answered 409 with the
+ * decision it already took (who decided and what).
+ */
+const DECISION_MAY_HAVE_ARRIVED =
+  'The decision may have been delivered to the workflow before the connection failed; retrying it is safe: a decision is applied once, and a repeat answers 409 with the decision already taken';
+
 async function decide(deps: AdminDeps, user: AuthUser, id: string, fields: Omit<Decision, 'proposalId' | 'by'>): Promise<DecisionOutcome> {
   const now = deps.now?.() ?? new Date();
   const row = await getProposal(deps.db, id);
@@ -44,7 +52,10 @@ async function decide(deps: AdminDeps, user: AuthUser, id: string, fields: Omit<
   if (!parsed.success) throw fromZodError(parsed.error, input);
 
   try {
-    return await executeUpdate(deps.temporal, row.p.workflowId, decideProposalUpdate, [parsed.data], { timeoutMs: deps.updateTimeoutMs });
+    return await executeUpdate(deps.temporal, row.p.workflowId, decideProposalUpdate, [parsed.data], {
+      timeoutMs: deps.updateTimeoutMs,
+      ifUndelivered: DECISION_MAY_HAVE_ARRIVED,
+    });
   } catch (e) {
     // Someone else decided first, or the proposal was superseded: answer with the state now.
     if (e instanceof HttpError && e.status === 409) {

@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { invoiceWorkflowId } from '../../../temporal/client';
 import { disputeOpenedSchema, pauseSchema, paymentAppliedSchema, promiseToPaySchema, resumeSchema } from '../schemas';
+import { addDays, utcDate } from '../../../domain/calendar';
 import { toDecimal } from '../../../domain/money';
+import { currentPolicy } from '../../../policy/store';
 import { createBuiltinLedger } from '../../../ledger/builtin';
 import { LedgerError } from '../../../ledger/port';
 import {
@@ -19,7 +21,7 @@ import {
   resumeUpdate,
 } from '../../../collections/messages';
 import { idempotencyKey, moneyOf, parseAmount, pathParam, type AdminDeps } from '../deps';
-import { conflict, fromZodError, HttpError, notFound, unprocessable } from '../errors';
+import { badRequest, conflict, fromZodError, HttpError, notFound, unprocessable } from '../errors';
 import { getLedgerInvoice, invoiceOut, latestAudit, requireLedgerInvoice } from '../invoices';
 import type { ApiRouter } from '../route';
 import {
@@ -107,6 +109,15 @@ export function registerInvoiceRoutes(api: ApiRouter, deps: AdminDeps): void {
       const number = pathParam(params, 'number');
       const { inv } = await requireLedgerInvoice(db, number);
       const amountMinor = body.amount === undefined ? undefined : parseAmount(body.amount, inv.currency, 'amount');
+      // The policy's bound, by UTC; the workflow checks it again by the customer's own calendar day.
+      const { maxPromiseDaysAhead } = await currentPolicy(db);
+      const latest = addDays(utcDate(now()), maxPromiseDaysAhead + 1);
+      if (body.date > latest)
+        throw badRequest(
+          'date',
+          body.date,
+          `must be at most ${maxPromiseDaysAhead} days ahead (${latest} at the latest; policy maxPromiseDaysAhead)`,
+        );
       const msg = message(promiseToPaySchema, { promiseId: `promise-${number}-${body.date}`, date: body.date, amountMinor, by: user.name });
       const state = await update(number, promiseToPayUpdate, [msg]);
       return { promiseId: msg.promiseId, state };
