@@ -12,6 +12,7 @@ import { emailContact, type LedgerPort } from '../ledger/port';
 import type { ReminderRequest } from './messages';
 import { writeAudit } from '../db/audit';
 import { EmailProviderError, type EmailSender } from './channels/email';
+import { resendDecision } from './outbox';
 
 export interface DeliveryInput {
   outboxKey: string;
@@ -118,8 +119,35 @@ export function createOutreachActivities(deps: { db: Db; ledger: LedgerPort; ema
       const [row] = await db.select().from(schema.emailOutbox).where(eq(schema.emailOutbox.idempotencyKey, input.outboxKey));
       if (!row) throw new Error(`outbox row ${input.outboxKey} vanished`);
       let status: DeliveryResult['status'] = row.status === 'sent' ? 'sent' : 'logged';
-      if (row.status === 'queued' || row.status === 'failed') {
+      // Before any repeat: was this key already accepted, or is a repeat no longer safe? (defect 9f)
+      const resend = resendDecision(row, new Date(), email.idempotencyWindowMs);
+      if (resend.kind === 'accepted' && row.status !== 'sent') {
+        // Accepted, but the status write was lost (a crash, an outage): record it, send nothing.
+        status = 'sent';
+        await db.update(schema.emailOutbox).set({ status, error: null }).where(eq(schema.emailOutbox.id, row.id));
+      } else if (resend.kind === 'unconfirmed' && row.status !== 'sent' && row.status !== 'logged') {
+        const why = `first handed to the provider at ${resend.firstAttemptAt.toISOString()}, beyond its idempotency window, and its answer was never recorded: not sent again (it may have gone out); a person checks the provider's log for ${input.outboxKey}`;
+        await db.update(schema.emailOutbox).set({ status: 'failed', error: why }).where(eq(schema.emailOutbox.id, row.id));
+        for (const r of input.requests) {
+          await writeAudit(db, {
+            idempotencyKey: `${r.requestId}/unconfirmed`,
+            workflowId: r.invoiceWorkflowId,
+            invoiceNumber: r.invoiceNumber,
+            customerId: input.customerId,
+            action: 'reminder_unconfirmed',
+            actor: 'system',
+            reasoning: why,
+            policyVersion: r.policyVersion,
+            approvedBy: r.approvedBy,
+            details: { outboxKey: input.outboxKey },
+          });
+        }
+        return { status: 'suppressed', to: contact.email, detail: why };
+      } else if (row.status === 'queued' || row.status === 'failed') {
         try {
+          // The first attempt's time, kept across retries: it bounds how long a repeat stays safe.
+          if (!row.sendAttemptedAt)
+            await db.update(schema.emailOutbox).set({ sendAttemptedAt: new Date() }).where(eq(schema.emailOutbox.id, row.id));
           const { providerMessageId } = await email.send({
             idempotencyKey: input.outboxKey,
             from: deps.emailFrom,
@@ -130,7 +158,7 @@ export function createOutreachActivities(deps: { db: Db; ledger: LedgerPort; ema
           status = email.mode === 'resend' ? 'sent' : 'logged';
           await db
             .update(schema.emailOutbox)
-            .set({ status, providerMessageId, sentAt: new Date(), error: null })
+            .set({ status, providerMessageId, providerAcceptedAt: providerMessageId ? new Date() : null, sentAt: new Date(), error: null })
             .where(eq(schema.emailOutbox.id, row.id));
         } catch (err) {
           await db
