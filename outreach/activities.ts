@@ -20,14 +20,18 @@ export interface DeliveryInput {
   subject: string;
   body: string;
   /** The approved requests this message carries (one, or several merged). */
-  requests: Pick<
+  requests: (Pick<
     ReminderRequest,
     'requestId' | 'invoiceWorkflowId' | 'invoiceNumber' | 'reasoning' | 'policyVersion' | 'approvedBy' | 'edited' | 'tone'
-  >[];
+  > & {
+    /** The open balance the approved text quotes (absent in inputs recorded before it existed). */
+    quotedOpenMinor?: number;
+  })[];
 }
 
 export interface DeliveryResult {
-  status: 'sent' | 'logged' | 'suppressed';
+  /** stale: not sent, because a balance the message quotes is no longer what the ledger shows. */
+  status: 'sent' | 'logged' | 'suppressed' | 'stale';
   to: string | null;
   detail: string;
 }
@@ -47,6 +51,23 @@ export function createOutreachActivities(deps: { db: Db; ledger: LedgerPort; ema
     return flagged.length
       ? `no-touch invoice ${flagged.join(', ')}: a person decides every contact about ${flagged.length === 1 ? 'it' : 'them'}`
       : null;
+  }
+
+  /**
+   * Which quoted balances the ledger no longer shows, unless this message already went to the
+   * provider (a retry after the send must finish recording it, not hand it back).
+   */
+  async function staleQuotes(input: DeliveryInput): Promise<string | null> {
+    const [row] = await db.select().from(schema.emailOutbox).where(eq(schema.emailOutbox.idempotencyKey, input.outboxKey));
+    if (row && (row.providerMessageId || row.sendAttemptedAt || row.status !== 'queued')) return null;
+    const changed: string[] = [];
+    for (const r of input.requests) {
+      if (r.quotedOpenMinor === undefined) continue;
+      const invoice = await ledger.getInvoice(r.invoiceNumber);
+      if (invoice && invoice.openMinor !== r.quotedOpenMinor)
+        changed.push(`${r.invoiceNumber} now shows ${invoice.openMinor} open, not the ${r.quotedOpenMinor} the approved text quotes`);
+    }
+    return changed.length ? `the ledger changed while the message waited to be sent: ${changed.join('; ')}` : null;
   }
 
   return {
@@ -104,6 +125,24 @@ export function createOutreachActivities(deps: { db: Db; ledger: LedgerPort; ema
           });
         }
         return { status: 'suppressed', to: null, detail: suppressedWhy ?? 'no contact email' };
+      }
+      const stale = await staleQuotes(input);
+      if (stale) {
+        for (const r of input.requests) {
+          await writeAudit(db, {
+            idempotencyKey: `${r.requestId}/stale`,
+            workflowId: r.invoiceWorkflowId,
+            invoiceNumber: r.invoiceNumber,
+            customerId: input.customerId,
+            action: 'reminder_stale',
+            actor: 'system',
+            reasoning: stale,
+            policyVersion: r.policyVersion,
+            approvedBy: r.approvedBy,
+            details: { outboxKey: input.outboxKey },
+          });
+        }
+        return { status: 'stale', to: contact.email, detail: stale };
       }
       await db
         .insert(schema.emailOutbox)
