@@ -6,6 +6,7 @@
 export type FaultKind = 'worker-sigkill' | 'temporal-sigkill' | 'postgres-restart';
 
 export interface FaultPlan {
+  long: boolean;
   invoices: number;
   /** Approvals are spread over this long, and the faults land inside it. */
   burstMs: number;
@@ -25,7 +26,7 @@ export function faultPlan(env: NodeJS.ProcessEnv = process.env): FaultPlan {
     : { invoices: 12, burstMs: 25_000, faults: [...repeat('worker-sigkill', 2), 'temporal-sigkill', 'postgres-restart'] as FaultKind[] };
   const invoices = env.AR_FAULT_INVOICES ? Number(env.AR_FAULT_INVOICES) : base.invoices;
   if (!Number.isInteger(invoices) || invoices < 1) throw new Error(`AR_FAULT_INVOICES=${env.AR_FAULT_INVOICES} must be a positive integer`);
-  return { ...base, invoices, faults: shuffle(base.faults) };
+  return { ...base, long, invoices, faults: shuffle(base.faults) };
 }
 
 /** Random order and random moments: each run hits the system at other points of its work. */
