@@ -191,6 +191,26 @@ export class InvoiceCase extends InvoiceRefusals {
     return changed.length ? { kind: 'details', detail: `the ledger changed the ${changed.join(', ')}` } : null;
   }
 
+  /**
+   * Outreach handed an approved reminder back unsent: the balance it quotes changed in the ledger
+   * while it waited in the queue. The step is open again and drafted afresh (a new proposal id, a
+   * new request id), so a supervised step goes back to a person with the new amount.
+   */
+  reopenStaleStep(stepKey: string, why: string, now: Date): void {
+    const memory = this.memory;
+    const i = memory.doneStepKeys.lastIndexOf(stepKey);
+    if (i >= 0) memory.doneStepKeys.splice(i, 1);
+    memory.staleQuotes = { ...memory.staleQuotes, [stepKey]: (memory.staleQuotes?.[stepKey] ?? 0) + 1 };
+    this.proposalIds.superseded(stepKey);
+    this.note(now, 'step_reopened', `${stepKey}: approved, but not sent: ${why}; drafted again`);
+  }
+
+  /** The request id of the step's next hand-off to outreach: new after each stale hand-back. */
+  reminderRequestId(stepKey: string): string {
+    const n = this.memory.staleQuotes?.[stepKey] ?? 0;
+    return `${this.workflowId}/${stepKey}${n ? `/q${n}` : ''}`;
+  }
+
   /** An approved draft quotes a balance the ledger no longer shows: the step is drafted again, under a new id. */
   supersedeApproved(pending: PendingProposal, why: string, now: Date): void {
     this.proposalIds.superseded(pending.view.stepKey);

@@ -36,6 +36,11 @@ export interface InvoiceMemory {
    * Absent in state carried by older runs: seeded from their notes (see proposal.ts).
    */
   proposalAttempts?: Record<string, number>;
+  /**
+   * Steps whose approved reminder outreach handed back unsent because the ledger's balance changed
+   * while it waited in the queue (issue 13, 9d): the count makes each new hand-off's request id new.
+   */
+  staleQuotes?: Record<string, number>;
 }
 
 /** A proposal in flight; not carried across continue-as-new (which waits for it to settle). */

@@ -82,7 +82,7 @@ function build() {
       outboxKey: str().max(500),
       batchedWith: z.array(str().max(200)).max(1000),
       sentAt: str().max(50),
-      status: z.enum(['sent', 'logged', 'suppressed']),
+      status: z.enum(['sent', 'logged', 'suppressed', 'stale']),
       detail: str().max(5000),
     })
     .strict();

@@ -89,7 +89,8 @@ export interface ReminderDelivered {
   /** Other invoices sent in the same message. */
   batchedWith: string[];
   sentAt: string;
-  status: 'sent' | 'logged' | 'suppressed';
+  /** stale: not sent, the ledger's balance changed since the text was approved; the step is drafted again. */
+  status: 'sent' | 'logged' | 'suppressed' | 'stale';
   detail: string;
 }
 

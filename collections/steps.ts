@@ -189,7 +189,9 @@ export class InvoiceSteps {
     await condition(() => this.delivered.has(request.requestId) || invoice.deliveryMoot);
     const delivery = this.delivered.get(request.requestId);
     if (delivery) {
-      if (delivery.status !== 'suppressed') {
+      // 'stale' (nothing sent: the quoted balance changed) exists only in histories with outreach's
+      // deliver-checks-quoted-balance patch, so older histories take the same path as before.
+      if (delivery.status !== 'suppressed' && delivery.status !== 'stale') {
         memory.remindersSent++;
         memory.lastContactDate = invoice.today(now());
       }
@@ -383,7 +385,7 @@ export class InvoiceSteps {
     }
     markDone();
     const delivered = await this.deliver({
-      requestId: `${invoice.workflowId}/${stepKey}`,
+      requestId: invoice.reminderRequestId(stepKey),
       invoiceWorkflowId: invoice.workflowId,
       invoiceNumber: memory.invoiceNumber,
       invoice: basis.invoice,
@@ -399,6 +401,10 @@ export class InvoiceSteps {
       edited,
     });
     if (delivered === 'suppressed') invoice.handoffNoticeUndeliverable(step);
+    if (delivered === 'stale' && patched('redraft-stale-quote')) {
+      const why = this.delivered.get(invoice.reminderRequestId(stepKey))?.detail ?? 'the balance changed';
+      invoice.reopenStaleStep(stepKey, why, now());
+    }
   }
 
   /** A write-off asked for by a dispute resolution: always a person's decision. */

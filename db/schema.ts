@@ -103,7 +103,12 @@ export const emailOutbox = pgTable(
     status: text('status', { enum: ['queued', 'sent', 'logged', 'failed'] })
       .notNull()
       .default('queued'),
+    /** The provider's id for this message: present means it was accepted, and it is never sent again. */
     providerMessageId: text('provider_message_id'),
+    /** When the provider accepted it (the id above was recorded). */
+    providerAcceptedAt: timestamp('provider_accepted_at', { withTimezone: true }),
+    /** The first call to the provider: past its idempotency window a repeat could be a second email. */
+    sendAttemptedAt: timestamp('send_attempted_at', { withTimezone: true }),
     error: text('error'),
     createdAt: createdAt(),
     sentAt: timestamp('sent_at', { withTimezone: true }),

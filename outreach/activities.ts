@@ -12,6 +12,7 @@ import { emailContact, type LedgerPort } from '../ledger/port';
 import type { ReminderRequest } from './messages';
 import { writeAudit } from '../db/audit';
 import { EmailProviderError, type EmailSender } from './channels/email';
+import { resendDecision } from './outbox';
 
 export interface DeliveryInput {
   outboxKey: string;
@@ -19,14 +20,18 @@ export interface DeliveryInput {
   subject: string;
   body: string;
   /** The approved requests this message carries (one, or several merged). */
-  requests: Pick<
+  requests: (Pick<
     ReminderRequest,
     'requestId' | 'invoiceWorkflowId' | 'invoiceNumber' | 'reasoning' | 'policyVersion' | 'approvedBy' | 'edited' | 'tone'
-  >[];
+  > & {
+    /** The open balance the approved text quotes (absent in inputs recorded before it existed). */
+    quotedOpenMinor?: number;
+  })[];
 }
 
 export interface DeliveryResult {
-  status: 'sent' | 'logged' | 'suppressed';
+  /** stale: not sent, because a balance the message quotes is no longer what the ledger shows. */
+  status: 'sent' | 'logged' | 'suppressed' | 'stale';
   to: string | null;
   detail: string;
 }
@@ -46,6 +51,23 @@ export function createOutreachActivities(deps: { db: Db; ledger: LedgerPort; ema
     return flagged.length
       ? `no-touch invoice ${flagged.join(', ')}: a person decides every contact about ${flagged.length === 1 ? 'it' : 'them'}`
       : null;
+  }
+
+  /**
+   * Which quoted balances the ledger no longer shows, unless this message already went to the
+   * provider (a retry after the send must finish recording it, not hand it back).
+   */
+  async function staleQuotes(input: DeliveryInput): Promise<string | null> {
+    const [row] = await db.select().from(schema.emailOutbox).where(eq(schema.emailOutbox.idempotencyKey, input.outboxKey));
+    if (row && (row.providerMessageId || row.sendAttemptedAt || row.status !== 'queued')) return null;
+    const changed: string[] = [];
+    for (const r of input.requests) {
+      if (r.quotedOpenMinor === undefined) continue;
+      const invoice = await ledger.getInvoice(r.invoiceNumber);
+      if (invoice && invoice.openMinor !== r.quotedOpenMinor)
+        changed.push(`${r.invoiceNumber} now shows ${invoice.openMinor} open, not the ${r.quotedOpenMinor} the approved text quotes`);
+    }
+    return changed.length ? `the ledger changed while the message waited to be sent: ${changed.join('; ')}` : null;
   }
 
   return {
@@ -104,6 +126,24 @@ export function createOutreachActivities(deps: { db: Db; ledger: LedgerPort; ema
         }
         return { status: 'suppressed', to: null, detail: suppressedWhy ?? 'no contact email' };
       }
+      const stale = await staleQuotes(input);
+      if (stale) {
+        for (const r of input.requests) {
+          await writeAudit(db, {
+            idempotencyKey: `${r.requestId}/stale`,
+            workflowId: r.invoiceWorkflowId,
+            invoiceNumber: r.invoiceNumber,
+            customerId: input.customerId,
+            action: 'reminder_stale',
+            actor: 'system',
+            reasoning: stale,
+            policyVersion: r.policyVersion,
+            approvedBy: r.approvedBy,
+            details: { outboxKey: input.outboxKey },
+          });
+        }
+        return { status: 'stale', to: contact.email, detail: stale };
+      }
       await db
         .insert(schema.emailOutbox)
         .values({
@@ -118,8 +158,35 @@ export function createOutreachActivities(deps: { db: Db; ledger: LedgerPort; ema
       const [row] = await db.select().from(schema.emailOutbox).where(eq(schema.emailOutbox.idempotencyKey, input.outboxKey));
       if (!row) throw new Error(`outbox row ${input.outboxKey} vanished`);
       let status: DeliveryResult['status'] = row.status === 'sent' ? 'sent' : 'logged';
-      if (row.status === 'queued' || row.status === 'failed') {
+      // Before any repeat: was this key already accepted, or is a repeat no longer safe? (defect 9f)
+      const resend = resendDecision(row, new Date(), email.idempotencyWindowMs);
+      if (resend.kind === 'accepted' && row.status !== 'sent') {
+        // Accepted, but the status write was lost (a crash, an outage): record it, send nothing.
+        status = 'sent';
+        await db.update(schema.emailOutbox).set({ status, error: null }).where(eq(schema.emailOutbox.id, row.id));
+      } else if (resend.kind === 'unconfirmed' && row.status !== 'sent' && row.status !== 'logged') {
+        const why = `first handed to the provider at ${resend.firstAttemptAt.toISOString()}, beyond its idempotency window, and its answer was never recorded: not sent again (it may have gone out); a person checks the provider's log for ${input.outboxKey}`;
+        await db.update(schema.emailOutbox).set({ status: 'failed', error: why }).where(eq(schema.emailOutbox.id, row.id));
+        for (const r of input.requests) {
+          await writeAudit(db, {
+            idempotencyKey: `${r.requestId}/unconfirmed`,
+            workflowId: r.invoiceWorkflowId,
+            invoiceNumber: r.invoiceNumber,
+            customerId: input.customerId,
+            action: 'reminder_unconfirmed',
+            actor: 'system',
+            reasoning: why,
+            policyVersion: r.policyVersion,
+            approvedBy: r.approvedBy,
+            details: { outboxKey: input.outboxKey },
+          });
+        }
+        return { status: 'suppressed', to: contact.email, detail: why };
+      } else if (row.status === 'queued' || row.status === 'failed') {
         try {
+          // The first attempt's time, kept across retries: it bounds how long a repeat stays safe.
+          if (!row.sendAttemptedAt)
+            await db.update(schema.emailOutbox).set({ sendAttemptedAt: new Date() }).where(eq(schema.emailOutbox.id, row.id));
           const { providerMessageId } = await email.send({
             idempotencyKey: input.outboxKey,
             from: deps.emailFrom,
@@ -130,7 +197,7 @@ export function createOutreachActivities(deps: { db: Db; ledger: LedgerPort; ema
           status = email.mode === 'resend' ? 'sent' : 'logged';
           await db
             .update(schema.emailOutbox)
-            .set({ status, providerMessageId, sentAt: new Date(), error: null })
+            .set({ status, providerMessageId, providerAcceptedAt: providerMessageId ? new Date() : null, sentAt: new Date(), error: null })
             .where(eq(schema.emailOutbox.id, row.id));
         } catch (err) {
           await db

@@ -118,6 +118,9 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
     const message = approvedTextsOnly ? mergeApproved(batch) : compose(batch, localParts(new Date(Date.now()), rules.timezone).date);
     // Each request is in exactly one message, so the first request id names the message for good.
     const outboxKey = `${workflowInfo().workflowId}/${batch.map((b) => b.requestId).sort()[0]}`;
+    // The balance each text quotes, so the last gate can hand back a message the ledger has
+    // overtaken while it waited here (issue 13, 9d). Histories from before send without it.
+    const quoteBalances = patched('deliver-checks-quoted-balance');
     let result: Awaited<ReturnType<typeof delivery.deliverEmail>>;
     try {
       result = await delivery.deliverEmail.executeWithOptions(
@@ -128,16 +131,19 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
             customerId: input.customerId,
             subject: message.subject,
             body: message.body,
-            requests: batch.map(({ requestId, invoiceWorkflowId, invoiceNumber, reasoning, policyVersion, approvedBy, edited, tone }) => ({
-              requestId,
-              invoiceWorkflowId,
-              invoiceNumber,
-              reasoning,
-              policyVersion,
-              approvedBy,
-              edited,
-              tone,
-            })),
+            requests: batch.map(
+              ({ requestId, invoiceWorkflowId, invoiceNumber, reasoning, policyVersion, approvedBy, edited, tone, invoice }) => ({
+                requestId,
+                invoiceWorkflowId,
+                invoiceNumber,
+                reasoning,
+                policyVersion,
+                approvedBy,
+                edited,
+                tone,
+                ...(quoteBalances ? { quotedOpenMinor: invoice.openMinor } : {}),
+              }),
+            ),
           },
         ],
       );
@@ -147,7 +153,8 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
       await condition(() => false, '1 hour');
       continue;
     }
-    if (result.status !== 'suppressed') contactTimes.push(Date.now());
+    // 'stale' is nothing sent (only histories with deliver-checks-quoted-balance have it).
+    if (result.status !== 'suppressed' && result.status !== 'stale') contactTimes.push(Date.now());
     pruneContacts(contactTimes, rules.caps);
     for (const b of batch) deliveredIds.push(b.requestId);
     const sentAt = new Date(Date.now()).toISOString();

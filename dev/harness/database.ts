@@ -6,6 +6,7 @@
 import pg from 'pg';
 import { closeDb, createDb, migrateDb, type Db } from '../../db/client';
 import { openEmbeddedDb } from '../../db/embedded';
+import { START_DEADLINES_MS, startedWithin } from './started';
 
 export interface TestDatabase {
   db: Db;
@@ -27,7 +28,17 @@ async function reachable(url: string): Promise<boolean> {
   }
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+export function createTestDatabase(): Promise<TestDatabase> {
+  const where = new URL(process.env.TEST_DATABASE_URL ?? DEFAULT_URL);
+  return startedWithin(
+    `the PostgreSQL test database on ${where.host} (created and migrated)`,
+    START_DEADLINES_MS.database,
+    openTestDatabase(),
+    (late) => late.close(),
+  );
+}
+
+async function openTestDatabase(): Promise<TestDatabase> {
   const adminUrl = process.env.TEST_DATABASE_URL ?? DEFAULT_URL;
   if (await reachable(adminUrl)) {
     const name = `ar_test_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;

@@ -8,6 +8,7 @@ import type { EmailSender } from '../../outreach/channels/email';
 import { createArWorker } from '../../apps/worker/create-worker';
 import { createTestDatabase, type TestDatabase } from './database';
 import { seedCustomer, seedInvoice, seedPolicy } from './seed';
+import { START_DEADLINES_MS, startedWithin } from './started';
 import { createDevServerEnv, createTimeSkippingEnv } from './temporal';
 
 export interface TestStack {
@@ -21,16 +22,37 @@ export interface TestStack {
 }
 
 export async function startTestStack(opts: { timeSkipping?: boolean; email?: EmailSender; taskQueue?: string } = {}): Promise<TestStack> {
-  const [env, database] = await Promise.all([opts.timeSkipping ? createTimeSkippingEnv() : createDevServerEnv(), createTestDatabase()]);
+  // Both start at once; if one fails, the other is stopped and the error names the one that failed.
+  const [envStart, databaseStart] = await Promise.allSettled([
+    opts.timeSkipping ? createTimeSkippingEnv() : createDevServerEnv(),
+    createTestDatabase(),
+  ]);
+  if (envStart.status === 'rejected' || databaseStart.status === 'rejected') {
+    if (envStart.status === 'fulfilled') await envStart.value.teardown().catch(() => undefined);
+    if (databaseStart.status === 'fulfilled') await databaseStart.value.close().catch(() => undefined);
+    throw envStart.status === 'rejected' ? envStart.reason : (databaseStart as PromiseRejectedResult).reason;
+  }
+  const [env, database] = [envStart.value, databaseStart.value];
   const taskQueue = opts.taskQueue ?? `ar-test-${Math.random().toString(36).slice(2, 8)}`;
-  const worker = await createArWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    db: database.db,
-    email: opts.email,
-    client: env.client,
-  });
+  let worker: Worker;
+  try {
+    // Creating a worker bundles the workflow code: the slowest start-up on a loaded machine.
+    worker = await startedWithin(
+      `the ar worker on task queue ${taskQueue} (bundling the workflows, connecting to ${env.address})`,
+      START_DEADLINES_MS.worker,
+      createArWorker({
+        connection: env.nativeConnection,
+        namespace: env.namespace ?? 'default',
+        taskQueue,
+        db: database.db,
+        email: opts.email,
+        client: env.client,
+      }),
+    );
+  } catch (err) {
+    await Promise.allSettled([env.teardown(), database.close()]);
+    throw err;
+  }
   const running = worker.run();
   return {
     env,

@@ -6,11 +6,20 @@ import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/se
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporalBinary } from '../temporal-binaries';
 import { ALL_SEARCH_ATTRIBUTES } from '../../temporal/search-attributes';
+import { freePort } from './free-port';
+import { START_DEADLINES_MS, startedWithin } from './started';
 
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: temporalBinary('testServer') } },
-  });
+  // The port is ours, so a time-out can say where nothing answered.
+  const port = await freePort();
+  const env = await startedWithin(
+    `the Temporal time-skipping test server at 127.0.0.1:${port}`,
+    START_DEADLINES_MS.temporal,
+    TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: temporalBinary('testServer') }, port },
+    }),
+    (late) => late.teardown(),
+  );
   // The time-skipping server takes no --search-attribute flag, but implements AddSearchAttributes.
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
@@ -19,12 +28,20 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   return env;
 }
 
-export function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: temporalBinary('cli') },
-      searchAttributes: ALL_SEARCH_ATTRIBUTES,
-      log: { format: 'pretty', level: 'error' },
-    },
-  });
+export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
+  const port = await freePort();
+  return startedWithin(
+    `the Temporal dev server at 127.0.0.1:${port}`,
+    START_DEADLINES_MS.temporal,
+    TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: { type: 'existing-path', path: temporalBinary('cli') },
+        ip: '127.0.0.1',
+        port,
+        searchAttributes: ALL_SEARCH_ATTRIBUTES,
+        log: { format: 'pretty', level: 'error' },
+      },
+    }),
+    (late) => late.teardown(),
+  );
 }

@@ -15,6 +15,11 @@ interface OutgoingEmail {
 
 export interface EmailSender {
   readonly mode: 'resend' | 'dev-log';
+  /**
+   * How long the provider recognises an Idempotency-Key (a repeat inside it is not a second
+   * email). Undefined: repeats are harmless at any time (nothing leaves the machine).
+   */
+  readonly idempotencyWindowMs?: number;
   send(email: OutgoingEmail): Promise<{ providerMessageId: string | null }>;
 }
 
@@ -33,6 +38,8 @@ export function createResendSender(apiKey: string, opts: { baseUrl?: string } = 
   const resend = new Resend(apiKey, opts.baseUrl ? { baseUrl: opts.baseUrl } : undefined);
   return {
     mode: 'resend',
+    // Resend keeps an Idempotency-Key for 24 hours.
+    idempotencyWindowMs: 24 * 60 * 60 * 1000,
     async send(email) {
       const { data, error } = await resend.emails.send(
         { from: email.from, to: [email.to], subject: email.subject, text: email.text },

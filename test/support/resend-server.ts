@@ -25,7 +25,10 @@ export async function startResendServer(): Promise<{ baseUrl: string; received: 
       }
       const key = req.headers['idempotency-key'] as string | undefined;
       received.push({ idempotencyKey: key, body: JSON.parse(raw), headers: req.headers });
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `email_${received.length}` }));
+      // As Resend within its 24-hour window: a repeated Idempotency-Key gets the first message's id, and no second email.
+      const first = key === undefined ? -1 : received.findIndex((r) => r.idempotencyKey === key);
+      const n = first >= 0 ? first + 1 : received.length;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `email_${n}` }));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
