@@ -16,11 +16,20 @@
  *              no token check, no database read) on another BENCH_INVOICES proposals, after the
  *              first batch's emails are out: what the endpoint adds to a decision.
  *
+ *   bare       the Temporal ceilings on the same server, in the same process, at the same
+ *              concurrency: BENCH_INVOICES bare workflows whose Update returns at once, and as many
+ *              whose Update awaits one no-op activity (dev/bench/bare/). The invoice decision's
+ *              throughput and p99 are printed as ratios of these.
+ *
+ *   tasks      workflow task time (WorkflowTaskStarted → Completed, server timestamps) read from the
+ *              histories of the decided invoice workflows and of the bare ones: p50 and p90.
+ *
  * Reports decisions per second and p50/p99 latency next to the baseline (the ratio is the cost of
  * a decision over a bare round trip through the same server), and waits for every approved email
  * to reach the outbox. BENCH_DIRECT=0 skips the direct comparison.
  */
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { fileURLToPath } from 'node:url';
 import { count, eq } from 'drizzle-orm';
 import { performance } from 'node:perf_hooks';
 import { createDevLogSender } from '../../outreach/channels/email';
@@ -28,6 +37,10 @@ import { schema } from '../../db/client';
 import { startAdminStack } from '../harness/admin-stack';
 import { waitFor } from '../harness/wait';
 import { decideProposalUpdate } from '../../collections/messages';
+import { createBareActivities } from './bare/activities';
+import { workflowTaskDurations } from './bare/task-durations';
+
+const BARE_WORKFLOWS = fileURLToPath(new URL('./bare/workflows.ts', import.meta.url));
 
 const N = Number(process.env.BENCH_INVOICES ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -143,6 +156,44 @@ try {
     await outboxAtLeast(2 * N);
   }
 
+  // The bare ceilings: the same server and connection, default worker options like the ar worker's.
+  const bareQueue = `bench-bare-${Date.now().toString(36)}`;
+  const bareWorker = await Worker.create({
+    connection: s.stack.env.nativeConnection,
+    namespace: s.stack.env.namespace ?? 'default',
+    taskQueue: bareQueue,
+    workflowsPath: BARE_WORKFLOWS,
+    activities: createBareActivities(),
+  });
+  const bare = await bareWorker.runUntil(async () => {
+    const client = s.stack.env.client;
+    const run = async (workflowType: 'bareDecisionWorkflow' | 'bareActivityDecisionWorkflow', name: string) => {
+      const ids = Array.from({ length: N }, (_, i) => `${bareQueue}-${workflowType}-${i}`);
+      await Promise.all(ids.map((workflowId) => client.workflow.start(workflowType, { taskQueue: bareQueue, workflowId })));
+      const r = summarise(
+        name,
+        await runPool(ids, CONCURRENCY, async (id) => {
+          const t = performance.now();
+          await client.workflow.getHandle(id).executeUpdate('decide', { args: ['approve'] });
+          return { ms: performance.now() - t, status: 200 };
+        }),
+      );
+      return { r, ids };
+    };
+    const immediate = await run('bareDecisionWorkflow', 'bare Update, returns at once');
+    const withActivity = await run('bareActivityDecisionWorkflow', 'bare Update awaiting one activity');
+    return { immediate, withActivity };
+  });
+
+  const sample = (ids: string[]) => ids.slice(0, Math.min(ids.length, 50));
+  const invoiceTasks = await workflowTaskDurations(s.stack.env.client, sample(pending.slice(0, N).map((p) => p.workflowId)));
+  const bareTasks = await workflowTaskDurations(s.stack.env.client, sample(bare.withActivity.ids));
+  const taskLine = (name: string, t: { durations: number[]; events: number[] }) => {
+    const d = [...t.durations].sort((a, b) => a - b);
+    const ev = [...t.events].sort((a, b) => a - b);
+    return `${name.padEnd(38)} ${String(d.length).padStart(5)} tasks  p50 ${percentile(d, 50).toFixed(1).padStart(6)} ms  p90 ${percentile(d, 90).toFixed(1).padStart(6)} ms  (events per history p50 ${percentile(ev, 50)})`;
+  };
+
   const fmt = (r: ReturnType<typeof summarise>) =>
     `${r.name.padEnd(38)} ${String(r.requests).padStart(5)} req  ${r.perSecond.toFixed(1).padStart(7)}/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  ${JSON.stringify(r.statuses)}`;
   console.log(`\nconcurrency ${CONCURRENCY}, ${N} proposals, database ${s.stack.database.kind}`);
@@ -158,6 +209,24 @@ try {
       `HTTP endpoint vs direct Update: p50 ${signed(decisions.p50 - direct.p50)}, p99 ${signed(decisions.p99 - direct.p99)} (within run-to-run noise when small)`,
     );
   }
+  console.log(fmt(bare.immediate.r));
+  console.log(fmt(bare.withActivity.r));
+  const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+  for (const [label, ceiling] of [
+    ['bare Update returning at once', bare.immediate.r],
+    ['bare Update awaiting one activity', bare.withActivity.r],
+  ] as const) {
+    console.log(
+      `HTTP decision / ${label}: throughput ${ratio(decisions.perSecond, ceiling.perSecond)}, p50 ${ratio(decisions.p50, ceiling.p50)}, p99 ${ratio(decisions.p99, ceiling.p99)}`,
+    );
+    if (direct)
+      console.log(
+        `direct decision / ${label}: throughput ${ratio(direct.perSecond, ceiling.perSecond)}, p50 ${ratio(direct.p50, ceiling.p50)}, p99 ${ratio(direct.p99, ceiling.p99)}`,
+      );
+  }
+  console.log('\nworkflow task time, from the histories (sample of 50 workflows each):');
+  console.log(taskLine('invoice workflows (decided over HTTP)', invoiceTasks));
+  console.log(taskLine('bare Update awaiting one activity', bareTasks));
   console.log(`all ${N} approved emails in the outbox ${allSent.toFixed(1)} s after the last HTTP decision`);
   const failed = decisions.requests - (decisions.statuses[200] ?? 0);
   if (failed) {
