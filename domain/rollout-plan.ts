@@ -31,13 +31,18 @@ export const promotionCriteriaSchema = z.object({
 export type PromotionCriteria = z.infer<typeof promotionCriteriaSchema>;
 
 export const demotionCriteriaSchema = z.object({
+  /** A short window: demotion answers to what happened lately, not to a month of good weeks before. */
+  windowDays: z.number().int().min(1).max(365).default(7),
   /** Reviewed autonomous actions needed before their correct rate is judged. */
   minReviewed: z.number().int().min(1).max(100_000).default(10),
   /** Wilson 95% lower bound of reviewed-right ÷ reviewed, at least; under it the scope is demoted. */
   minReviewedCorrectLowerBound: share.default(0.5),
-  /** Autonomous sends that bounced (the outbox failed) or drew a complaint, at most. */
+  /**
+   * Autonomous sends marked a bounce or complaint in review, at most: demoted when the Wilson lower
+   * bound of the rate is over it (confidently over, not a single unlucky send in a small count).
+   */
   maxBounceRate: share.default(0.05),
-  /** Autonomous sends followed by a dispute on the invoice, at most. */
+  /** Autonomous sends followed by a dispute on the invoice, at most (judged on the lower bound too). */
   maxDisputeRate: share.default(0.05),
   ceiMarginPoints: z.number().min(0).max(100).default(10),
   dsoMarginDays: z.number().min(0).max(365).default(10),

@@ -30,6 +30,22 @@ function atMost(name: string, value: number | null, limit: number, show: (x: num
   };
 }
 
+/** A bad-outcome rate over autonomous actions: fails when even its Wilson lower bound is over the ceiling. */
+function badRate(name: string, bad: number, n: number, ceiling: number, what: string): Check {
+  const w = wilsonInterval(bad, n);
+  const pass = w === null || w.lower <= ceiling;
+  return {
+    name,
+    value: w?.lower ?? null,
+    limit: ceiling,
+    pass,
+    detail:
+      w === null
+        ? `${what}: no autonomous action yet`
+        : `${what} ${pct(w.rate)} (${bad}/${n}), lower bound ${pct(w.lower)} ${pass ? '≤' : '>'} ${pct(ceiling)}`,
+  };
+}
+
 function healthChecks(h: Health, margins: { ceiMarginPoints: number; dsoMarginDays: number }): Check[] {
   const days = (x: number) => `${x.toFixed(1)}d`;
   const points = (x: number) => `${x.toFixed(1)}pt`;
@@ -71,20 +87,8 @@ export function checkDemotion(e: ScopeEvidence, health: Health, c: DemotionCrite
           ? `${e.reviewed} of ${c.minReviewed} reviews needed before the correct rate is judged`
           : `reviewed-correct lower bound ${pct(correct)} ${correct >= c.minReviewedCorrectLowerBound ? '≥' : '<'} ${pct(c.minReviewedCorrectLowerBound)} (${e.reviewedRight}/${e.reviewed} right)`,
     },
-    atMost(
-      'bounce_complaint_rate',
-      e.autonomous ? e.bouncedOrComplained / e.autonomous : null,
-      c.maxBounceRate,
-      pct,
-      'bounce/complaint rate',
-    ),
-    atMost(
-      'dispute_after_rate',
-      e.autonomous ? e.disputedAfter / e.autonomous : null,
-      c.maxDisputeRate,
-      pct,
-      'dispute-after-autonomous rate',
-    ),
+    badRate('bounce_complaint_rate', e.bouncedOrComplained, e.autonomous, c.maxBounceRate, 'bounce/complaint rate'),
+    badRate('dispute_after_rate', e.disputedAfter, e.autonomous, c.maxDisputeRate, 'dispute-after-autonomous rate'),
     ...healthChecks(health, c),
   ];
   return { scopeId: e.scopeId, pass: checks.every((k) => k.pass), checks };

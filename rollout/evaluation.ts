@@ -25,7 +25,11 @@ async function currentHealth(db: Db, asOf: Date): Promise<Health> {
 
 export async function measureNow(db: Db, asOf: Date): Promise<Measurement> {
   const policy = await currentPolicy(db);
-  const windowDays = Math.max(policy.rollout.promotion.windowDays, ...policy.rollout.phases.map((p) => p.promotion?.windowDays ?? 0));
+  const windowDays = Math.max(
+    policy.rollout.promotion.windowDays,
+    policy.rollout.demotion.windowDays,
+    ...policy.rollout.phases.map((p) => p.promotion?.windowDays ?? 0),
+  );
   const facts = await loadRolloutFacts(db, { from: new Date(asOf.getTime() - windowDays * DAY_MS), to: asOf });
   return measure(policy.rollout, { policyVersion: policy.version, asOf, facts, health: await currentHealth(db, asOf) });
 }

@@ -85,7 +85,7 @@ export function measure(
   const candidates = candidateScopes(plan, phase);
   const granted = scopesAtPhase(plan, phase);
   // A widened scope is in both lists under one id: each list is counted on its own definition.
-  const evidence = evidenceFor(granted, input.facts, fromMs);
+  const evidence = evidenceFor(granted, input.facts, input.asOf.getTime() - plan.demotion.windowDays * 86_400_000);
   const candidateEvidence = evidenceFor(candidates, input.facts, fromMs);
   return {
     asOf: input.asOf.toISOString(),
