@@ -13,7 +13,8 @@ import {
   rolloutStateQuery,
 } from '../../rollout/messages';
 import type { rolloutWorkflow } from '../../rollout/workflow';
-import { auditFor, proposalsFor, refusal, startInvoice } from '../support/invoice';
+import { decideProposalUpdate } from '../../collections/messages';
+import { auditFor, nextProposal, proposalRow, proposalsFor, refusal, startInvoice } from '../support/invoice';
 import { autonomyChanges, seedDecisions, seedReviewedSends } from '../support/rollout';
 
 let stack: TestStack;
@@ -88,6 +89,19 @@ describe('ar-rollout: earned autonomy over weeks of simulated decisions', () => 
     expect(await proposalsFor(stack, 'RS-1')).toHaveLength(0);
     await inv.terminate('test done');
 
+    // Shadow mode: above phase 1's ceiling the reminder is proposed, and the proposal records that
+    // phase 2's wider scope would have sent it on its own; approving it as drafted counts as agreement.
+    const inv2 = await startInvoice(stack, { number: 'RS-2', customerId: 'RS1', amountMinor: 60_000, dueInDays: -2 });
+    const p2 = await nextProposal(stack, inv2);
+    expect((await proposalRow(stack, p2.id)).shadowScope).toBe('reminder-small');
+    await inv2.executeUpdate(decideProposalUpdate, { args: [{ proposalId: p2.id, decision: 'approve', by: 'alice' }] });
+    await waitFor(async () => (await proposalRow(stack, p2.id)).status === 'approved', { what: 'RS-2 approved' });
+    const shadowSeen = await h.executeUpdate(evaluateRolloutUpdate, { args: [{ by: 'alice' }] });
+    expect(shadowSeen.kind).toBe('none');
+    const seen = (await h.query(rolloutStateQuery)).lastMeasurement!.candidates.find((c) => c.verdict.scopeId === 'reminder-small')!;
+    expect(seen.evidence).toMatchObject({ shadowDecided: 1, shadowAgreed: 1 });
+    await inv2.terminate('test done');
+
     // Reviewers mark 12 autonomous sends wrong: the next evaluation demotes, supervised again.
     await seedReviewedSends(db, { count: 12, at: await serverNow(), verdict: 'wrong' });
     const demotion = await h.executeUpdate(evaluateRolloutUpdate, { args: [{ by: 'alice' }] });
@@ -100,7 +114,10 @@ describe('ar-rollout: earned autonomy over weeks of simulated decisions', () => 
     expect(after.autonomy.filter((s) => s.mode === 'autonomous')).toHaveLength(0);
     const kinds = (await autonomyChanges(db)).map((c) => c.kind);
     expect(kinds.filter((k) => k === 'none').length).toBeGreaterThanOrEqual(3);
-    expect(kinds.slice(-2)).toEqual(['promote', 'demote']);
+    // After the promotion only evaluations that changed nothing, then the demotion.
+    const sincePromotion = kinds.slice(kinds.indexOf('promote'));
+    expect(sincePromotion.at(-1)).toBe('demote');
+    expect(new Set(sincePromotion.slice(1, -1))).toEqual(new Set(['none']));
     await h.terminate('test done');
   });
 
