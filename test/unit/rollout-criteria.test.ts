@@ -216,6 +216,25 @@ describe('measuring scopes', () => {
     expect(m.granted.map((g) => [g.verdict.scopeId, g.grantedAtPhase, g.verdict.pass])).toEqual([['reminder-small', 1, true]]);
     expect(m).toMatchObject({ phase: 1, policyVersion: 7, consecutive: 3, windowDays: 28 });
   });
+
+  it('judges granted scopes on the short demotion window, candidates on the promotion window', () => {
+    const plan = rolloutPlanSchema.parse({ ...DEFAULT_ROLLOUT_PLAN, phase: 1 });
+    const asOf = new Date('2026-03-20T00:00:00Z');
+    const at = (daysAgo: number) => asOf.getTime() - daysAgo * 86_400_000;
+    const wrong = Array.from({ length: 12 }, () => fact({ atMs: at(10), outcome: 'autonomous', review: 'wrong' }));
+    const recent = Array.from({ length: 12 }, () => fact({ atMs: at(2), outcome: 'autonomous', review: 'right' }));
+    const m = measure(plan, {
+      policyVersion: 7,
+      asOf,
+      facts: [...wrong, ...recent, fact({ atMs: at(20), amountMinor: 60_000 })],
+      health: NO_BASELINE,
+    });
+    // Ten days ago is outside the 7-day demotion window: only the 12 recent right reviews count.
+    expect(m.granted[0]!.evidence).toMatchObject({ autonomous: 12, reviewed: 12, reviewedRight: 12 });
+    expect(m.granted[0]!.verdict.pass).toBe(true);
+    // The 20-day-old decision (above phase 1's ceiling, inside phase 2's) counts for promotion.
+    expect(m.candidates.find((c) => c.verdict.scopeId === 'reminder-small')!.evidence.decided).toBe(1);
+  });
 });
 
 describe('review sampling', () => {
