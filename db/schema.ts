@@ -136,7 +136,7 @@ export const autonomyChanges = pgTable(
     metrics: jsonb('metrics'),
     decidedBy: text('decided_by').notNull(),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
-    /** `ar-rollout/<decision seq>`: a retried activity records a decision once. */
+    /** `ar-rollout/<first run of the chain>/<decision seq>`: a retried activity records a decision once. */
     idempotencyKey: text('idempotency_key'),
     kind: text('kind'),
     fromPhase: integer('from_phase'),

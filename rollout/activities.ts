@@ -23,11 +23,13 @@ export function createRolloutActivities(deps: { db: Db; temporal: () => Promise<
     /** Stores the decision; a phase change first publishes the policy at the new phase. Returns the version in force. */
     async recordRolloutDecision(input: {
       workflowId: string;
+      /** The first run of the workflow's chain: a restarted ar-rollout numbers its decisions from 1 again. */
+      chainId?: string;
       decision: RolloutDecision;
       measurement: Measurement | null;
     }): Promise<{ policyVersion: number }> {
       const d = input.decision;
-      const key = `${input.workflowId}/${d.seq}`;
+      const key = `${input.workflowId}/${input.chainId ? `${input.chainId}/` : ''}${d.seq}`;
       const [done] = await db.select().from(schema.autonomyChanges).where(eq(schema.autonomyChanges.idempotencyKey, key));
       if (done) return { policyVersion: done.policyVersion };
       let policy = await currentPolicy(db);

@@ -75,7 +75,12 @@ export async function rolloutWorkflow(input: RolloutInput = {}): Promise<void> {
   };
 
   const commit = async (d: RolloutDecision, m: Measurement | null): Promise<RolloutDecision> => {
-    const { policyVersion } = await acts.recordRolloutDecision({ workflowId: rc.workflowId, decision: d, measurement: m });
+    const { policyVersion } = await acts.recordRolloutDecision({
+      workflowId: rc.workflowId,
+      chainId: workflowInfo().firstExecutionRunId,
+      decision: d,
+      measurement: m,
+    });
     const done = rc.applied(d, policyVersion);
     show();
     return done;

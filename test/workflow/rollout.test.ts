@@ -165,6 +165,13 @@ describe('ar-rollout: earned autonomy over weeks of simulated decisions', () => 
       ['rollback', false, 'too early'],
       ['none', false, null],
     ]);
-    await h.terminate('test done');
+    // A new ar-rollout (after a terminate) numbers from 1 again: its decisions are recorded all the same.
+    await h.terminate('restarted by an operator');
+    const again = await startRollout('ar-rollout-admin', { evaluateEveryHours: 24 * 30 });
+    expect((await again.executeUpdate(evaluateRolloutUpdate, { args: [{ by: 'erin' }] })).seq).toBe(1);
+    const all = (await autonomyChanges(db)).filter((c) => c.idempotencyKey?.startsWith('ar-rollout-admin/'));
+    expect(all.map((c) => [c.kind, c.decidedBy]).at(-1)).toEqual(['none', 'erin']);
+    expect(all).toHaveLength(6);
+    await again.terminate('test done');
   });
 });
