@@ -61,6 +61,7 @@ describe.skipIf(!available)('dashboard: the rollout panels', () => {
     // Phase 2's scopes against the promotion thresholds: 30 decisions are short of 50.
     expect(evidence).toContain('reminder-standard (promote?)');
     expect(evidence).toContain('decisions 30 < 50');
+    expect(evidence).toContain('30/30 as drafted; 0 edited; shadow agreement 0/0');
     expect(evidence).toContain('reminder-small (demote?)');
     const timeline = page.locator('#rollout-timeline tr[data-kind="advance"]');
     expect(await timeline.textContent()).toMatch(/advance \(forced\)0 → 1ada.*pilot customer asked/);

@@ -29,7 +29,7 @@ function printStatus(s: RolloutStatus): void {
   for (const c of m.candidates) {
     const e = c.evidence;
     console.log(
-      `  candidate ${c.verdict.scopeId}: ${c.verdict.pass ? 'PASS' : 'not yet'} — ${e.approvedAsDrafted}/${e.decided} approved as drafted`,
+      `  candidate ${c.verdict.scopeId}: ${c.verdict.pass ? 'PASS' : 'not yet'} — ${e.approvedAsDrafted}/${e.decided} approved as drafted, shadow agreement ${e.shadowAgreed}/${e.shadowDecided}`,
     );
     for (const k of c.verdict.checks) console.log(`      ${k.pass ? '✓' : '✗'} ${k.detail}`);
   }

@@ -86,7 +86,7 @@
         el(
           'td',
           {},
-          `${e.approvedAsDrafted}/${e.decided} as drafted; ${e.approvedWithEdits} edited; ${e.autonomous} autonomous, ${e.reviewedRight}/${e.reviewed} reviewed right`,
+          `${e.approvedAsDrafted}/${e.decided} as drafted; ${e.approvedWithEdits} edited; shadow agreement ${e.shadowAgreed}/${e.shadowDecided}; ${e.autonomous} autonomous, ${e.reviewedRight}/${e.reviewed} reviewed right`,
         ),
         el('td', {}, role === 'promote?' ? `${m.consecutive} passing evaluations in a row` : 'any failing check demotes'),
         role === 'promote?' ? checkCell(checks, 'approved_lower_bound') : checkCell(checks, 'reviewed_correct_lower_bound'),
