@@ -3,20 +3,21 @@
  * further bounds which proposals they may decide.
  *
  *   viewer   reads proposals, invoices and disputes
- *   approver + decides proposals within their limit; logs promises, disputes and payments
+ *   approver + decides proposals within their limit; logs promises, disputes and payments;
+ *              marks sampled autonomous actions right or wrong (the review queue)
  *   admin    + pauses and resumes invoices and accounts; resolves disputes; publishes policy;
- *              no limit unless one is set
+ *              controls the rollout (evaluate, hold, resume, advance, roll back); no limit unless one is set
  */
 import type { Role } from '../db/schema';
 import { toDecimal } from '../domain/money';
 import { AccessError } from './errors';
 
-export const PERMISSIONS = ['read', 'decide', 'log', 'pause', 'resolve_dispute', 'edit_policy'] as const;
+export const PERMISSIONS = ['read', 'decide', 'log', 'review', 'pause', 'resolve_dispute', 'edit_policy', 'control_rollout'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {
   viewer: new Set(['read']),
-  approver: new Set(['read', 'decide', 'log']),
+  approver: new Set(['read', 'decide', 'log', 'review']),
   admin: new Set(PERMISSIONS),
 };
 
@@ -55,6 +56,10 @@ function describe(p: Permission): string {
       return 'resolve disputes';
     case 'edit_policy':
       return 'publish policy';
+    case 'review':
+      return 'review autonomous actions';
+    case 'control_rollout':
+      return 'control the rollout';
   }
 }
 

@@ -42,6 +42,8 @@ export interface ProposalRecord {
   policyVersion: number;
   currency: string;
   amountMinor: number;
+  /** Shadow mode: the rollout scope that would have sent it without a person (null: none). */
+  shadowScope?: string | null;
 }
 
 export type ProposalResolution =

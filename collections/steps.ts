@@ -5,7 +5,7 @@
  */
 import { condition, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { InvoiceActivities as Activities, InvoiceContext } from './activities';
-import { autonomyGate } from '../domain/autonomy';
+import { autonomyGate, shadowChoice } from '../domain/autonomy';
 import { toDecimal } from '../domain/money';
 import { draftReminder } from '../domain/drafting';
 import type { DunningStep } from '../domain/policy';
@@ -277,19 +277,21 @@ export class InvoiceSteps {
       promiseMissed: memory.promiseMissed,
       beforeHandoff: isHandoffNotice(stepKey),
     });
-    const gate = autonomyGate(
-      {
-        action: 'reminder',
-        tier: memory.tier,
-        segment: memory.segment,
-        currency: memory.currency,
-        amountMinor: memory.openMinor,
-        noTouch: false,
-        riskScore: context.customer.riskScore,
-      },
-      policy.autonomy,
-    );
-    let approvedBy = `autonomy:policy-v${policy.version}`;
+    const gateInput = {
+      action: 'reminder' as const,
+      tier: memory.tier,
+      segment: memory.segment,
+      currency: memory.currency,
+      amountMinor: memory.openMinor,
+      noTouch: false,
+      riskScore: context.customer.riskScore,
+    };
+    const gate = autonomyGate(gateInput, policy.autonomy);
+    // An autonomous action names the rollout phase and scope that let it act (histories from before keep the old name).
+    let approvedBy =
+      gate.mode === 'autonomous' && patched('rollout-phase-approver')
+        ? `autonomy:policy-v${policy.version}:phase-${policy.rollout?.phase ?? 0}:${gate.scopeId ?? 'unnamed'}:autonomous`
+        : `autonomy:policy-v${policy.version}`;
     let subject = draft.subject;
     let body = draft.body;
     let edited = false;
@@ -322,6 +324,8 @@ export class InvoiceSteps {
         policyVersion: policy.version,
         currency: memory.currency,
         amountMinor: memory.openMinor,
+        // Shadow mode: the scope under which the system would have sent this draft itself (pure, no command).
+        shadowScope: shadowChoice(gateInput, policy.autonomy)?.scopeId ?? null,
       });
       memory.status = 'awaiting_approval';
       invoice.note(now(), 'proposal_created', `${id}: ${subject}`);

@@ -8,6 +8,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigserial,
+  boolean,
   check,
   date,
   index,
@@ -59,6 +60,8 @@ export const proposals = pgTable(
     /** What the approver's edits changed (domain/edit-categories.ts), and why in their words. */
     editCategory: text('edit_category', { enum: EDIT_CATEGORIES }),
     editNote: text('edit_note'),
+    /** Shadow mode: the rollout scope under which the system would have sent this draft on its own. */
+    shadowScope: text('shadow_scope'),
     createdAt: createdAt(),
   },
   (t) => [
@@ -125,15 +128,64 @@ export const policies = pgTable('policies', {
   createdAt: createdAt(),
 });
 
-/** Rollout decisions: what changed in the autonomy policy and the metrics that justified it. */
-export const autonomyChanges = pgTable('autonomy_changes', {
-  id: bigserial('id', { mode: 'number' }).primaryKey(),
-  policyVersion: integer('policy_version').notNull(),
-  change: jsonb('change').notNull(),
-  metrics: jsonb('metrics'),
-  decidedBy: text('decided_by').notNull(),
-  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
-});
+/**
+ * Rollout decisions (rollout/): every evaluation and admin action of the ar-rollout workflow, what
+ * it saw (metrics) and what it changed; a phase change names the policy version that carries it.
+ */
+export const autonomyChanges = pgTable(
+  'autonomy_changes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    policyVersion: integer('policy_version').notNull(),
+    change: jsonb('change').notNull(),
+    metrics: jsonb('metrics'),
+    decidedBy: text('decided_by').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    /** `ar-rollout/<first run of the chain>/<decision seq>`: a retried activity records a decision once. */
+    idempotencyKey: text('idempotency_key'),
+    kind: text('kind'),
+    fromPhase: integer('from_phase'),
+    toPhase: integer('to_phase'),
+    forced: boolean('forced').notNull().default(false),
+    note: text('note'),
+  },
+  (t) => [uniqueIndex('autonomy_changes_key_uq').on(t.idempotencyKey), index('autonomy_changes_at_idx').on(t.at)],
+);
+
+export const REVIEW_VERDICTS = ['right', 'wrong'] as const;
+export const REVIEW_KINDS = ['content', 'tone', 'timing', 'recipient', 'bounce', 'complaint', 'other'] as const;
+
+/**
+ * The review queue: the sampled share (the scope's reviewSampleRate) of autonomous actions, each
+ * marked right or wrong by a person with a reason. Wrong marks, bounces and complaints feed demotion.
+ */
+export const autonomyReviews = pgTable(
+  'autonomy_reviews',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** The audit row of the autonomous action (`<workflow id>/<step>/sent`). */
+    auditKey: text('audit_key').notNull(),
+    workflowId: text('workflow_id'),
+    invoiceNumber: text('invoice_number'),
+    customerId: text('customer_id'),
+    scopeId: text('scope_id'),
+    policyVersion: integer('policy_version'),
+    subject: text('subject'),
+    reasoning: text('reasoning'),
+    sampledAt: timestamp('sampled_at', { withTimezone: true }).notNull().defaultNow(),
+    verdict: text('verdict', { enum: REVIEW_VERDICTS }),
+    kind: text('kind', { enum: REVIEW_KINDS }),
+    reason: text('reason'),
+    reviewedBy: text('reviewed_by'),
+    reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('autonomy_reviews_audit_uq').on(t.auditKey),
+    index('autonomy_reviews_open_idx').on(t.verdict, t.sampledAt),
+    check('autonomy_reviews_verdict_ck', sql`${t.verdict} is null or ${t.verdict} in ('right','wrong')`),
+    check('autonomy_reviews_reason_ck', sql`${t.verdict} is null or (${t.reason} is not null and ${t.reviewedBy} is not null)`),
+  ],
+);
 
 export const METRIC_SNAPSHOT_KINDS = ['daily', 'baseline'] as const;
 

@@ -18,6 +18,7 @@ import { currentPolicy } from '../policy/store';
 import { createBuiltinLedger } from '../ledger/builtin';
 import { createArWorker } from '../apps/worker/create-worker';
 import { ensureMetricsSchedule, METRICS_SCHEDULE_ID } from '../insights/schedule';
+import { ensureRolloutWorkflow } from '../rollout/start';
 import { emailSenderFromConfig } from '../outreach/channels/from-config';
 import { reapStaleStack, readRunningStack, stackFilePath, type StackFile } from '../db/open';
 import { locateTemporalBinary, TemporalBinaryNotFound } from './temporal-binaries';
@@ -140,6 +141,9 @@ async function main(): Promise<void> {
   // 6. The nightly metrics snapshot (ar metrics history), registered once per Temporal server.
   const schedule = await ensureMetricsSchedule(client, config.TEMPORAL_TASK_QUEUE);
   say(`metrics schedule ${METRICS_SCHEDULE_ID}: ${schedule.created ? 'registered' : 'already registered'} (00:15 UTC daily)`);
+  // 7. The rollout (earned autonomy): one ar-rollout workflow, evaluating daily on a durable timer.
+  const rollout = await ensureRolloutWorkflow(client, config.TEMPORAL_TASK_QUEUE);
+  say(`ar-rollout: ${rollout.started ? 'started' : 'already running'} (ar rollout status)`);
 
   if (stopping) return; // Ctrl-C while starting: no stack file for a stack that is going away
   const stack: StackFile = {

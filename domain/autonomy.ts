@@ -23,6 +23,8 @@ export interface GateInput {
 export interface GateDecision {
   mode: 'supervised' | 'autonomous';
   reason: string;
+  /** The rollout plan's id of the scope that granted autonomy, when it has one. */
+  scopeId?: string;
 }
 
 export function autonomyGate(input: GateInput, scopes: readonly AutonomyScope[]): GateDecision {
@@ -54,5 +56,20 @@ export function autonomyGate(input: GateInput, scopes: readonly AutonomyScope[])
     if (input.amountMinor > limit)
       return { mode: 'supervised', reason: `amount ${input.amountMinor} exceeds the autonomous limit ${limit} ${input.currency}` };
   }
-  return { mode: 'autonomous', reason: `autonomous scope: ${input.action} for ${match.tiers.join('/')}` };
+  return {
+    mode: 'autonomous',
+    reason: `autonomous scope${match.id ? ` ${match.id}` : ''}: ${input.action} for ${match.tiers.join('/')}`,
+    ...(match.id ? { scopeId: match.id } : {}),
+  };
+}
+
+/**
+ * Shadow mode: what the system would have done on its own under the scopes running in shadow.
+ * Null when no shadow scope covers the action (the proposal records no shadow choice).
+ */
+export function shadowChoice(input: GateInput, scopes: readonly AutonomyScope[]): { scopeId: string; reason: string } | null {
+  const shadow = scopes.filter((s) => s.mode === 'shadow').map((s) => ({ ...s, mode: 'autonomous' as const }));
+  if (shadow.length === 0) return null;
+  const d = autonomyGate(input, shadow);
+  return d.mode === 'autonomous' ? { scopeId: d.scopeId ?? 'unnamed', reason: d.reason } : null;
 }

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { isIsoDate } from './calendar';
 import { ACTION_KINDS, AVAILABLE_CHANNELS, CHANNEL_RULE, TONES } from './policy-terms';
+import { DEFAULT_ROLLOUT_PLAN, rolloutPlanSchema } from './rollout-plan';
 import { clipValue } from './text';
 
 export type { Tone } from './policy-terms';
@@ -56,6 +57,8 @@ const ladderSchema = z
   .refine((steps) => new Set(steps.map((s) => s.key)).size === steps.length, 'step keys must be unique');
 
 const autonomyScopeSchema = z.object({
+  /** The rollout plan's scope id, when the ar-rollout workflow wrote the scope. */
+  id: z.string().optional(),
   action: z.enum(ACTION_KINDS),
   tiers: z.array(tierSchema).min(1),
   segments: z.array(z.string()).optional(),
@@ -66,7 +69,8 @@ const autonomyScopeSchema = z.object({
    * people keep the judgment calls on risky accounts. Absent: the scope does not look at risk.
    */
   maxRiskScore: z.number().int().min(0).max(100).optional(),
-  mode: z.enum(['supervised', 'autonomous']),
+  /** shadow: still supervised, but the system records what it would have sent beside the proposal. */
+  mode: z.enum(['supervised', 'shadow', 'autonomous']),
   /** Share of autonomous actions sampled for after-the-fact review, 0..1. */
   reviewSampleRate: z.number().min(0).max(1).default(0.1),
 });
@@ -170,6 +174,8 @@ export const policySchema = z.object({
     .default({ approvals: 'ar-approvers', disputes: 'ar-disputes', collections: 'collections' }),
   noTouch: z.object({ customers: z.array(z.string()), invoices: z.array(z.string()) }).default({ customers: [], invoices: [] }),
   autonomy: z.array(autonomyScopeSchema).default([]),
+  /** The rollout plan and the phase in force (domain/rollout-plan.ts); the ar-rollout workflow moves the phase. */
+  rollout: rolloutPlanSchema.default(DEFAULT_ROLLOUT_PLAN),
 });
 export type PolicyBody = z.infer<typeof policySchema>;
 export interface Policy extends PolicyBody {

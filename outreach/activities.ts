@@ -11,6 +11,7 @@ import type { Policy } from '../domain/policy';
 import { emailContact, type LedgerPort } from '../ledger/port';
 import type { ReminderRequest } from './messages';
 import { writeAudit } from '../db/audit';
+import { sampleForReview } from '../rollout/review-queue';
 import { EmailProviderError, type EmailSender } from './channels/email';
 import { resendDecision } from './outbox';
 
@@ -236,6 +237,17 @@ export function createOutreachActivities(deps: { db: Db; ledger: LedgerPort; ema
             delivery: status,
           },
         });
+        // A sampled share of autonomous sends waits for a person's review (their marks feed demotion).
+        if (r.approvedBy.startsWith('autonomy:'))
+          await sampleForReview(db, {
+            auditKey: `${r.requestId}/sent`,
+            workflowId: r.invoiceWorkflowId,
+            invoiceNumber: r.invoiceNumber,
+            customerId: input.customerId,
+            approvedBy: r.approvedBy,
+            subject: input.subject,
+            reasoning: r.reasoning,
+          });
       }
       return {
         status,

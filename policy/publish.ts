@@ -15,6 +15,11 @@ export async function publishAndNotify(
   opts: { note: string; createdBy: string },
 ): Promise<{ policy: Policy; notified: number }> {
   const policy = await publishPolicy(db, body, opts);
+  return { policy, notified: await notifyPolicyChanged(client) };
+}
+
+/** Signals every running invoice workflow to re-plan with the policy in force; returns how many. */
+export async function notifyPolicyChanged(client: Client): Promise<number> {
   let notified = 0;
   for await (const wf of client.workflow.list({ query: `WorkflowType = "invoiceWorkflow" AND ExecutionStatus = "Running"` })) {
     try {
@@ -25,5 +30,5 @@ export async function publishAndNotify(
       if ((err as Error).name !== 'WorkflowNotFoundError') throw err;
     }
   }
-  return { policy, notified };
+  return notified;
 }

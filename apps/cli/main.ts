@@ -8,6 +8,7 @@ import { registerMetricsCommand } from './commands/metrics';
 import { registerPolicyCommands } from './commands/policy';
 import { registerReadinessCommand } from './commands/readiness';
 import { registerReplayCommand } from './commands/replay';
+import { registerRolloutCommands } from './commands/rollout';
 import { registerSyncCommand } from './commands/sync';
 import { registerUsersCommands } from './commands/users';
 
@@ -25,6 +26,7 @@ registerMetricsCommand(program);
 registerSyncCommand(program);
 registerReplayCommand(program);
 registerPolicyCommands(program);
+registerRolloutCommands(program);
 registerUsersCommands(program);
 
 try {

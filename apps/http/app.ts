@@ -24,6 +24,7 @@ import { registerMeRoute } from './routes/me';
 import { registerMetricsRoutes } from './routes/metrics';
 import { registerPageRoutes } from './routes/page';
 import { registerPolicyRoutes } from './routes/policy';
+import { registerRolloutRoutes } from './routes/rollout';
 import { clipText } from '../../domain/text';
 
 export type { AdminDeps } from './deps';
@@ -64,6 +65,7 @@ export function createAdminApp(deps: AdminDeps): Hono<AdminEnv> {
   registerCustomerRoutes(api, deps);
   registerPolicyRoutes(api, deps);
   registerMetricsRoutes(api, deps);
+  registerRolloutRoutes(api, deps);
   registerPageRoutes(app);
 
   const openapi = buildOpenApi(api.routes);

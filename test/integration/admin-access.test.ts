@@ -71,13 +71,35 @@ const ROUTES: { name: string; method: string; path: string; body?: unknown; perm
     permission: 'edit_policy',
     allowedStatus: 200,
   },
+  { name: 'rollout status', method: 'GET', path: '/api/rollout', permission: 'read' },
+  { name: 'review queue', method: 'GET', path: '/api/rollout/reviews', permission: 'read' },
+  // No review 1 exists here: a permitted mark is a 404.
+  {
+    name: 'mark review',
+    method: 'POST',
+    path: '/api/rollout/reviews/1',
+    body: { verdict: 'right', reason: 'fine' },
+    permission: 'review',
+    allowedStatus: 404,
+  },
+  { name: 'rollout evaluate', method: 'POST', path: '/api/rollout/evaluate', body: {}, permission: 'control_rollout' },
+  { name: 'rollout hold', method: 'POST', path: '/api/rollout/hold', body: { note: 'audit' }, permission: 'control_rollout' },
+  { name: 'rollout resume', method: 'POST', path: '/api/rollout/resume', body: { note: 'done' }, permission: 'control_rollout' },
+  {
+    name: 'rollout advance',
+    method: 'POST',
+    path: '/api/rollout/advance',
+    body: { note: 'go', force: true },
+    permission: 'control_rollout',
+  },
+  { name: 'rollout rollback', method: 'POST', path: '/api/rollout/rollback', body: { note: 'back' }, permission: 'control_rollout' },
 ];
 
 // Spelled out rather than read from admin/roles.ts: this table is the specification it is checked against.
 const MAY: Record<'viewer' | 'approver' | 'admin', ReadonlySet<Permission>> = {
   viewer: new Set(['read']),
-  approver: new Set(['read', 'decide', 'log']),
-  admin: new Set(['read', 'decide', 'log', 'pause', 'resolve_dispute', 'edit_policy']),
+  approver: new Set(['read', 'decide', 'log', 'review']),
+  admin: new Set(['read', 'decide', 'log', 'review', 'pause', 'resolve_dispute', 'edit_policy', 'control_rollout']),
 };
 
 describe('authentication', () => {
@@ -141,7 +163,7 @@ describe('authentication', () => {
       role: 'approver',
       limits: [{ amount: '5000.00', minor: 500_000, currency: 'USD' }],
       limit: { amount: '5000.00', minor: 500_000, currency: 'USD' },
-      permissions: ['read', 'decide', 'log'],
+      permissions: ['read', 'decide', 'log', 'review'],
     });
   });
 });
@@ -168,7 +190,7 @@ describe('roles', () => {
     } else {
       // Past every check: Temporal itself answers that no workflow runs for the invoice.
       expect(res.status).toBe(409);
-      expect(res.body.error.message).toMatch(/workflow invoice-INV-\d+ is not running/);
+      expect(res.body.error.message).toMatch(/workflow (invoice-INV-\d+|ar-rollout) is not running/);
     }
   });
 

@@ -637,6 +637,14 @@ describe('OpenAPI document', () => {
       '/api/metrics/decisions',
       '/api/metrics/history',
       '/api/policy',
+      '/api/rollout',
+      '/api/rollout/advance',
+      '/api/rollout/evaluate',
+      '/api/rollout/hold',
+      '/api/rollout/resume',
+      '/api/rollout/reviews',
+      '/api/rollout/reviews/{id}',
+      '/api/rollout/rollback',
       '/healthz',
     ]);
     const approveOp = doc.paths['/api/approvals/{id}/approve'].post;
@@ -654,6 +662,12 @@ describe('OpenAPI document', () => {
     );
     expect(doc.paths['/healthz'].get.security).toEqual([]);
     expect(doc.paths['/api/policy'].post['x-permission']).toBe('edit_policy');
+    expect(doc.paths['/api/rollout/advance'].post['x-permission']).toBe('control_rollout');
+    expect(doc.paths['/api/rollout/advance'].post.requestBody.content['application/json'].schema).toMatchObject({
+      properties: { note: { type: 'string' }, force: { type: 'boolean' } },
+    });
+    expect(doc.paths['/api/rollout/reviews/{id}'].post['x-permission']).toBe('review');
+    expect(doc.paths['/api/rollout'].get['x-permission']).toBe('read');
     expect(doc.paths['/api/policy'].post.requestBody.content['application/json'].schema.properties.policy.properties).toHaveProperty(
       'ladders',
     );

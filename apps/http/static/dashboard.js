@@ -247,6 +247,8 @@ async function load() {
     `${decisions.decisions} decisions from ${decisions.windowFrom.slice(0, 10)} to ${decisions.asOf.slice(0, 10)}`;
   ratesChart($('chart-rates'), decisions);
   tuningTable(decisions);
+  // The rollout panels (dashboard-rollout.js): phase, scopes, evidence, timeline and the review queue.
+  if (window.arRollout) await window.arRollout.load(token);
   $('status').textContent = `As of ${report.asOf}.`;
   document.body.dataset.loaded = 'true';
 }
