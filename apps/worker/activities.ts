@@ -7,6 +7,7 @@ import type { EmailSender } from '../../outreach/channels/email';
 import { createInvoiceActivities } from '../../collections/activities';
 import { createOutreachActivities } from '../../outreach/activities';
 import { createInsightsActivities } from '../../insights/activities';
+import { createCashActivities } from '../../cash/activities';
 
 export interface ActivityDeps {
   db: Db;
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createInvoiceActivities(deps),
     ...createOutreachActivities(deps),
     ...createInsightsActivities(deps),
+    ...createCashActivities(deps),
   });
 }
 

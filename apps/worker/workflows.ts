@@ -2,3 +2,4 @@
 export { invoiceWorkflow } from '../../collections/workflow';
 export { outreachWorkflow } from '../../outreach/workflow';
 export { metricsSnapshotWorkflow } from '../../insights/workflow';
+export { cashWorkflow } from '../../cash/workflow';
