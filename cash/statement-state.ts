@@ -24,7 +24,8 @@ export class StatementRun {
   }
 
   view(): CashProgress {
-    return structuredClone(this.progress);
+    // A copy, so a query answer never aliases state (structuredClone is not in the workflow sandbox).
+    return JSON.parse(JSON.stringify(this.progress)) as CashProgress;
   }
 
   loaded(s: { transactions: number; credits: number; debits: number }): void {
