@@ -27,6 +27,7 @@ export interface CashListItem {
 }
 
 export interface CashListFilter {
+  id?: number;
   status?: BankTxStatus;
   statement?: string;
   limit?: number;
@@ -34,7 +35,7 @@ export interface CashListFilter {
 
 type Row = typeof schema.bankTransactions.$inferSelect;
 
-function toCashListItem(r: Row): CashListItem {
+export function toCashListItem(r: Row): CashListItem {
   return {
     id: r.id,
     statement: r.statementKey,
@@ -58,6 +59,7 @@ function toCashListItem(r: Row): CashListItem {
 export async function listCash(db: Db, filter: CashListFilter = {}): Promise<CashListItem[]> {
   const t = schema.bankTransactions;
   const where: SQL[] = [];
+  if (filter.id !== undefined) where.push(eq(t.id, filter.id));
   if (filter.status) where.push(eq(t.status, filter.status));
   if (filter.statement) where.push(eq(t.statementKey, filter.statement));
   const rows = await db

@@ -13,11 +13,24 @@ import type { CashProgress } from '../../cash/messages';
 import { startCashWorkflows, waitForCashWorkflows } from '../../cash/start';
 import { importBankFile } from '../../cash/store';
 import { createBuiltinLedger } from '../../ledger/builtin';
+import { startAdminServer, type AdminServer } from '../../apps/http/server';
+import { createUser } from '../../access/users';
 import { startTestStack, type TestStack } from '../../dev/harness/stack';
 import { waitFor } from '../../dev/harness/wait';
 import { bai2, camt053, mt940 } from '../support/bank-files';
 
 let stack: TestStack;
+let server: AdminServer;
+const tokens: Record<string, string> = {};
+
+async function http(method: string, path: string, as: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${server.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${tokens[as]}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
 
 const CUSTOMERS = [
   ['C1', 'Acme GmbH', 'INV-C1', 125_000, 'EUR'],
@@ -26,6 +39,11 @@ const CUSTOMERS = [
   ['C4', 'Dune SA', 'INV-C4', 50_000, 'EUR'],
   ['C5', 'Elm LLC', 'INV-B1', 75_000, 'USD'],
   ['C6', 'Fjord AS', 'INV-M1', 42_000, 'EUR'],
+] as const;
+/** Strategic customers: no autonomous cash_match scope covers them, so their credits are proposed. */
+const STRATEGIC = [
+  ['S1', 'Granite Holdings', 'INV-S1', 300_000, 'EUR'],
+  ['S2', 'Harbor Group', 'INV-S2', 80_000, 'EUR'],
 ] as const;
 
 const camtFile = camt053('STMT-CAMT-1', 'EUR', [
@@ -77,9 +95,21 @@ beforeAll(async () => {
     await stack.seed.customer(stack.db, { id, name, email: `ap@${id.toLowerCase()}.example` });
     await stack.seed.invoice(stack.db, { number, customerId: id, amountMinor, currency, dueDate: today });
   }
+  for (const [id, name, number, amountMinor, currency] of STRATEGIC) {
+    await stack.seed.customer(stack.db, { id, name, tier: 'strategic', email: `ap@${id.toLowerCase()}.example` });
+    await stack.seed.invoice(stack.db, { number, customerId: id, amountMinor, currency, dueDate: today });
+  }
+  for (const [name, role] of [
+    ['vic', 'viewer'],
+    ['alice', 'approver'],
+    ['ada', 'admin'],
+  ] as const)
+    tokens[name] = (await createUser(stack.db, { name, role, limits: null })).token;
+  server = await startAdminServer({ db: stack.db, temporal: stack.env.client, config: { ADMIN_PORT: 0, ADMIN_HOST: '127.0.0.1' } });
   await syncInvoiceWorkflows(stack.env.client, stack.db, createBuiltinLedger(stack.db), { taskQueue: stack.taskQueue });
 });
 afterAll(async () => {
+  await server?.close();
   await stack?.close();
 });
 
@@ -211,5 +241,70 @@ describe('cash application', () => {
     await waitFor(async () => (await workflowStatus('INV-C1')) === 'RUNNING', { what: 'invoice-INV-C1 to run again' });
     const state = await stack.env.client.workflow.getHandle('invoice-INV-C1').query(invoiceStateQuery);
     expect(state.openMinor).toBe(125_000);
+  });
+
+  it('a supervised match is a cash-match proposal; an approver approves it over HTTP, and applies an unapplied credit by hand', async () => {
+    const { progress } = await runFile(
+      camt053(
+        'STMT-CAMT-3',
+        'EUR',
+        [
+          { ref: 'CAMT-S1', amount: '3000.00', direction: 'credit', payer: 'Granite Holdings', remittance: 'INV-S1' },
+          { ref: 'CAMT-S2', amount: '800.00', direction: 'credit', payer: 'Unknown Trading', remittance: 'thanks' },
+        ],
+        '2026-03-04',
+      ),
+      'camt-3.xml',
+    );
+    expect(progress[0]).toMatchObject({ decided: { applied: 0, proposed: 1, unapplied: 1 }, posted: 0 });
+    expect((await invoice('INV-S1')).openMinor).toBe(300_000);
+
+    const inbox = await http('GET', '/api/approvals?kind=cash_match', 'vic');
+    expect(inbox.status).toBe(200);
+    expect(inbox.body.items).toHaveLength(1);
+    const proposal = inbox.body.items[0];
+    expect(proposal).toMatchObject({
+      kind: 'cash_match',
+      transaction: { entryRef: 'CAMT-S1', status: 'proposed', allocations: [{ invoiceNumber: 'INV-S1', amount: '3000.00' }] },
+    });
+    expect(proposal.candidates[0]).toMatchObject({ customerId: 'S1' });
+    expect(proposal.evidence.join(' ')).toContain('Proposed to a person');
+
+    // A viewer reads but may not decide.
+    expect((await http('POST', `/api/cash/${proposal.id}/apply`, 'vic', {})).status).toBe(403);
+    const approved = await http('POST', `/api/cash/${proposal.id}/apply`, 'alice', {});
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    expect(approved.body).toMatchObject({
+      transaction: { status: 'applied' },
+      ledger: { posted: 1 },
+      invoices: [{ invoiceNumber: 'INV-S1', told: true }],
+    });
+    expect(await invoice('INV-S1')).toMatchObject({ openMinor: 0, status: 'paid' });
+    expect((await http('POST', `/api/cash/${proposal.id}/apply`, 'alice', {})).status).toBe(409);
+    const decided = await stack.db.select().from(schema.auditLog).where(eq(schema.auditLog.action, 'cash_match_decided'));
+    expect(decided.map((a) => a.approvedBy)).toEqual(['alice']);
+
+    // The unapplied queue, and a credit applied there by hand.
+    const queue = await http('GET', '/api/cash?status=unapplied', 'vic');
+    const unknown = queue.body.items.find((t: { entryRef: string }) => t.entryRef === 'CAMT-S2');
+    expect(unknown).toMatchObject({ status: 'unapplied', allocations: [] });
+    const tooMuch = await http('POST', `/api/cash/${unknown.id}/apply`, 'alice', {
+      allocations: [{ invoiceNumber: 'INV-S2', amount: '900.00' }],
+    });
+    expect(tooMuch.status).toBe(422);
+    const byHand = await http('POST', `/api/cash/${unknown.id}/apply`, 'alice', {
+      allocations: [{ invoiceNumber: 'INV-S2', amount: '800.00' }],
+    });
+    expect(byHand.status, JSON.stringify(byHand.body)).toBe(200);
+    expect(await invoice('INV-S2')).toMatchObject({ openMinor: 0, status: 'paid' });
+
+    // Taken back: the ledger reverses it, the invoice is owed again and the credit is back in the queue.
+    const back = await http('POST', `/api/cash/${unknown.id}/unapply`, 'ada', { reason: 'wrong customer' });
+    expect(back.status, JSON.stringify(back.body)).toBe(200);
+    expect(back.body.transaction).toMatchObject({ status: 'unapplied', allocations: [] });
+    expect(await invoice('INV-S2')).toMatchObject({ openMinor: 80_000, status: 'open' });
+
+    const openapi = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/api/cash', '/api/cash/{id}/apply', '/api/cash/{id}/unapply']));
   });
 });
