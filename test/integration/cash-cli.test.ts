@@ -62,7 +62,9 @@ describe('ar bank import and ar cash list', () => {
     expect(first.code, first.stderr).toBe(0);
     const out = JSON.parse(first.stdout);
     expect(out).toMatchObject({ alreadyImported: false, totals: { applied: 1, proposed: 0, unapplied: 0 } });
-    expect(out.workflows).toEqual([{ statementKey: 'DE89370400440532013000/CLI-STMT-1', workflowId: 'cash-DE89370400440532013000/CLI-STMT-1', started: true }]);
+    expect(out.workflows).toEqual([
+      { statementKey: 'DE89370400440532013000/CLI-STMT-1', workflowId: 'cash-DE89370400440532013000/CLI-STMT-1', started: true },
+    ]);
 
     const before = [await count('bank_transactions'), await count('payments')];
     const again = await ar('bank', 'import', file);
@@ -76,7 +78,19 @@ describe('ar bank import and ar cash list', () => {
     const items = JSON.parse(list.stdout);
     expect(items).toHaveLength(2);
     expect(Object.keys(items[0]).sort()).toEqual(
-      ['allocations', 'amount', 'bookingDate', 'confidence', 'currency', 'direction', 'entryRef', 'payer', 'reasons', 'remittance', 'status'].sort(),
+      [
+        'allocations',
+        'amount',
+        'bookingDate',
+        'confidence',
+        'currency',
+        'direction',
+        'entryRef',
+        'payer',
+        'reasons',
+        'remittance',
+        'status',
+      ].sort(),
     );
     expect(items[0]).toMatchObject({
       entryRef: 'CLI-R1',
@@ -92,7 +106,9 @@ describe('ar bank import and ar cash list', () => {
     expect(items[0].confidence).toBeGreaterThanOrEqual(0.95);
     expect(items[1]).toMatchObject({ entryRef: 'CLI-R2', direction: 'debit', status: 'ignored', confidence: null });
 
-    const ignored = JSON.parse((await ar('cash', 'list', '--status', 'ignored', '--statement', 'DE89370400440532013000/CLI-STMT-1', '--json')).stdout);
+    const ignored = JSON.parse(
+      (await ar('cash', 'list', '--status', 'ignored', '--statement', 'DE89370400440532013000/CLI-STMT-1', '--json')).stdout,
+    );
     expect(ignored.map((i: { entryRef: string }) => i.entryRef)).toEqual(['CLI-R2']);
     expect((await ar('cash', 'list', '--status', 'paid')).code).not.toBe(0);
   });
