@@ -5,7 +5,7 @@
  * mistake (its ledger applications are reversed). Recorded with the person's name in the row and
  * the audit trail; postings keep the derived payment ids, so a repeated request posts nothing twice.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { schema, type Db } from '../db/client';
 import { writeAudit } from '../db/audit';
 import { toDecimal } from '../domain/money';
@@ -26,6 +26,12 @@ export class CashDecisionError extends Error {
 }
 
 type Row = typeof schema.bankTransactions.$inferSelect;
+
+/** Only the row as it was read: two people deciding the same credit at once cannot both win. */
+function unchanged(row: Row) {
+  const t = schema.bankTransactions;
+  return and(eq(t.id, row.id), eq(t.status, row.status), eq(t.applyRound, row.applyRound));
+}
 
 async function load(db: Db, id: number): Promise<Row> {
   const [row] = await db.select().from(schema.bankTransactions).where(eq(schema.bankTransactions.id, id));
@@ -98,7 +104,7 @@ export async function applyByHand(
   const same = JSON.stringify(allocations) === JSON.stringify(row.allocations);
   const what = row.status === 'proposed' ? (same ? 'Proposal approved' : 'Proposal approved with changed allocations') : 'Applied by hand';
   const listed = allocations.map((a) => `${a.invoiceNumber} ${toDecimal(a.amountMinor, row.currency)}`).join(', ');
-  await db
+  const taken = await db
     .update(schema.bankTransactions)
     .set({
       status: 'applied',
@@ -110,7 +116,9 @@ export async function applyByHand(
       reasons: [...row.reasons, `${what} by ${input.by}: ${listed}${input.note ? ` (${input.note})` : ''}`],
       updatedAt: new Date(),
     })
-    .where(eq(schema.bankTransactions.id, row.id));
+    .where(unchanged(row))
+    .returning({ id: schema.bankTransactions.id });
+  if (taken.length === 0) throw new CashDecisionError(`bank transaction ${row.id} was decided by someone else meanwhile`, 'conflict');
   await writeAudit(db, {
     idempotencyKey: `cash-decision:${row.id}:${row.applyRound}:apply`,
     workflowId: cashWorkflowId(row.statementKey),
@@ -164,7 +172,7 @@ export async function unapply(
       reasons: [...row.reasons, `${what} by ${input.by}${input.reason ? `: ${input.reason}` : ''}`],
       updatedAt: new Date(),
     })
-    .where(eq(schema.bankTransactions.id, row.id));
+    .where(unchanged(row));
   await writeAudit(db, {
     idempotencyKey: `cash-decision:${row.id}:${row.applyRound}:unapply`,
     workflowId: cashWorkflowId(row.statementKey),
