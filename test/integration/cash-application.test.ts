@@ -239,7 +239,14 @@ describe('cash application', () => {
     expect(applied.rows[0]).toEqual({ n: 0 });
     // The invoice is owed again: a new run of its workflow works it.
     await waitFor(async () => (await workflowStatus('INV-C1')) === 'RUNNING', { what: 'invoice-INV-C1 to run again' });
-    const state = await stack.env.client.workflow.getHandle('invoice-INV-C1').query(invoiceStateQuery);
+    // Its first step reads the ledger: until then its state holds no balance.
+    const state = await waitFor(
+      async () => {
+        const v = await stack.env.client.workflow.getHandle('invoice-INV-C1').query(invoiceStateQuery);
+        return v.openMinor > 0 ? v : null;
+      },
+      { what: 'invoice-INV-C1 to read its balance' },
+    );
     expect(state.openMinor).toBe(125_000);
   });
 
