@@ -52,6 +52,8 @@ export async function postTransaction(db: Db, ledger: LedgerPort, transactionId:
         amountMinor: a.amountMinor,
         reference: tx.entryRef,
         appliedBy: by,
+        source: 'bank',
+        payer: tx.payerName,
       });
       if (r.applied) out.posted++;
       else out.alreadyPosted++;

@@ -350,8 +350,8 @@ export function createBuiltinLedger(db: Db): LedgerPort {
               currency: input.currency,
               amountMinor: input.amountMinor,
               reference: input.reference,
-              source: 'manual',
-              payer: null,
+              source: input.source ?? 'manual',
+              payer: input.payer ?? null,
             });
           }
           // A refusal below rolls the receipt back with it: no orphan payment for a refused application.

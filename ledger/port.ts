@@ -99,6 +99,9 @@ export interface ReceivePaymentInput {
   amountMinor: number;
   reference: string | null;
   appliedBy: string;
+  /** Where the receipt came from (default 'manual'; cash application says 'bank'), and who paid as the bank named them. */
+  source?: string;
+  payer?: string | null;
 }
 
 export interface LedgerPort {

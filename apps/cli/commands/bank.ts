@@ -124,18 +124,38 @@ async function runBankImport(file: string, opts: ImportOpts): Promise<number> {
     // Loaded on use: the Temporal client is heavy.
     const { connectClient } = await import('../../../temporal/client');
     const { startCashWorkflows, waitForCashWorkflows } = await import('../../../cash/start');
+    const { cashProgressQuery } = await import('../../../cash/messages');
     const client = await connectClient(config);
     try {
       const starts = await startCashWorkflows(client, config.TEMPORAL_TASK_QUEUE, result.statements);
       let outcomes = null;
       if (opts.wait) {
         const progress = createProgress();
-        progress.update('matching', 0, result.statements.length);
-        outcomes = await waitForCashWorkflows(
-          client,
-          starts.map((s) => s.workflowId),
-        );
-        progress.done();
+        const ids = starts.map((s) => s.workflowId);
+        const credits = result.statements.reduce((n, s) => n + s.credits, 0);
+        // The bar follows each workflow's progress query: credits decided, of all credits in the file.
+        const timer = setInterval(() => {
+          void Promise.all(
+            ids.map((id) =>
+              client.workflow
+                .getHandle(id)
+                .query(cashProgressQuery)
+                .catch(() => null),
+            ),
+          ).then((views) => {
+            const decided = views.reduce(
+              (n, v) => n + (v ? v.decided.applied + v.decided.proposed + v.decided.unapplied + v.decided.ignored : 0),
+              0,
+            );
+            progress.update('matching', decided, credits);
+          });
+        }, 500);
+        try {
+          outcomes = await waitForCashWorkflows(client, ids);
+        } finally {
+          clearInterval(timer);
+          progress.done();
+        }
       }
       const totals = { applied: 0, proposed: 0, unapplied: 0, ignored: 0 };
       for (const o of outcomes ?? []) for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += o.decided[k];
