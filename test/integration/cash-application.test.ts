@@ -9,7 +9,7 @@ import { invoiceStateQuery } from '../../collections/messages';
 import { syncInvoiceWorkflows } from '../../collections/sync';
 import { schema } from '../../db/client';
 import { listCash } from '../../cash/list';
-import type { CashProgress } from '../../cash/messages';
+import { cashProgressQuery, type CashProgress } from '../../cash/messages';
 import { startCashWorkflows, waitForCashWorkflows } from '../../cash/start';
 import { importBankFile } from '../../cash/store';
 import { createBuiltinLedger } from '../../ledger/builtin';
@@ -119,6 +119,12 @@ describe('cash application', () => {
     expect(imported.alreadyImported).toBe(false);
     expect(imported.statements).toMatchObject([{ key: 'DE89370400440532013000/STMT-CAMT-1', credits: 4, debits: 1, stored: true }]);
     expect(progress[0]).toMatchObject({ phase: 'done', decided: { applied: 4, proposed: 0, unapplied: 0 }, posted: 4, alreadyPosted: 0 });
+    // Readable by an operator: the summary in the Temporal UI, and the progress query.
+    const cash = stack.env.client.workflow.getHandle('cash-DE89370400440532013000/STMT-CAMT-1');
+    expect(await (await cash.describe()).staticSummary()).toBe(
+      'Bank statement STMT-CAMT-1 · camt053 · account DE89370400440532013000 · 4 credits, 1 debits (EUR)',
+    );
+    expect(await cash.query(cashProgressQuery)).toMatchObject({ phase: 'done', posted: 4, invoicesTold: 4 });
 
     // Paid in full: the ledger closes it, and its workflow ends as paid.
     expect(await invoice('INV-C1')).toMatchObject({ openMinor: 0, status: 'paid' });
