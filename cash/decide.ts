@@ -66,7 +66,7 @@ export function decideCredit(input: DecideInput): CashDecision {
     : null;
   if (shortPayment?.kind === 'fees')
     reasons.push(
-      `Short by ${money(shortPayment.shortMinor)} on ${shortPayment.invoiceNumber}, within tolerance: writing it off needs a person`,
+      `Short by ${money(shortPayment.shortMinor)} on ${shortPayment.invoiceNumber}, within the tolerance for bank charges: a write-off of the difference is proposed to a person`,
     );
   if (shortPayment?.kind === 'partial')
     reasons.push(`A partial payment of ${shortPayment.invoiceNumber}: ${money(shortPayment.shortMinor)} stays open and collection goes on`);

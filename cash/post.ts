@@ -85,11 +85,22 @@ export async function postTransaction(db: Db, ledger: LedgerPort, transactionId:
     });
     const notice: InvoiceNotice = { invoiceNumber: a.invoiceNumber, paymentId, amountMinor: a.amountMinor, currency: tx.currency, by };
     const sp = tx.shortPayment;
+    const short = sp ? `${toDecimal(sp.shortMinor, tx.currency)} ${tx.currency}` : '';
+    const where = `bank transaction ${tx.entryRef ?? `#${tx.seq}`}${tx.remittance ? ` ("${tx.remittance.slice(0, 200)}")` : ''}`;
     if (sp && sp.kind === 'deduction' && sp.invoiceNumber === a.invoiceNumber) {
       notice.dispute = {
         disputeId: deductionDisputeId(workflowId, tx.seq, a.invoiceNumber),
         reason: 'deduction',
-        note: `Short payment of ${toDecimal(sp.shortMinor, tx.currency)} ${tx.currency} in bank transaction ${tx.entryRef ?? `#${tx.seq}`}${tx.remittance ? ` ("${tx.remittance.slice(0, 200)}")` : ''}`,
+        note: `Short payment of ${short} in ${where}`,
+      };
+    }
+    // Bank charges within tolerance: writing them off is a person's decision (write_off is always human),
+    // proposed through the dispute path so nobody chases the few cents meanwhile; resolve it as write_off.
+    if (sp && sp.kind === 'fees' && sp.invoiceNumber === a.invoiceNumber) {
+      notice.dispute = {
+        disputeId: deductionDisputeId(workflowId, tx.seq, a.invoiceNumber).replace(/:deduction$/, ':fees'),
+        reason: 'bank charges',
+        note: `Paid ${short} short, within the tolerance for bank charges, in ${where}: write-off proposed (resolve the dispute as write_off)`,
       };
     }
     out.notices.push(notice);

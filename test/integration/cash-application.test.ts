@@ -39,6 +39,7 @@ const CUSTOMERS = [
   ['C4', 'Dune SA', 'INV-C4', 50_000, 'EUR'],
   ['C5', 'Elm LLC', 'INV-B1', 75_000, 'USD'],
   ['C6', 'Fjord AS', 'INV-M1', 42_000, 'EUR'],
+  ['C7', 'Gale BV', 'INV-C7', 300_000, 'EUR'],
 ] as const;
 /** Strategic customers: no autonomous cash_match scope covers them, so their credits are proposed. */
 const STRATEGIC = [
@@ -60,6 +61,7 @@ const camtFile = camt053('STMT-CAMT-1', 'EUR', [
   { ref: 'CAMT-R3', amount: '900.00', direction: 'credit', payer: 'Cedar Inc', remittance: 'INV-C3 less damaged goods' },
   { ref: 'CAMT-R4', amount: '600.00', direction: 'credit', payer: 'Dune SA', remittance: 'INV-C4' },
   { ref: 'CAMT-R5', amount: '12.50', direction: 'debit', payer: 'Our Bank', remittance: 'Account fees' },
+  { ref: 'CAMT-R6', amount: '2990.00', direction: 'credit', payer: 'Gale BV', remittance: 'INV-C7' },
 ]);
 
 async function runFile(
@@ -117,14 +119,14 @@ describe('cash application', () => {
   it('applies a camt.053 statement: paid, partial, deduction, overpayment; the debit is stored and never matched', async () => {
     const { progress, imported } = await runFile(camtFile, 'camt-1.xml');
     expect(imported.alreadyImported).toBe(false);
-    expect(imported.statements).toMatchObject([{ key: 'DE89370400440532013000/STMT-CAMT-1', credits: 4, debits: 1, stored: true }]);
-    expect(progress[0]).toMatchObject({ phase: 'done', decided: { applied: 4, proposed: 0, unapplied: 0 }, posted: 4, alreadyPosted: 0 });
+    expect(imported.statements).toMatchObject([{ key: 'DE89370400440532013000/STMT-CAMT-1', credits: 5, debits: 1, stored: true }]);
+    expect(progress[0]).toMatchObject({ phase: 'done', decided: { applied: 5, proposed: 0, unapplied: 0 }, posted: 5, alreadyPosted: 0 });
     // Readable by an operator: the summary in the Temporal UI, and the progress query.
     const cash = stack.env.client.workflow.getHandle('cash-DE89370400440532013000/STMT-CAMT-1');
     expect(await (await cash.describe()).staticSummary()).toBe(
-      'Bank statement STMT-CAMT-1 · camt053 · account DE89370400440532013000 · 4 credits, 1 debits (EUR)',
+      'Bank statement STMT-CAMT-1 · camt053 · account DE89370400440532013000 · 5 credits, 1 debits (EUR)',
     );
-    expect(await cash.query(cashProgressQuery)).toMatchObject({ phase: 'done', posted: 4, invoicesTold: 4 });
+    expect(await cash.query(cashProgressQuery)).toMatchObject({ phase: 'done', posted: 5, invoicesTold: 5 });
 
     // Paid in full: the ledger closes it, and its workflow ends as paid.
     expect(await invoice('INV-C1')).toMatchObject({ openMinor: 0, status: 'paid' });
@@ -152,12 +154,21 @@ describe('cash application', () => {
     expect(r4).toMatchObject({ status: 'applied', amount: '600.00', allocations: [{ invoiceNumber: 'INV-C4', amount: '500.00' }] });
     expect(r4.reasons.join(' ')).toContain('100.00 EUR more than the invoices: left unapplied as credit on account');
 
+    // Short by bank charges within tolerance (10.00 of 3,000.00): a write-off proposal, through the dispute path.
+    expect((await invoice('INV-C7')).openMinor).toBe(1_000);
+    const fees = await waitFor(
+      async () => (await stack.db.select().from(schema.disputes).where(eq(schema.disputes.invoiceNumber, 'INV-C7')))[0],
+      { what: 'the write-off proposal of INV-C7' },
+    );
+    expect(fees).toMatchObject({ reason: 'bank charges', status: 'open' });
+    expect(fees.note).toContain('write-off proposed');
+
     const debit = await byRef('CAMT-R5');
     expect(debit).toMatchObject({ direction: 'debit', status: 'ignored', confidence: null, allocations: [] });
 
     // Every posting is in the audit trail with its reasoning and approver.
     const audit = await stack.db.select().from(schema.auditLog).where(eq(schema.auditLog.action, 'cash_applied'));
-    expect(audit).toHaveLength(4);
+    expect(audit).toHaveLength(5);
     expect(
       audit.every(
         (a) => a.approvedBy === 'autonomous' && a.policyVersion !== null && (a.reasoning ?? '').includes('Applied automatically'),
@@ -210,7 +221,7 @@ describe('cash application', () => {
       taskQueue: stack.taskQueue,
       args: [{ statementKey: starts[0]!.statementKey }],
     });
-    expect(rerun).toMatchObject({ posted: 0, alreadyPosted: 4 });
+    expect(rerun).toMatchObject({ posted: 0, alreadyPosted: 5 });
     expect([
       await count('payments'),
       await count('payment_applications'),
