@@ -7,7 +7,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Clien
 import { eq, inArray, isNull } from 'drizzle-orm';
 import { schema, type Db } from '../db/client';
 import { toDecimal } from '../domain/money';
-import type { LedgerPort } from '../ledger/port';
+import type { InvoiceRecord, LedgerPort } from '../ledger/port';
 import { ledgerClosedSignal } from './messages';
 import { SA } from '../temporal/search-attributes';
 import { invoiceWorkflowId } from '../temporal/client';
@@ -52,25 +52,8 @@ export async function syncInvoiceWorkflows(client: Client, db: Db, ledger: Ledge
       await Promise.all(
         todo.slice(i, i + concurrency).map(async (inv) => {
           const workflowId = invoiceWorkflowId(inv.number);
-          try {
-            await client.workflow.start('invoiceWorkflow', {
-              workflowId,
-              taskQueue: opts.taskQueue,
-              args: [{ invoiceNumber: inv.number, customerId: inv.customerId }],
-              typedSearchAttributes: [
-                { key: SA.invoiceNumber, value: inv.number },
-                { key: SA.customerId, value: inv.customerId },
-                { key: SA.status, value: 'open' },
-                { key: SA.currency, value: inv.currency },
-                { key: SA.amountDue, value: inv.openMinor },
-              ],
-              staticSummary: `Invoice ${inv.number} · customer ${inv.customerId} · ${toDecimal(inv.openMinor, inv.currency)} ${inv.currency} due ${inv.dueDate}`,
-            });
-            result.started++;
-          } catch (err) {
-            if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-            result.alreadyRunning++;
-          }
+          if (await startInvoiceWorkflow(client, inv, opts.taskQueue)) result.started++;
+          else result.alreadyRunning++;
           await db.insert(schema.workflowStarts).values({ invoiceNumber: inv.number, workflowId }).onConflictDoNothing();
         }),
       );
@@ -99,4 +82,34 @@ export async function syncInvoiceWorkflows(client: Client, db: Db, ledger: Ledge
     result.ended++;
   }
   return result;
+}
+
+/**
+ * Starts the workflow of one open invoice; false when it already runs. A closed run (the invoice
+ * was paid, then a bank return reopened it) is followed by a new run under the same id.
+ */
+export async function startInvoiceWorkflow(
+  client: Client,
+  inv: Pick<InvoiceRecord, 'number' | 'customerId' | 'currency' | 'openMinor' | 'dueDate'>,
+  taskQueue: string,
+): Promise<boolean> {
+  try {
+    await client.workflow.start('invoiceWorkflow', {
+      workflowId: invoiceWorkflowId(inv.number),
+      taskQueue,
+      args: [{ invoiceNumber: inv.number, customerId: inv.customerId }],
+      typedSearchAttributes: [
+        { key: SA.invoiceNumber, value: inv.number },
+        { key: SA.customerId, value: inv.customerId },
+        { key: SA.status, value: 'open' },
+        { key: SA.currency, value: inv.currency },
+        { key: SA.amountDue, value: inv.openMinor },
+      ],
+      staticSummary: `Invoice ${inv.number} · customer ${inv.customerId} · ${toDecimal(inv.openMinor, inv.currency)} ${inv.currency} due ${inv.dueDate}`,
+    });
+    return true;
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    return false;
+  }
 }

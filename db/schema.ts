@@ -26,6 +26,7 @@ import { invoices } from '../ledger/builtin-schema';
 import { EDIT_CATEGORIES } from '../domain/edit-categories';
 
 export * from '../ledger/builtin-schema';
+export * from './cash-schema';
 
 export const PROPOSAL_STATUSES = ['pending', 'approved', 'rejected', 'superseded', 'withdrawn'] as const;
 export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];

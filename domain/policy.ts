@@ -128,6 +128,29 @@ const holidaysSchema = z.object({
 });
 export type HolidaysPolicy = z.infer<typeof holidaysSchema>;
 
+const toleranceSchema = z.object({
+  fixedMinor: z.number().int().nonnegative(),
+  /** Of the open balance, in basis points (50 = 0.5%). */
+  basisPoints: z.number().int().min(0).max(10_000),
+});
+
+const cashPolicySchema = z
+  .object({
+    /**
+     * A match is applied without a person only at or above this confidence (and only where an
+     * autonomous cash_match scope covers the customer); below it, it is proposed.
+     */
+    autoApplyMinConfidence: z.number().gt(0).max(1).default(0.95),
+    /** Below this the credit goes to the unapplied queue, with the best guess kept as a candidate. */
+    proposeMinConfidence: z.number().min(0).max(1).default(0.3),
+    /** Short payments absorbed as bank charges, per currency (both limits apply); unlisted currencies use the matcher's defaults. */
+    tolerance: z.record(z.string().regex(/^[A-Z]{3}$/), toleranceSchema).default({}),
+  })
+  .refine((c) => c.proposeMinConfidence <= c.autoApplyMinConfidence, {
+    path: ['proposeMinConfidence'],
+    message: 'must not be above autoApplyMinConfidence',
+  });
+
 export const policySchema = z.object({
   ladders: z.object({ strategic: ladderSchema, standard: ladderSchema, small: ladderSchema }),
   /** Below this open amount (per currency, minor units) an invoice is not worth chasing. */
@@ -176,6 +199,8 @@ export const policySchema = z.object({
   autonomy: z.array(autonomyScopeSchema).default([]),
   /** The rollout plan and the phase in force (domain/rollout-plan.ts); the ar-rollout workflow moves the phase. */
   rollout: rolloutPlanSchema.default(DEFAULT_ROLLOUT_PLAN),
+  /** Cash application (cash/): when a matched bank credit is applied alone, proposed, or left unapplied. */
+  cash: cashPolicySchema.prefault({}),
 });
 export type PolicyBody = z.infer<typeof policySchema>;
 export interface Policy extends PolicyBody {

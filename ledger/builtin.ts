@@ -11,6 +11,7 @@ import {
   type OpenInvoicePage,
   type PaymentApplicationInput,
   type PaymentApplicationResult,
+  type PaymentReversalResult,
   type ReceivePaymentInput,
 } from './port';
 import { clipValue } from '../domain/text';
@@ -296,6 +297,26 @@ export function createBuiltinLedger(db: Db): LedgerPort {
       return guarded(() => db.transaction((tx) => applyInTx(tx, input)));
     },
 
+    async reversePaymentApplication({ paymentId, invoiceNumber }): Promise<PaymentReversalResult> {
+      return guarded(() =>
+        db.transaction(async (tx) => {
+          // Invoice first, then payment: the lock order of applyInTx and the allocation trigger.
+          const [inv] = await tx.select().from(invoices).where(eq(invoices.number, invoiceNumber)).for('update');
+          if (!inv) throw new LedgerError(`invoice ${invoiceNumber} not found`, 'not_found');
+          const [app] = await tx
+            .delete(paymentApplications)
+            .where(and(eq(paymentApplications.paymentId, paymentId), eq(paymentApplications.invoiceNumber, invoiceNumber)))
+            .returning();
+          if (!app) return { invoiceNumber, openMinor: inv.openMinor, status: inv.status, amountMinor: 0, reversed: false };
+          const openMinor = inv.openMinor + app.amountMinor;
+          // Money owed again: a paid invoice is collectable again; other states (disputed) keep theirs.
+          const status: LedgerInvoiceStatus = inv.status === 'paid' ? 'open' : inv.status;
+          await tx.update(invoices).set({ openMinor, status, updatedAt: sql`now()` }).where(eq(invoices.number, invoiceNumber));
+          return { invoiceNumber, openMinor, status, amountMinor: app.amountMinor, reversed: true };
+        }),
+      );
+    },
+
     async receivePayment(input: ReceivePaymentInput): Promise<PaymentApplicationResult> {
       assertAmount('amountMinor', input.amountMinor);
       return guarded(() =>
@@ -329,8 +350,8 @@ export function createBuiltinLedger(db: Db): LedgerPort {
               currency: input.currency,
               amountMinor: input.amountMinor,
               reference: input.reference,
-              source: 'manual',
-              payer: null,
+              source: input.source ?? 'manual',
+              payer: input.payer ?? null,
             });
           }
           // A refusal below rolls the receipt back with it: no orphan payment for a refused application.

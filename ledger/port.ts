@@ -80,6 +80,15 @@ export interface PaymentApplicationResult {
   applied: boolean;
 }
 
+export interface PaymentReversalResult {
+  invoiceNumber: string;
+  openMinor: number;
+  status: LedgerInvoiceStatus;
+  amountMinor: number;
+  /** False when nothing was applied under this (payment, invoice): already reversed, or never posted. */
+  reversed: boolean;
+}
+
 /** A receipt recorded and applied to one invoice in one step (a manual payment). */
 export interface ReceivePaymentInput {
   paymentId: string;
@@ -90,6 +99,9 @@ export interface ReceivePaymentInput {
   amountMinor: number;
   reference: string | null;
   appliedBy: string;
+  /** Where the receipt came from (default 'manual'; cash application says 'bank'), and who paid as the bank named them. */
+  source?: string;
+  payer?: string | null;
 }
 
 export interface LedgerPort {
@@ -142,6 +154,17 @@ export interface LedgerPort {
    * payment's unallocated rest, a currency other than the invoice's and the payment's, a void invoice.
    */
   postPaymentApplication(input: PaymentApplicationInput): Promise<PaymentApplicationResult>;
+  /**
+   * Takes back one receipt's application to an invoice (a bank return of the credit, or a person
+   * unapplying a mistaken match): the invoice's open balance grows by it again and a paid invoice
+   * reopens. Idempotent: nothing applied under that (payment, invoice) returns reversed=false.
+   */
+  reversePaymentApplication(input: {
+    paymentId: string;
+    invoiceNumber: string;
+    reason: string;
+    reversedBy: string;
+  }): Promise<PaymentReversalResult>;
   /**
    * Records a receipt and applies it in full to one invoice, atomically (both or neither).
    * Idempotent by paymentId: a retry with the same values returns applied=false; the same id with

@@ -3,6 +3,7 @@
  * commands/ and registers itself here.
  */
 import { Command } from 'commander';
+import { registerBankCommands } from './commands/bank';
 import { registerImportCommands } from './commands/import';
 import { registerMetricsCommand } from './commands/metrics';
 import { registerPolicyCommands } from './commands/policy';
@@ -21,6 +22,7 @@ const program = new Command()
   .exitOverride();
 
 registerImportCommands(program);
+registerBankCommands(program);
 registerReadinessCommand(program);
 registerMetricsCommand(program);
 registerSyncCommand(program);

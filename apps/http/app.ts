@@ -16,6 +16,7 @@ import { AccessError } from '../../access/errors';
 import { buildOpenApi } from './openapi';
 import { ApiRouter, type AdminEnv } from './route';
 import { registerApprovalRoutes } from './routes/approvals';
+import { registerCashRoutes } from './routes/cash';
 import { registerCustomerRoutes } from './routes/customers';
 import { registerDisputeRoutes } from './routes/disputes';
 import { registerHealthRoute } from './routes/health';
@@ -62,6 +63,7 @@ export function createAdminApp(deps: AdminDeps): Hono<AdminEnv> {
   registerApprovalRoutes(api, deps);
   registerInvoiceRoutes(api, deps);
   registerDisputeRoutes(api, deps);
+  registerCashRoutes(api, deps);
   registerCustomerRoutes(api, deps);
   registerPolicyRoutes(api, deps);
   registerMetricsRoutes(api, deps);

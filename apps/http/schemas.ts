@@ -57,6 +57,8 @@ export const approvalsQuery = z
     max_amount: decimalAmount.optional(),
     /** `me`: only what the signed-in user may decide (role and approval limit per currency). */
     decidable: z.enum(['me']).optional(),
+    /** `cash_match`: the cash-match proposals (bank credits waiting for a person) instead of the reminder proposals. */
+    kind: z.enum(['reminder', 'cash_match']).optional(),
     page: count(1, 100_000).optional(),
     ...pagination,
   })

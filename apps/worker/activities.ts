@@ -8,6 +8,7 @@ import { createInvoiceActivities } from '../../collections/activities';
 import { createOutreachActivities } from '../../outreach/activities';
 import { createInsightsActivities } from '../../insights/activities';
 import { createRolloutActivities } from '../../rollout/activities';
+import { createCashActivities } from '../../cash/activities';
 
 export interface ActivityDeps {
   db: Db;
@@ -25,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createOutreachActivities(deps),
     ...createInsightsActivities(deps),
     ...createRolloutActivities(deps),
+    ...createCashActivities(deps),
   });
 }
 

@@ -3,3 +3,4 @@ export { invoiceWorkflow } from '../../collections/workflow';
 export { outreachWorkflow } from '../../outreach/workflow';
 export { metricsSnapshotWorkflow } from '../../insights/workflow';
 export { rolloutWorkflow } from '../../rollout/workflow';
+export { cashWorkflow } from '../../cash/workflow';

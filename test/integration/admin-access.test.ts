@@ -63,6 +63,11 @@ const ROUTES: { name: string; method: string; path: string; body?: unknown; perm
   },
   { name: 'resume account', method: 'POST', path: '/api/customers/C-ACME/resume', body: {}, permission: 'pause', allowedStatus: 200 },
   { name: 'read policy', method: 'GET', path: '/api/policy', permission: 'read' },
+  { name: 'list cash', method: 'GET', path: '/api/cash?status=unapplied', permission: 'read' },
+  { name: 'cash-match proposals', method: 'GET', path: '/api/approvals?kind=cash_match', permission: 'read' },
+  // No bank transaction 999999 here: a permitted call gets past the role check to the 404.
+  { name: 'apply cash', method: 'POST', path: '/api/cash/999999/apply', body: {}, permission: 'decide', allowedStatus: 404 },
+  { name: 'unapply cash', method: 'POST', path: '/api/cash/999999/unapply', body: {}, permission: 'decide', allowedStatus: 404 },
   {
     name: 'publish policy',
     method: 'POST',

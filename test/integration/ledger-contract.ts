@@ -444,6 +444,22 @@ export function runLedgerContract(name: string, makeLedger: () => Promise<Ledger
         expect(await ledger.receivePayment(rest)).toMatchObject({ openMinor: 0, status: 'paid', applied: false });
       });
 
+      it('reverses an application once: the invoice is owed again and a paid one reopens', async () => {
+        const s = await setup([10_000]);
+        const input = receipt(s, 10_000);
+        expect(await ledger.receivePayment(input)).toMatchObject({ openMinor: 0, status: 'paid' });
+        const back = { paymentId: input.paymentId, invoiceNumber: s.numbers[0]!, reason: 'returned by the bank', reversedBy: 'test' };
+        expect(await ledger.reversePaymentApplication(back)).toEqual({
+          invoiceNumber: s.numbers[0],
+          openMinor: 10_000,
+          status: 'open',
+          amountMinor: 10_000,
+          reversed: true,
+        });
+        expect(await ledger.reversePaymentApplication(back)).toMatchObject({ openMinor: 10_000, status: 'open', reversed: false });
+        expect((await ledger.getInvoice(s.numbers[0]!))?.openMinor).toBe(10_000);
+      });
+
       it('refuses the same payment id with other values', async () => {
         const s = await setup([10_000, 10_000]);
         const input = receipt(s, 1_000);

@@ -25,8 +25,48 @@ import {
   type ProposalOut,
 } from '../schemas';
 import { executeUpdate } from '../temporal';
+import { cashApprovalsOut } from '../cash-schemas';
+import { toCashListItem } from '../../../cash/list';
+import { schema } from '../../../db/client';
+import { toDecimal } from '../../../domain/money';
+import { asc, eq } from 'drizzle-orm';
+import { z } from 'zod';
 
 const err = (description: string) => ({ description, schema: errorOut });
+
+/** Cash-match proposals: bank credits the matcher proposed, with what a person needs to decide them. */
+async function listCashMatchProposals(deps: AdminDeps, user: AuthUser, query: ApprovalsQuery) {
+  const { db } = deps;
+  const rows = await db
+    .select()
+    .from(schema.bankTransactions)
+    .where(eq(schema.bankTransactions.status, 'proposed'))
+    .orderBy(asc(schema.bankTransactions.id));
+  const items = rows
+    .filter((r) => !query.currency || r.currency === query.currency)
+    .filter((r) => query.decidable !== 'me' || (can(user, 'decide') && withinLimit(user, { currency: r.currency, minor: r.amountMinor })))
+    .map((r) => ({
+      id: String(r.id),
+      kind: 'cash_match' as const,
+      transaction: toCashListItem(r),
+      candidates: (
+        r.candidates as {
+          customerId: string;
+          allocations: { invoiceNumber: string; amountMinor: number }[];
+          score: number;
+          basis: string;
+        }[]
+      ).map((c) => ({
+        customerId: c.customerId,
+        allocations: c.allocations.map((a) => ({ invoiceNumber: a.invoiceNumber, amount: toDecimal(a.amountMinor, r.currency) })),
+        score: c.score,
+        basis: c.basis,
+      })),
+      evidence: r.reasons,
+    }));
+  const limit = query.limit ?? 50;
+  return { items: items.slice(0, limit), total: items.length, nextCursor: null };
+}
 
 /**
  * A decision whose Update got no answer may still have reached the workflow. Sending it again is
@@ -117,14 +157,24 @@ export function registerApprovalRoutes(api: ApiRouter, deps: AdminDeps): void {
     description:
       'Filters: customer (id, or part of the name), tier, currency, min_amount/max_amount (decimal strings in `currency`, which they require). ' +
       'decidable=me: only what the signed-in user may decide (role, approval limit in the currency). ' +
-      'Paginate with limit + cursor (nextCursor of the previous page) or limit + page.',
+      'Paginate with limit + cursor (nextCursor of the previous page) or limit + page. ' +
+      'kind=cash_match: the bank credits proposed for a person (the transaction, the top candidates, the evidence; currency and decidable=me filter them); ' +
+      'decide them with POST /api/cash/:id/apply (approve, or change the allocations) or /unapply (reject to the unapplied queue).',
     permission: 'read',
     query: approvalsQuery,
-    responses: { 200: { description: 'A page of proposals', schema: approvalsOut }, 400: err('A bad filter') },
+    responses: {
+      200: {
+        description: 'A page of proposals (with kind=cash_match: the cash-match proposals)',
+        schema: z.union([approvalsOut, cashApprovalsOut]),
+      },
+      400: err('A bad filter'),
+    },
     handler: async ({ user, query }) =>
-      query.decidable === 'me'
-        ? listDecidable(deps, user, query, deps.now?.() ?? new Date())
-        : listProposals(deps.db, query, deps.now?.() ?? new Date()),
+      query.kind === 'cash_match'
+        ? listCashMatchProposals(deps, user, query)
+        : query.decidable === 'me'
+          ? listDecidable(deps, user, query, deps.now?.() ?? new Date())
+          : listProposals(deps.db, query, deps.now?.() ?? new Date()),
   });
 
   const decisionResponses = {

@@ -24,6 +24,8 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/dashboard': { file: path.join(STATIC_DIR, 'dashboard.html'), type: HTML },
   '/dashboard.js': { file: path.join(STATIC_DIR, 'dashboard.js'), type: JS },
   '/dashboard-rollout.js': { file: path.join(STATIC_DIR, 'dashboard-rollout.js'), type: JS },
+  '/cash': { file: path.join(STATIC_DIR, 'cash.html'), type: HTML },
+  '/cash.js': { file: path.join(STATIC_DIR, 'cash.js'), type: JS },
   // uPlot: small, canvas-based, maintained; its IIFE build defines window.uPlot.
   '/vendor/uplot.js': { file: require.resolve('uplot/dist/uPlot.iife.min.js'), type: JS },
   '/vendor/uplot.css': { file: require.resolve('uplot/dist/uPlot.min.css'), type: CSS },
