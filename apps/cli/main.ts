@@ -3,6 +3,7 @@
  * commands/ and registers itself here.
  */
 import { Command } from 'commander';
+import { registerExplainCommand } from './commands/explain';
 import { registerImportCommands } from './commands/import';
 import { registerMetricsCommand } from './commands/metrics';
 import { registerPolicyCommands } from './commands/policy';
@@ -24,6 +25,7 @@ registerReadinessCommand(program);
 registerMetricsCommand(program);
 registerSyncCommand(program);
 registerReplayCommand(program);
+registerExplainCommand(program);
 registerPolicyCommands(program);
 registerUsersCommands(program);
 

@@ -18,6 +18,7 @@ import { ApiRouter, type AdminEnv } from './route';
 import { registerApprovalRoutes } from './routes/approvals';
 import { registerCustomerRoutes } from './routes/customers';
 import { registerDisputeRoutes } from './routes/disputes';
+import { registerExplainRoute } from './routes/explain';
 import { registerHealthRoute } from './routes/health';
 import { registerInvoiceRoutes } from './routes/invoices';
 import { registerMeRoute } from './routes/me';
@@ -60,6 +61,7 @@ export function createAdminApp(deps: AdminDeps): Hono<AdminEnv> {
   registerMeRoute(api);
   registerApprovalRoutes(api, deps);
   registerInvoiceRoutes(api, deps);
+  registerExplainRoute(api, deps);
   registerDisputeRoutes(api, deps);
   registerCustomerRoutes(api, deps);
   registerPolicyRoutes(api, deps);

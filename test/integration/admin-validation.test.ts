@@ -628,6 +628,7 @@ describe('OpenAPI document', () => {
       '/api/disputes/{id}/resolve',
       '/api/invoices/{number}',
       '/api/invoices/{number}/dispute',
+      '/api/invoices/{number}/explain',
       '/api/invoices/{number}/pause',
       '/api/invoices/{number}/payments',
       '/api/invoices/{number}/promise',
