@@ -327,7 +327,12 @@ function renderCard(item, index) {
         { type: 'button', class: 'reject', disabled, 'aria-keyshortcuts': 'r', onclick: () => openMode(item, 'reject') },
         'Reject',
       ),
-      decide.ok ? el('span', { class: 'hint' }, 'a · e · r') : el('span', { class: 'hint' }, decide.why),
+      el(
+        'button',
+        { type: 'button', class: 'link', 'aria-keyshortcuts': 'x', onclick: () => window.arExplain.toggle(item, rerenderCard) },
+        window.arExplain.isOpen(item) ? 'Hide explanation' : 'Explain',
+      ),
+      decide.ok ? el('span', { class: 'hint' }, 'a · e · r · x') : el('span', { class: 'hint' }, decide.why),
     );
   }
 
@@ -350,6 +355,7 @@ function renderCard(item, index) {
     reasoning,
     error ? el('p', { class: 'card-error', role: 'alert' }, error) : null,
     buttons,
+    window.arExplain.panel(item, rerenderCard),
   );
 }
 
@@ -417,6 +423,12 @@ document.addEventListener('keydown', (e) => {
     return;
   }
   if (typing) return;
+  if (item && e.key === 'x' && !state.open) {
+    // Anyone may read why: explaining needs no decide permission.
+    e.preventDefault();
+    window.arExplain.toggle(item, rerenderCard);
+    return;
+  }
   if (item && (e.key === 'a' || e.key === 'e' || e.key === 'r') && !canDecide(item).ok) {
     // Say why nothing happens rather than ignore the key.
     e.preventDefault();
