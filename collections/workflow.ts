@@ -34,6 +34,9 @@ import {
 import { paymentAppliedUpdate, policyChangedSignal, promiseToPayUpdate, reminderDeliveredSignal, resumeUpdate } from './messages';
 import { SA } from '../temporal/search-attributes';
 
+// The ar-ledger-sync schedule's workflow lives in this room; the worker's bundle loads rooms' workflow files.
+export { ledgerSyncWorkflow } from './ledger-sync-workflow';
+
 export interface InvoiceWorkflowInput {
   invoiceNumber: string;
   customerId: string;

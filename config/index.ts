@@ -32,6 +32,15 @@ export const configSchema = z.object({
   /** Run invoice sync at start (starts one workflow per open invoice). */
   AR_SYNC_ON_START: bool.default(true),
   /**
+   * How often the ar-ledger-sync schedule runs the invoice sync (new invoices get workflows, closed
+   * ones end) under `npm start` and the worker. 0: no schedule (run `ar sync` yourself).
+   */
+  AR_SYNC_INTERVAL_SECONDS: z.coerce
+    .number()
+    .int()
+    .refine((v) => v === 0 || (v >= 10 && v <= 86_400), 'must be 0 (off) or between 10 and 86400 seconds')
+    .default(180),
+  /**
    * Workflows the worker keeps in memory (the SDK default scales with the machine's memory). Each
    * cached invoice workflow costs about 0.75 MiB (npm run bench:worker-memory); evicted ones are
    * replayed from history when they wake.

@@ -1,4 +1,4 @@
 /** The workflow bundle's entry point: every workflow type the `ar` task queue runs. */
-export { invoiceWorkflow } from '../../collections/workflow';
+export { invoiceWorkflow, ledgerSyncWorkflow } from '../../collections/workflow';
 export { outreachWorkflow } from '../../outreach/workflow';
 export { metricsSnapshotWorkflow } from '../../insights/workflow';
