@@ -166,7 +166,13 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
 
   // ---- the process -------------------------------------------------------------------------
   if (!input.carried) {
-    invoice.adoptFirstRead(await steps.refresh(), now());
+    const first = await steps.refresh();
+    invoice.adoptFirstRead(first, now());
+    // An invoice that arrives while its account is paused starts paused (checked before patched():
+    // histories from before account pauses have none, and replay as they ran).
+    const accountPause = first.customer.accountPause;
+    if (accountPause && !invoice.isClosed && patched('account-pause-at-start'))
+      invoice.pause({ by: accountPause.by, reason: `account paused since ${accountPause.since}: ${accountPause.reason}` }, now());
     upsertSearchAttributes([
       { key: SA.invoiceNumber, value: memory.invoiceNumber },
       { key: SA.customerId, value: memory.customerId },

@@ -190,7 +190,26 @@ export function createBuiltinLedger(db: Db): LedgerPort {
         locale: row.locale,
         paymentTermsDays: row.paymentTermsDays,
         contacts: cs.map((c) => ({ role: c.role, name: c.name, email: c.email, phone: c.phone })),
+        accountPause:
+          row.pausedBy && row.pauseReason && row.pausedAt
+            ? { by: row.pausedBy, reason: row.pauseReason, since: row.pausedAt.toISOString() }
+            : null,
       };
+    },
+
+    async setAccountPause(customerId, pause) {
+      const updated = await guarded(() =>
+        db
+          .update(customers)
+          .set(
+            pause
+              ? { pausedBy: pause.by, pauseReason: pause.reason, pausedAt: new Date(), updatedAt: new Date() }
+              : { pausedBy: null, pauseReason: null, pausedAt: null, updatedAt: new Date() },
+          )
+          .where(eq(customers.id, customerId))
+          .returning({ id: customers.id }),
+      );
+      return updated.length > 0;
     },
 
     async recordContact(input) {

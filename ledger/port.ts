@@ -21,6 +21,18 @@ export interface CustomerRecord {
   locale: string;
   paymentTermsDays: number;
   contacts: ContactRecord[];
+  /**
+   * An account pause in force: invoices that reach the ledger while it holds start paused.
+   * Optional: an adapter without account pauses (and ledger reads recorded before them) have none.
+   */
+  accountPause?: AccountPause | null;
+}
+
+export interface AccountPause {
+  by: string;
+  reason: string;
+  /** ISO timestamp. */
+  since: string;
 }
 
 export interface ContactRecord {
@@ -103,6 +115,8 @@ export interface LedgerPort {
   getInvoice(number: string): Promise<InvoiceRecord | null>;
   getCustomer(id: string): Promise<CustomerRecord | null>;
   recordContact(input: RecordContactInput): Promise<void>;
+  /** Stores (or, with null, clears) the customer's account pause; false for an unknown customer. */
+  setAccountPause(customerId: string, pause: { by: string; reason: string } | null): Promise<boolean>;
   /** Invoices of a customer that are still owed (open or disputed), by number; null for an unknown customer. */
   listCustomerOpenInvoices(customerId: string): Promise<InvoiceRecord[] | null>;
   /**

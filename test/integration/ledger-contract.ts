@@ -146,6 +146,19 @@ export function runLedgerContract(name: string, makeLedger: () => Promise<Ledger
         expect(await ledger.getCustomer(`${id}-missing`)).toBeNull();
       });
 
+      it('stores an account pause on the customer until it is cleared; an unknown customer answers false', async () => {
+        const { customerId } = await setup([]);
+        expect((await ledger.getCustomer(customerId))!.accountPause ?? null).toBeNull();
+        const before = Date.now();
+        expect(await ledger.setAccountPause(customerId, { by: 'ada', reason: 'talking to them' })).toBe(true);
+        const paused = (await ledger.getCustomer(customerId))!.accountPause!;
+        expect(paused).toMatchObject({ by: 'ada', reason: 'talking to them' });
+        expect(Date.parse(paused.since)).toBeGreaterThanOrEqual(before - 5_000);
+        expect(await ledger.setAccountPause(customerId, null)).toBe(true);
+        expect((await ledger.getCustomer(customerId))!.accountPause ?? null).toBeNull();
+        expect(await ledger.setAccountPause(`${customerId}-missing`, { by: 'ada', reason: 'x' })).toBe(false);
+      });
+
       it('returns an invoice exactly as seeded, and null for an unknown number', async () => {
         const { customerId, p } = await setup([]);
         const number = `${p}-JPY`;
