@@ -36,6 +36,8 @@ export interface InvoiceMemory {
    * Absent in state carried by older runs: seeded from their notes (see proposal.ts).
    */
   proposalAttempts?: Record<string, number>;
+  /** Steps a person rejected: done (never re-proposed) but not shown as done. Absent in older runs. */
+  rejectedStepKeys?: string[];
 }
 
 /** A proposal in flight; not carried across continue-as-new (which waits for it to settle). */

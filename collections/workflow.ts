@@ -67,6 +67,8 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   // Handlers are registered before the first await, so the case exists from the start:
   // carried over, or a skeleton that the first ledger read fills in.
   const invoice = InvoiceCase.start({ workflowId: workflowInfo().workflowId, ...input });
+  // Decided once per run: runs recorded before it keep the stage they published.
+  invoice.honestStage = patched('honest-stage');
   const memory = invoice.memory;
   const steps = new InvoiceSteps(invoice);
   // Messages only wake the main loop; it publishes search attributes once per change of course.

@@ -1,0 +1,78 @@
+/**
+ * What an operator sees is true (issue 14, item 5), on the real stack: an approved reminder that
+ * waits in outreach (here for the batch window) shows as "<step> (approved, queued)" in
+ * ArDunningStage, in the Web UI's current details, in GET /api/invoices/:number and in the
+ * explanation; a rejected step shows as rejected, not done.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { invoiceStateQuery } from '../../collections/messages';
+import { invoiceWorkflowId } from '../../temporal/client';
+import { startAdminStack, type AdminStack } from '../../dev/harness/admin-stack';
+import { waitFor } from '../../dev/harness/wait';
+
+let s: AdminStack;
+
+beforeAll(async () => {
+  s = await startAdminStack();
+  // Send at any hour, but hold an approved reminder for 30 minutes in case others of the customer join it.
+  await s.stack.seed.policy(s.stack.db, {
+    sendWindow: { startHour: 0, endHour: 24, businessDaysOnly: false },
+    batchWindowMinutes: 30,
+    contactCaps: { maxContacts: 100, perDays: 1, minHoursApart: 0 },
+  });
+  await s.seedOverdueInvoices(['OPS-QUEUED', 'OPS-REJECTED']);
+  await s.syncWorkflows();
+});
+afterAll(async () => {
+  await s?.close();
+});
+
+const handle = (n: string) => s.stack.env.client.workflow.getHandle(invoiceWorkflowId(n));
+
+/** ArDunningStage as the visibility store has it (eventually consistent: polled). */
+const stageFilterFinds = (n: string, stage: string) =>
+  waitFor(
+    async () =>
+      (await s.stack.env.client.workflow.count(`ArInvoiceNumber = "${n}" AND ArDunningStage = "${stage}"`)).count === 1 ? true : null,
+    {
+      tries: 300,
+      what: `${n} with ArDunningStage = "${stage}"`,
+    },
+  );
+
+describe('the stage an operator reads', () => {
+  it('approved and waiting in outreach: "<step> (approved, queued)" everywhere an operator looks', async () => {
+    const p = await s.pendingProposal('OPS-QUEUED');
+    const res = await s.http('POST', `/api/approvals/${encodeURIComponent(p.id)}/approve`, { as: 'alice', body: {} });
+    expect(res.status).toBe(200);
+    const queued = `${p.stepKey} (approved, queued)`;
+    await waitFor(async () => ((await handle('OPS-QUEUED').query(invoiceStateQuery)).stage === queued ? true : null), {
+      tries: 300,
+      what: `the state query to say ${queued}`,
+    });
+    await stageFilterFinds('OPS-QUEUED', queued);
+    const metadata = (await handle('OPS-QUEUED').query('__temporal_workflow_metadata')) as { currentDetails?: string };
+    expect(metadata.currentDetails).toContain(`stage ${queued}`);
+    const page = await s.http('GET', '/api/invoices/OPS-QUEUED', { as: 'vic' });
+    expect(page.body.state.stage).toBe(queued);
+    const explained = await s.http('GET', '/api/invoices/OPS-QUEUED/explain?replay=false', { as: 'vic' });
+    expect(explained.body.actions[0]).toMatchObject({ stepKey: p.stepKey, outcome: 'queued', delivery: null });
+    expect(explained.body.actions[0].when.batchWindowMinutes).toBe(30);
+  });
+
+  it('a rejected step is shown as rejected, not as done', async () => {
+    const p = await s.pendingProposal('OPS-REJECTED');
+    const res = await s.http('POST', `/api/approvals/${encodeURIComponent(p.id)}/reject`, {
+      as: 'alice',
+      body: { reason: 'they paid by phone' },
+    });
+    expect(res.status).toBe(200);
+    const rejected = `${p.stepKey} (rejected)`;
+    await waitFor(async () => ((await handle('OPS-REJECTED').query(invoiceStateQuery)).stage === rejected ? true : null), {
+      tries: 300,
+      what: `the state query to say ${rejected}`,
+    });
+    await stageFilterFinds('OPS-REJECTED', rejected);
+    expect((await s.stack.env.client.workflow.count(`ArInvoiceNumber = "OPS-REJECTED" AND ArDunningStage = "${p.stepKey}"`)).count).toBe(0);
+  });
+});
