@@ -8,6 +8,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigserial,
+  boolean,
   check,
   date,
   index,
@@ -109,6 +110,25 @@ export const emailOutbox = pgTable(
     sentAt: timestamp('sent_at', { withTimezone: true }),
   },
   (t) => [uniqueIndex('email_outbox_key_uq').on(t.idempotencyKey)],
+);
+
+/**
+ * The kill switch (`ar sends pause/resume`): one row; while `held`, outreach holds every outgoing
+ * message, all channels and customers, and the workflows keep their schedules.
+ */
+export const sendsSwitch = pgTable(
+  'sends_switch',
+  {
+    id: integer('id').primaryKey().default(1),
+    held: boolean('held').notNull().default(false),
+    reason: text('reason'),
+    changedBy: text('changed_by').notNull(),
+    changedAt: timestamp('changed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check('sends_switch_one_row_ck', sql`${t.id} = 1`),
+    check('sends_switch_reason_ck', sql`not ${t.held} or ${t.reason} is not null`),
+  ],
 );
 
 /** Versioned policy documents (ladders, caps, windows, autonomy). The highest version is in force. */

@@ -11,6 +11,7 @@ import type { Policy } from '../domain/policy';
 import { emailContact, type LedgerPort } from '../ledger/port';
 import type { ReminderRequest } from './messages';
 import { writeAudit } from '../db/audit';
+import { readSendsSwitch, type SendsSwitch } from './kill-switch';
 import { EmailProviderError, type EmailSender } from './channels/email';
 
 export interface DeliveryInput {
@@ -72,6 +73,11 @@ export function createOutreachActivities(deps: { db: Db; ledger: LedgerPort; ema
         policyVersion: policy.version,
         holidays: upcomingHolidays(policy, timezone, new Date()),
       };
+    },
+
+    /** The kill switch, read right before each delivery. */
+    async readSendsSwitch(): Promise<SendsSwitch> {
+      return readSendsSwitch(db);
     },
 
     /**

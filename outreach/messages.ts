@@ -29,10 +29,15 @@ export const requestReminderSignal = defineSignal<[ReminderRequest]>('requestRem
 /** The invoice no longer needs this reminder (paid, disputed, paused while it waited for the caps). */
 export const withdrawReminderSignal = defineSignal<[{ requestId: string }]>('withdrawReminder');
 
+/** The kill switch was released: re-check it now rather than at the next 10-minute look. */
+export const sendsResumedSignal = defineSignal('sendsResumed');
+
 export interface OutreachStateView {
   customerId: string;
   queued: string[];
   recentContacts: string[];
   nextSendAt: string | null;
+  /** Set while the kill switch holds this customer's queued messages (absent in older runs' answers). */
+  sendsHeld?: { by: string | null; reason: string | null; since: string | null } | null;
 }
 export const outreachStateQuery = defineQuery<OutreachStateView>('state');

@@ -9,6 +9,7 @@ import { registerMetricsCommand } from './commands/metrics';
 import { registerPolicyCommands } from './commands/policy';
 import { registerReadinessCommand } from './commands/readiness';
 import { registerReplayCommand } from './commands/replay';
+import { registerSendsCommands } from './commands/sends';
 import { registerSyncCommand } from './commands/sync';
 import { registerUsersCommands } from './commands/users';
 
@@ -27,6 +28,7 @@ registerSyncCommand(program);
 registerReplayCommand(program);
 registerExplainCommand(program);
 registerPolicyCommands(program);
+registerSendsCommands(program);
 registerUsersCommands(program);
 
 try {

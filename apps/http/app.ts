@@ -25,6 +25,7 @@ import { registerMeRoute } from './routes/me';
 import { registerMetricsRoutes } from './routes/metrics';
 import { registerPageRoutes } from './routes/page';
 import { registerPolicyRoutes } from './routes/policy';
+import { registerSendsRoutes } from './routes/sends';
 import { clipText } from '../../domain/text';
 
 export type { AdminDeps } from './deps';
@@ -65,6 +66,7 @@ export function createAdminApp(deps: AdminDeps): Hono<AdminEnv> {
   registerDisputeRoutes(api, deps);
   registerCustomerRoutes(api, deps);
   registerPolicyRoutes(api, deps);
+  registerSendsRoutes(api, deps);
   registerMetricsRoutes(api, deps);
   registerPageRoutes(app);
 

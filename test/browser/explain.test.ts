@@ -20,9 +20,10 @@ if (!available) {
 let s: AdminStack;
 let browser: Browser;
 let page: Page;
-let proposal: any;
+/** The pending proposal as GET /api/approvals lists it. */
+let proposal: { id: string; stepKey: string; policyVersion: number; draft: { subject: string; body: string } };
 
-describe.skipIf(!available)('the explanation panel', () => {
+describe.skipIf(!available)('what the approvals page tells an operator', () => {
   beforeAll(async () => {
     s = await startAdminStack();
     await s.seedOverdueInvoices(['WEB-WHY'], { tier: 'standard', amountMinor: 48_000, daysOverdue: 4 });
@@ -71,5 +72,17 @@ describe.skipIf(!available)('the explanation panel', () => {
     await card.focus();
     await page.keyboard.press('x');
     await expect.poll(() => card.locator('section.explain').count()).toBe(0);
+  });
+
+  it('a banner says when the kill switch holds every send, and is gone after resume', async () => {
+    expect(await page.locator('#sends-held').isVisible()).toBe(false);
+    expect((await s.http('POST', '/api/sends/pause', { as: 'ada', body: { reason: 'bounce spike' } })).status).toBe(200);
+    await page.reload();
+    await expect.poll(() => page.locator('#sends-held').isVisible(), { timeout: 30_000 }).toBe(true);
+    expect(await page.locator('#sends-held').textContent()).toMatch(/^All sends are paused since .+ UTC by ada: bounce spike\./);
+    expect((await s.http('POST', '/api/sends/resume', { as: 'ada', body: {} })).status).toBe(200);
+    await page.reload();
+    await page.locator('article.proposal').first().waitFor();
+    expect(await page.locator('#sends-held').isVisible()).toBe(false);
   });
 });

@@ -65,6 +65,16 @@ const ROUTES: { name: string; method: string; path: string; body?: unknown; perm
   },
   { name: 'resume account', method: 'POST', path: '/api/customers/C-ACME/resume', body: {}, permission: 'pause', allowedStatus: 200 },
   { name: 'read policy', method: 'GET', path: '/api/policy', permission: 'read' },
+  { name: 'kill switch', method: 'GET', path: '/api/sends', permission: 'read' },
+  {
+    name: 'pause sends',
+    method: 'POST',
+    path: '/api/sends/pause',
+    body: { reason: 'bounce spike' },
+    permission: 'pause',
+    allowedStatus: 200,
+  },
+  { name: 'resume sends', method: 'POST', path: '/api/sends/resume', body: {}, permission: 'pause', allowedStatus: 200 },
   {
     name: 'publish policy',
     method: 'POST',
@@ -101,7 +111,7 @@ describe('authentication', () => {
   it('lets anyone reach /healthz, the page shell and the OpenAPI document', async () => {
     const health = await fx.call('GET', '/healthz');
     expect(health.status).toBe(200);
-    expect(health.body).toEqual({ ok: true, database: 'up', temporal: 'up' });
+    expect(health.body).toEqual({ ok: true, database: 'up', temporal: 'up', sends: 'flowing' });
     for (const [path, type] of [
       ['/', 'text/html'],
       ['/app.js', 'text/javascript'],
@@ -126,7 +136,7 @@ describe('authentication', () => {
     try {
       const res = await app.request('/healthz');
       expect(res.status).toBe(503);
-      expect(await res.json()).toEqual({ ok: false, database: 'up', temporal: 'down' });
+      expect(await res.json()).toEqual({ ok: false, database: 'up', temporal: 'down', sends: 'flowing' });
     } finally {
       await connection.close();
     }

@@ -638,6 +638,9 @@ describe('OpenAPI document', () => {
       '/api/metrics/decisions',
       '/api/metrics/history',
       '/api/policy',
+      '/api/sends',
+      '/api/sends/pause',
+      '/api/sends/resume',
       '/healthz',
     ]);
     const approveOp = doc.paths['/api/approvals/{id}/approve'].post;

@@ -17,7 +17,8 @@ let s: AdminStack;
 const N = 'EXP-1';
 const today = new Date().toISOString().slice(0, 10);
 const promiseDate = addDays(today, 10);
-let proposal: any;
+/** The pending proposal as GET /api/approvals lists it. */
+let proposal: { id: string; stepKey: string; policyVersion: number; draft: { subject: string; body: string } };
 
 const EDITS = { subject: 'About invoice EXP-1', body: 'Hi,\n\ncould you tell us when EXP-1 will be paid?\n\nThanks, Alice' };
 

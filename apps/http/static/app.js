@@ -148,8 +148,21 @@ async function signIn(token) {
   $('who').hidden = false;
   $('sign-in').hidden = true;
   $('app').hidden = false;
-  await load(true);
+  await Promise.all([load(true), showSendsSwitch()]);
   focusCard(0);
+}
+
+/** The kill switch (ar sends pause): an approver must know that nothing approved goes out for now. */
+async function showSendsSwitch() {
+  try {
+    const s = await api('/api/sends');
+    $('sends-held').hidden = !s.held;
+    $('sends-held').textContent = s.held
+      ? `All sends are paused since ${s.since.slice(0, 16).replace('T', ' ')} UTC by ${s.by}: ${s.reason}. Approved reminders wait and go out after resume.`
+      : '';
+  } catch {
+    $('sends-held').hidden = true;
+  }
 }
 
 function signOut(message) {
@@ -158,6 +171,7 @@ function signOut(message) {
   state.items = [];
   sessionStorage.removeItem(TOKEN_KEY);
   $('who').hidden = true;
+  $('sends-held').hidden = true;
   $('app').hidden = true;
   $('sign-in').hidden = false;
   $('sign-in-error').textContent = message || '';

@@ -1,3 +1,13 @@
+CREATE TABLE "sends_switch" (
+	"id" integer PRIMARY KEY DEFAULT 1 NOT NULL,
+	"held" boolean DEFAULT false NOT NULL,
+	"reason" text,
+	"changed_by" text NOT NULL,
+	"changed_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "sends_switch_one_row_ck" CHECK ("sends_switch"."id" = 1),
+	CONSTRAINT "sends_switch_reason_ck" CHECK (not "sends_switch"."held" or "sends_switch"."reason" is not null)
+);
+--> statement-breakpoint
 ALTER TABLE "customers" ADD COLUMN "paused_by" text;--> statement-breakpoint
 ALTER TABLE "customers" ADD COLUMN "pause_reason" text;--> statement-breakpoint
 ALTER TABLE "customers" ADD COLUMN "paused_at" timestamp with time zone;--> statement-breakpoint
