@@ -24,6 +24,8 @@ export const configSchema = z.object({
   ADMIN_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
   RESEND_API_KEY: z.string().min(1).optional(),
+  /** The signing secret of the Resend webhook (whsec_…): POST /webhooks/resend verifies every event with it. */
+  RESEND_WEBHOOK_SECRET: z.string().startsWith('whsec_', 'must be the signing secret Resend shows (whsec_…)').optional(),
   EMAIL_FROM: z.string().min(3).default('Accounts Receivable <ar@example.com>'),
   /** Load the demo ledger into an empty database at start. */
   AR_DEMO_LEDGER: bool.default(true),

@@ -131,6 +131,25 @@ export const sendsSwitch = pgTable(
   ],
 );
 
+/**
+ * Delivery events from the provider (POST /webhooks/resend), one row per webhook id: a replayed
+ * event finds its row and changes nothing. The circuit breaker counts bounces and complaints here.
+ */
+export const deliveryEvents = pgTable(
+  'delivery_events',
+  {
+    id: text('id').primaryKey(),
+    type: text('type').notNull(),
+    providerMessageId: text('provider_message_id'),
+    toAddress: text('to_address'),
+    customerId: text('customer_id'),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    payload: jsonb('payload').notNull(),
+  },
+  (t) => [index('delivery_events_type_at_idx').on(t.type, t.occurredAt)],
+);
+
 /** Versioned policy documents (ladders, caps, windows, autonomy). The highest version is in force. */
 export const policies = pgTable('policies', {
   version: integer('version').primaryKey(),

@@ -176,6 +176,19 @@ export const policySchema = z
      * did the old step counts the successor as done, so a renamed step is not sent again.
      */
     stepAliases: z.record(z.string().min(1).max(100), z.string().min(1).max(100)).default({}),
+    /**
+     * The circuit breaker on delivery events (POST /webhooks/resend): when bounces or complaints
+     * over the last windowMinutes pass their ceiling, as a share of the emails sent in that window
+     * (once at least minSends went out), the kill switch trips by itself with the reason.
+     */
+    deliveryBreaker: z
+      .object({
+        windowMinutes: z.number().int().min(5).max(1440),
+        minSends: z.number().int().min(1).max(100_000),
+        maxBounceRate: z.number().min(0).max(1),
+        maxComplaintRate: z.number().min(0).max(1),
+      })
+      .default({ windowMinutes: 60, minSends: 20, maxBounceRate: 0.05, maxComplaintRate: 0.003 }),
   })
   .superRefine((p, ctx) => {
     const keys = new Set(Object.values(p.ladders).flatMap((ladder) => ladder.map((s) => s.key)));

@@ -67,6 +67,9 @@ export const contacts = pgTable(
     name: text('name'),
     email: text('email'),
     phone: text('phone'),
+    /** A hard bounce (Resend webhook): nothing is sent to this address until a person fixes it. */
+    emailInvalidAt: timestamp('email_invalid_at', { withTimezone: true }),
+    emailInvalidReason: text('email_invalid_reason'),
     createdAt: createdAt(),
   },
   (t) => [

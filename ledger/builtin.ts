@@ -189,12 +189,36 @@ export function createBuiltinLedger(db: Db): LedgerPort {
         timezone: row.timezone,
         locale: row.locale,
         paymentTermsDays: row.paymentTermsDays,
-        contacts: cs.map((c) => ({ role: c.role, name: c.name, email: c.email, phone: c.phone })),
+        contacts: cs.map((c) => ({
+          role: c.role,
+          name: c.name,
+          email: c.email,
+          phone: c.phone,
+          ...(c.emailInvalidAt ? { emailInvalid: true } : {}),
+        })),
         accountPause:
           row.pausedBy && row.pauseReason && row.pausedAt
             ? { by: row.pausedBy, reason: row.pauseReason, since: row.pausedAt.toISOString() }
             : null,
       };
+    },
+
+    async invalidateEmail(address, reason) {
+      const rows = await guarded(() =>
+        db
+          .update(contacts)
+          .set({ emailInvalidAt: new Date(), emailInvalidReason: reason })
+          .where(sql`lower(${contacts.email}) = lower(${address})`)
+          .returning({ customerId: contacts.customerId }),
+      );
+      return [...new Set(rows.map((r) => r.customerId))];
+    },
+
+    async setNoTouch(customerId, noTouch) {
+      const updated = await guarded(() =>
+        db.update(customers).set({ noTouch, updatedAt: new Date() }).where(eq(customers.id, customerId)).returning({ id: customers.id }),
+      );
+      return updated.length > 0;
     },
 
     async setAccountPause(customerId, pause) {

@@ -26,6 +26,7 @@ import { registerMetricsRoutes } from './routes/metrics';
 import { registerPageRoutes } from './routes/page';
 import { registerPolicyRoutes } from './routes/policy';
 import { registerSendsRoutes } from './routes/sends';
+import { registerWebhookRoutes } from './routes/webhooks';
 import { clipText } from '../../domain/text';
 
 export type { AdminDeps } from './deps';
@@ -69,6 +70,7 @@ export function createAdminApp(deps: AdminDeps): Hono<AdminEnv> {
   registerSendsRoutes(api, deps);
   registerMetricsRoutes(api, deps);
   registerPageRoutes(app);
+  registerWebhookRoutes(app, deps);
 
   const openapi = buildOpenApi(api.routes);
   app.get('/openapi.json', (c) => c.json(openapi));
