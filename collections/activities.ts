@@ -62,8 +62,12 @@ export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temp
   const { db, ledger } = deps;
   return {
     /** The ar-ledger-sync schedule's one step: the same sync as `ar sync`, heartbeating as it pages. */
-    async syncLedger(): Promise<SyncResult> {
-      return syncInvoiceWorkflows(await deps.temporal(), db, ledger, { taskQueue: deps.taskQueue, onProgress: (done) => heartbeat(done) });
+    async syncLedger(input: { paymentsSince?: string } = {}): Promise<SyncResult> {
+      return syncInvoiceWorkflows(await deps.temporal(), db, ledger, {
+        taskQueue: deps.taskQueue,
+        onProgress: (done) => heartbeat(done),
+        paymentsSince: input.paymentsSince ? new Date(input.paymentsSince) : undefined,
+      });
     },
 
     /** Signal-with-start: the customer's outreach workflow exists exactly once, whoever asks first. */

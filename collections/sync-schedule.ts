@@ -21,7 +21,7 @@ export async function ensureLedgerSyncSchedule(
         workflowType: 'ledgerSyncWorkflow',
         workflowId: 'ledger-sync',
         taskQueue: opts.taskQueue,
-        args: [],
+        args: [{ lookbackSeconds: 2 * opts.intervalSeconds }],
         staticSummary: `ledger sync every ${opts.intervalSeconds} s: new invoices get workflows, closed ones end`,
       },
       // A slow sync is never run twice at once, and a stack down for a night does not replay the missed runs.
@@ -37,7 +37,11 @@ export async function ensureLedgerSyncSchedule(
   await handle.update((previous) => ({
     ...previous,
     spec: { intervals: [{ every }] },
-    action: { ...previous.action, taskQueue: opts.taskQueue } as typeof previous.action,
+    action: {
+      ...previous.action,
+      taskQueue: opts.taskQueue,
+      args: [{ lookbackSeconds: 2 * opts.intervalSeconds }],
+    } as typeof previous.action,
   }));
   return { created: false, intervalSeconds: opts.intervalSeconds };
 }

@@ -1,5 +1,5 @@
 /** The built-in ledger: the ERP port over this project's own PostgreSQL tables. */
-import { and, inArray, asc, eq, gt, ne, sql } from 'drizzle-orm';
+import { and, inArray, asc, eq, gt, gte, ne, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client';
 import { schema } from '../db/client';
 import {
@@ -201,6 +201,14 @@ export function createBuiltinLedger(db: Db): LedgerPort {
             ? { by: row.pausedBy, reason: row.pauseReason, since: row.pausedAt.toISOString() }
             : null,
       };
+    },
+
+    async listInvoicesPaidSince(since) {
+      const rows = await db
+        .selectDistinct({ number: paymentApplications.invoiceNumber })
+        .from(paymentApplications)
+        .where(gte(paymentApplications.appliedAt, since));
+      return rows.map((r) => r.number);
     },
 
     async invalidateEmail(address, reason) {

@@ -117,6 +117,8 @@ export interface LedgerPort {
   getInvoice(number: string): Promise<InvoiceRecord | null>;
   getCustomer(id: string): Promise<CustomerRecord | null>;
   recordContact(input: RecordContactInput): Promise<void>;
+  /** Invoices with a payment applied at or after `since` (the scheduled sync tells their workflows to re-read). */
+  listInvoicesPaidSince(since: Date): Promise<string[]>;
   /** A hard bounce: marks every contact with this address invalid; returns the customers concerned. */
   invalidateEmail(address: string, reason: string): Promise<string[]>;
   /** Sets the customer's no-touch flag (a complaint: no-touch pending review); false for an unknown customer. */
