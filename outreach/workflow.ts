@@ -105,7 +105,11 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
     // Messages released from a hold have waited long enough: no second batch window.
     if (!releasedFromHold) {
       const firstQueued = changes;
-      await condition(() => changes !== firstQueued && queue.length === 0, `${rules.batchWindowMinutes} minutes`);
+      // The summary is metadata on the timer, not a command: histories without it replay the same.
+      const latest = new Date(Date.now() + rules.batchWindowMinutes * 60_000).toISOString();
+      await condition(() => changes !== firstQueued && queue.length === 0, `${rules.batchWindowMinutes} minutes`, {
+        summary: `batching ${queue.map((q) => q.invoiceNumber).join(', ')} for ${input.customerId}: sending at ${latest} at the latest (batch window ${rules.batchWindowMinutes} min)`,
+      });
     }
     releasedFromHold = false;
     if (queue.length === 0) continue;

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invoiceStateQuery } from '../../collections/messages';
-import { invoiceWorkflowId } from '../../temporal/client';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { invoiceWorkflowId, outreachWorkflowId } from '../../temporal/client';
 import { startAdminStack, type AdminStack } from '../../dev/harness/admin-stack';
 import { waitFor } from '../../dev/harness/wait';
 
@@ -58,6 +59,14 @@ describe('the stage an operator reads', () => {
     const explained = await s.http('GET', '/api/invoices/OPS-QUEUED/explain?replay=false', { as: 'vic' });
     expect(explained.body.actions[0]).toMatchObject({ stepKey: p.stepKey, outcome: 'queued', delivery: null });
     expect(explained.body.actions[0].when.batchWindowMinutes).toBe(30);
+    // The outreach timer says what it waits for, in the Web UI's history.
+    const outreachHistory = await s.stack.env.client.workflow.getHandle(outreachWorkflowId('C-OPS-QUEUED')).fetchHistory();
+    const summaries = (outreachHistory.events ?? [])
+      .filter((e) => e.timerStartedEventAttributes && e.userMetadata?.summary)
+      .map((e) => String(defaultPayloadConverter.fromPayload(e.userMetadata!.summary as Payload)));
+    expect(
+      summaries.some((t) => /^batching OPS-QUEUED for C-OPS-QUEUED: sending at \S+ at the latest \(batch window 30 min\)$/.test(t)),
+    ).toBe(true);
   });
 
   it('a rejected step is shown as rejected, not as done', async () => {
