@@ -23,7 +23,14 @@ import { draftReminder } from '../domain/drafting';
 import { TONES, type Tone } from '../domain/policy-terms';
 import { reminderDeliveredSignal } from '../collections/messages';
 import { outreachSignalPayload } from './message-schemas';
-import { outreachStateQuery, requestReminderSignal, sendsResumedSignal, withdrawReminderSignal, type ReminderRequest } from './messages';
+import {
+  outreachPolicyChangedSignal,
+  outreachStateQuery,
+  requestReminderSignal,
+  sendsResumedSignal,
+  withdrawReminderSignal,
+  type ReminderRequest,
+} from './messages';
 
 interface OutreachInput {
   customerId: string;
@@ -57,6 +64,7 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
   let resumes = 0;
   let held: { by: string | null; reason: string | null; since: string | null } | null = null;
   let releasedFromHold = false;
+  let policyChanges = 0;
 
   // A payload that breaks its schema is logged and ignored: it must not reach the queue or the email.
   setHandler(requestReminderSignal, (payload) => {
@@ -75,6 +83,7 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
     changes++;
   });
   setHandler(sendsResumedSignal, () => void resumes++);
+  setHandler(outreachPolicyChangedSignal, () => void policyChanges++);
   setHandler(outreachStateQuery, () => ({
     customerId: input.customerId,
     queued: queue.map((q) => q.requestId),
@@ -100,16 +109,25 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
       });
     }
 
-    const rules = await acts.loadOutreachRules(input.customerId);
+    let rules = await acts.loadOutreachRules(input.customerId);
     // Give other invoices of this customer due in the same window the chance to join this message.
     // Messages released from a hold have waited long enough: no second batch window.
     if (!releasedFromHold) {
       const firstQueued = changes;
-      // The summary is metadata on the timer, not a command: histories without it replay the same.
-      const latest = new Date(Date.now() + rules.batchWindowMinutes * 60_000).toISOString();
-      await condition(() => changes !== firstQueued && queue.length === 0, `${rules.batchWindowMinutes} minutes`, {
-        summary: `batching ${queue.map((q) => q.invoiceNumber).join(', ')} for ${input.customerId}: sending at ${latest} at the latest (batch window ${rules.batchWindowMinutes} min)`,
-      });
+      const batchStart = Date.now();
+      // A policy published meanwhile re-reads the window and waits only what is left of the new one.
+      // Without such a signal (every history before it) this is the one timer it always was.
+      while (true) {
+        const seenPolicy = policyChanges;
+        const remaining = Math.max(0, batchStart + rules.batchWindowMinutes * 60_000 - Date.now());
+        // The summary is metadata on the timer, not a command: histories without it replay the same.
+        const latest = new Date(Date.now() + remaining).toISOString();
+        const woke = await condition(() => (changes !== firstQueued && queue.length === 0) || policyChanges !== seenPolicy, remaining, {
+          summary: `batching ${queue.map((q) => q.invoiceNumber).join(', ')} for ${input.customerId}: sending at ${latest} at the latest (batch window ${rules.batchWindowMinutes} min)`,
+        });
+        if (!woke || policyChanges === seenPolicy) break;
+        rules = await acts.loadOutreachRules(input.customerId);
+      }
     }
     releasedFromHold = false;
     if (queue.length === 0) continue;

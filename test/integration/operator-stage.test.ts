@@ -69,6 +69,27 @@ describe('the stage an operator reads', () => {
     ).toBe(true);
   });
 
+  it('a shorter batch window published meanwhile applies to the timer already running: the queued reminder goes out', async () => {
+    const current = await s.http('GET', '/api/policy', { as: 'vic' });
+    const { version: _version, ...body } = current.body.policy as Record<string, unknown>;
+    const published = await s.http('POST', '/api/policy', {
+      as: 'ada',
+      body: { policy: { ...body, batchWindowMinutes: 0 }, note: 'send approved reminders at once' },
+    });
+    expect(published.status, JSON.stringify(published.body)).toBe(200);
+    // The 30-minute window had minutes left: the release comes from the new policy, not the old timer.
+    const stage = await waitFor(
+      async () => {
+        const st = await handle('OPS-QUEUED').query(invoiceStateQuery);
+        return st.stage.endsWith('(approved, queued)') ? null : st.stage;
+      },
+      { tries: 600, what: 'the queued reminder of OPS-QUEUED to go out' },
+    );
+    expect(stage).not.toContain('queued');
+    const explained = await s.http('GET', '/api/invoices/OPS-QUEUED/explain?replay=false', { as: 'vic' });
+    expect(explained.body.actions[0].outcome).toBe('logged');
+  });
+
   it('a rejected step is shown as rejected, not as done', async () => {
     const p = await s.pendingProposal('OPS-REJECTED');
     const res = await s.http('POST', `/api/approvals/${encodeURIComponent(p.id)}/reject`, {
