@@ -22,6 +22,7 @@ const SANDBOX_FILES = [
   'next-action',
   'dunning',
   'reasoning', // collections/
+  'ledger-sync-workflow', // collections/
   'contact-caps', // outreach/
   'merge', // outreach/
 ].join('|');

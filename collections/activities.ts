@@ -2,7 +2,7 @@
  * Activities of the invoice workflow: fresh reads through the ERP port, proposals, the audit
  * trail and ledger writes. Each is idempotent under retries (natural or derived keys).
  */
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, heartbeat } from '@temporalio/activity';
 import { and, eq, sql } from 'drizzle-orm';
 import { schema, type Db } from '../db/client';
 import { currentPolicy } from '../policy/store';
@@ -13,6 +13,7 @@ import { emailContact, type CustomerRecord, type InvoiceRecord, type LedgerPort 
 import { writeAudit, type AuditEntry } from '../db/audit';
 import type { Client } from '@temporalio/client';
 import { outreachWorkflowId } from '../temporal/workflow-ids';
+import { syncInvoiceWorkflows, type SyncResult } from './sync';
 import { requestReminderSignal, withdrawReminderSignal, type ReminderRequest } from '../outreach/messages';
 
 export interface InvoiceContext {
@@ -62,6 +63,15 @@ export type ProposalResolution =
 export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temporal: () => Promise<Client>; taskQueue: string }) {
   const { db, ledger } = deps;
   return {
+    /** The ar-ledger-sync schedule's one step: the same sync as `ar sync`, heartbeating as it pages. */
+    async syncLedger(input: { paymentsSince?: string } = {}): Promise<SyncResult> {
+      return syncInvoiceWorkflows(await deps.temporal(), db, ledger, {
+        taskQueue: deps.taskQueue,
+        onProgress: (done) => heartbeat(done),
+        paymentsSince: input.paymentsSince ? new Date(input.paymentsSince) : undefined,
+      });
+    },
+
     /** Signal-with-start: the customer's outreach workflow exists exactly once, whoever asks first. */
     async requestReminder(input: { customerId: string; request: ReminderRequest }): Promise<void> {
       const client = await deps.temporal();

@@ -39,6 +39,13 @@ export class InvoiceCase extends InvoiceRefusals {
   holidays: ReadonlySet<string> = new Set();
   nextStep: { key: string; at: string } | null = null;
   writeOffRequested: WriteOffRequest | null = null;
+  /**
+   * Runs started on code that tells the stage as it is (patched 'honest-stage' at the start): an
+   * approved step waiting in outreach shows "(approved, queued)", a rejected one is not shown done.
+   */
+  honestStage = false;
+  /** The approved step handed to outreach and not yet delivered. */
+  queued: { stepKey: string } | null = null;
   /** Recently settled proposals, so a late second decision is told who decided, not just "stale". */
   readonly settledProposals = new Map<string, string>();
   readonly proposalIds: ProposalIds;
@@ -81,9 +88,11 @@ export class InvoiceCase extends InvoiceRefusals {
     const pending = this.pending;
     if (pending && !pending.closedAs)
       return `${pending.view.stepKey} (${pending.decision ? (pending.decision.decision === 'approve' ? 'approved' : 'rejected') : 'proposed'})`;
-    return this.policy
+    if (this.honestStage && this.queued) return `${this.queued.stepKey} (approved, queued)`;
+    const stage = this.policy
       ? dunningStage(this.ladder(this.policy), this.memory.doneStepKeys)
       : (this.memory.doneStepKeys[this.memory.doneStepKeys.length - 1] ?? 'not-started');
+    return this.honestStage && this.memory.rejectedStepKeys?.includes(stage) ? `${stage} (rejected)` : stage;
   }
 
   view(): InvoiceStateView {
@@ -108,12 +117,26 @@ export class InvoiceCase extends InvoiceRefusals {
     memory.locale = context.customer.locale;
     memory.customerName = context.customer.name;
     memory.openMinor = context.invoice.openMinor;
+    this.adoptStepAliases(context.policy.stepAliases);
     if (!this.isClosed) {
       if (context.invoice.status === 'paid' || context.invoice.openMinor === 0) memory.status = 'paid';
       else if (context.invoice.status === 'written_off') memory.status = 'written_off';
       else if (context.invoice.status === 'void') memory.status = 'closed';
     }
     return tierChanged;
+  }
+
+  /**
+   * A policy that renamed or removed steps names their successors (stepAliases): a step done under
+   * its old key counts as done under the new one, so it is not sent again. Reads recorded before
+   * aliases existed carry none.
+   */
+  private adoptStepAliases(aliases: Readonly<Record<string, string>> | undefined): void {
+    const done = this.memory.doneStepKeys;
+    for (const [from, to] of Object.entries(aliases ?? {})) {
+      if (done.includes(from) && !done.includes(to)) done.push(to);
+      if (this.memory.rejectedStepKeys?.includes(from) && !this.memory.rejectedStepKeys.includes(to)) this.memory.rejectedStepKeys.push(to);
+    }
   }
 
   /** The first read of a new workflow fills in the invoice and adopts an open dispute. */
@@ -284,8 +307,9 @@ export class InvoiceCase extends InvoiceRefusals {
   }
 
   /** A person rejected the draft of `step`: no contact was made, and the next draft waits for another day. */
-  markRejected(now: Date): void {
+  markRejected(now: Date, stepKey?: string): void {
     this.memory.lastRejectedOn = this.today(now);
+    if (stepKey) (this.memory.rejectedStepKeys ??= []).push(stepKey);
   }
 
   /** The ladder's hand-off step when `step` is a hand-off notice standing in for it, else null. */

@@ -41,6 +41,8 @@ export interface InvoiceMemory {
    * while it waited in the queue (issue 13, 9d): the count makes each new hand-off's request id new.
    */
   staleQuotes?: Record<string, number>;
+  /** Steps a person rejected: done (never re-proposed) but not shown as done. Absent in older runs. */
+  rejectedStepKeys?: string[];
 }
 
 /** A proposal in flight; not carried across continue-as-new (which waits for it to settle). */

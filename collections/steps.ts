@@ -186,7 +186,11 @@ export class InvoiceSteps {
       customerId: memory.customerId,
       request,
     });
+    // Approved and with outreach, not yet delivered: the stage says so (runs on 'honest-stage' code only).
+    invoice.queued = { stepKey: request.requestId.slice(invoice.workflowId.length + 1) };
+    if (invoice.honestStage) this.publish();
     await condition(() => this.delivered.has(request.requestId) || invoice.deliveryMoot);
+    invoice.queued = null;
     const delivery = this.delivered.get(request.requestId);
     if (delivery) {
       // 'stale' (nothing sent: the quoted balance changed) exists only in histories with outreach's
@@ -341,7 +345,7 @@ export class InvoiceSteps {
       }
       if (pending.decision.decision === 'reject') {
         markDone();
-        invoice.markRejected(now());
+        invoice.markRejected(now(), stepKey);
         invoice.note(now(), 'proposal_rejected', `${id}: ${pending.decision.reason}`, pending.decision.by);
         return;
       }

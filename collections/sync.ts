@@ -2,6 +2,8 @@
  * Ledger → workflows. Starts exactly one `invoice-<number>` workflow per open invoice, idempotently:
  * a workflow-start record per invoice plus Temporal's own workflow-ID uniqueness mean a second run
  * starts nothing twice. Invoices the ledger has closed get a `ledgerClosed` signal and end.
+ * With `paymentsSince` (the scheduled sync), invoices paid in part since then re-read the ledger,
+ * so a payment recorded in the ledger reaches its workflow.
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { eq, inArray, isNull } from 'drizzle-orm';
@@ -17,6 +19,8 @@ export interface SyncResult {
   started: number;
   alreadyRunning: number;
   ended: number;
+  /** Running workflows told to re-read the ledger for a payment recorded since `paymentsSince`. */
+  reread?: number;
 }
 
 export interface SyncOptions {
@@ -24,6 +28,8 @@ export interface SyncOptions {
   pageSize?: number;
   concurrency?: number;
   onProgress?: (done: number) => void;
+  /** Tell running workflows of invoices with a payment applied since then to re-read the ledger. */
+  paymentsSince?: Date;
 }
 
 export async function syncInvoiceWorkflows(client: Client, db: Db, ledger: LedgerPort, opts: SyncOptions): Promise<SyncResult> {
@@ -80,6 +86,21 @@ export async function syncInvoiceWorkflows(client: Client, db: Db, ledger: Ledge
     }
     await db.update(schema.workflowStarts).set({ endedAt: new Date() }).where(eq(schema.workflowStarts.invoiceNumber, c.number));
     result.ended++;
+  }
+
+  if (opts.paymentsSince) {
+    // The ledgerClosed signal makes a workflow re-read the ledger; it ends only if the ledger shows it closed.
+    const paid = new Set(await ledger.listInvoicesPaidSince(opts.paymentsSince));
+    const endedNow = new Set(closed.map((c) => c.number));
+    result.reread = 0;
+    for (const r of running.filter((x) => paid.has(x.number) && !endedNow.has(x.number))) {
+      try {
+        await client.workflow.getHandle(r.workflowId).signal(ledgerClosedSignal, { status: statuses.get(r.number) ?? 'open' });
+        result.reread++;
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    }
   }
   return result;
 }

@@ -34,6 +34,9 @@ import {
 import { paymentAppliedUpdate, policyChangedSignal, promiseToPayUpdate, reminderDeliveredSignal, resumeUpdate } from './messages';
 import { SA } from '../temporal/search-attributes';
 
+// The ar-ledger-sync schedule's workflow lives in this room; the worker's bundle loads rooms' workflow files.
+export { ledgerSyncWorkflow } from './ledger-sync-workflow';
+
 export interface InvoiceWorkflowInput {
   invoiceNumber: string;
   customerId: string;
@@ -64,6 +67,8 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   // Handlers are registered before the first await, so the case exists from the start:
   // carried over, or a skeleton that the first ledger read fills in.
   const invoice = InvoiceCase.start({ workflowId: workflowInfo().workflowId, ...input });
+  // Decided once per run: runs recorded before it keep the stage they published.
+  invoice.honestStage = patched('honest-stage');
   const memory = invoice.memory;
   const steps = new InvoiceSteps(invoice);
   // Messages only wake the main loop; it publishes search attributes once per change of course.
@@ -163,7 +168,13 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
 
   // ---- the process -------------------------------------------------------------------------
   if (!input.carried) {
-    invoice.adoptFirstRead(await steps.refresh(), now());
+    const first = await steps.refresh();
+    invoice.adoptFirstRead(first, now());
+    // An invoice that arrives while its account is paused starts paused (checked before patched():
+    // histories from before account pauses have none, and replay as they ran).
+    const accountPause = first.customer.accountPause;
+    if (accountPause && !invoice.isClosed && patched('account-pause-at-start'))
+      invoice.pause({ by: accountPause.by, reason: `account paused since ${accountPause.since}: ${accountPause.reason}` }, now());
     upsertSearchAttributes([
       { key: SA.invoiceNumber, value: memory.invoiceNumber },
       { key: SA.customerId, value: memory.customerId },

@@ -24,6 +24,8 @@ export const configSchema = z.object({
   ADMIN_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
   RESEND_API_KEY: z.string().min(1).optional(),
+  /** The signing secret of the Resend webhook (whsec_…): POST /webhooks/resend verifies every event with it. */
+  RESEND_WEBHOOK_SECRET: z.string().startsWith('whsec_', 'must be the signing secret Resend shows (whsec_…)').optional(),
   EMAIL_FROM: z.string().min(3).default('Accounts Receivable <ar@example.com>'),
   /** Load the demo ledger into an empty database at start. */
   AR_DEMO_LEDGER: bool.default(true),
@@ -31,6 +33,15 @@ export const configSchema = z.object({
   AR_DEMO_CUSTOMERS: z.coerce.number().int().min(1).max(100_000).default(200),
   /** Run invoice sync at start (starts one workflow per open invoice). */
   AR_SYNC_ON_START: bool.default(true),
+  /**
+   * How often the ar-ledger-sync schedule runs the invoice sync (new invoices get workflows, closed
+   * ones end) under `npm start` and the worker. 0: no schedule (run `ar sync` yourself).
+   */
+  AR_SYNC_INTERVAL_SECONDS: z.coerce
+    .number()
+    .int()
+    .refine((v) => v === 0 || (v >= 10 && v <= 86_400), 'must be 0 (off) or between 10 and 86400 seconds')
+    .default(180),
   /**
    * Workflows the worker keeps in memory (the SDK default scales with the machine's memory). Each
    * cached invoice workflow costs about 0.75 MiB (npm run bench:worker-memory); evicted ones are

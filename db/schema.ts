@@ -120,6 +120,44 @@ export const emailOutbox = pgTable(
   (t) => [uniqueIndex('email_outbox_key_uq').on(t.idempotencyKey)],
 );
 
+/**
+ * The kill switch (`ar sends pause/resume`): one row; while `held`, outreach holds every outgoing
+ * message, all channels and customers, and the workflows keep their schedules.
+ */
+export const sendsSwitch = pgTable(
+  'sends_switch',
+  {
+    id: integer('id').primaryKey().default(1),
+    held: boolean('held').notNull().default(false),
+    reason: text('reason'),
+    changedBy: text('changed_by').notNull(),
+    changedAt: timestamp('changed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check('sends_switch_one_row_ck', sql`${t.id} = 1`),
+    check('sends_switch_reason_ck', sql`not ${t.held} or ${t.reason} is not null`),
+  ],
+);
+
+/**
+ * Delivery events from the provider (POST /webhooks/resend), one row per webhook id: a replayed
+ * event finds its row and changes nothing. The circuit breaker counts bounces and complaints here.
+ */
+export const deliveryEvents = pgTable(
+  'delivery_events',
+  {
+    id: text('id').primaryKey(),
+    type: text('type').notNull(),
+    providerMessageId: text('provider_message_id'),
+    toAddress: text('to_address'),
+    customerId: text('customer_id'),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    payload: jsonb('payload').notNull(),
+  },
+  (t) => [index('delivery_events_type_at_idx').on(t.type, t.occurredAt)],
+);
+
 /** Versioned policy documents (ladders, caps, windows, autonomy). The highest version is in force. */
 export const policies = pgTable('policies', {
   version: integer('version').primaryKey(),

@@ -2,7 +2,8 @@
  * `npm start`: the whole system on one machine, until Ctrl-C.
  *
  * Temporal dev server (SQLite under .data/, Web UI) → database (embedded PGlite under .data/, or
- * DATABASE_URL) with migrations → demo ledger if empty → worker → admin endpoint → invoice sync.
+ * DATABASE_URL) with migrations → demo ledger if empty → worker → admin endpoint → invoice sync →
+ * the schedules (nightly metrics, the ledger sync every few minutes).
  * Ctrl-C stops them in reverse order: nothing orphaned, nothing lost. A second start resumes.
  */
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
@@ -19,6 +20,7 @@ import { createBuiltinLedger } from '../ledger/builtin';
 import { createArWorker } from '../apps/worker/create-worker';
 import { ensureMetricsSchedule, METRICS_SCHEDULE_ID } from '../insights/schedule';
 import { ensureRolloutWorkflow } from '../rollout/start';
+import { ensureLedgerSyncSchedule, LEDGER_SYNC_SCHEDULE_ID } from '../collections/sync-schedule';
 import { emailSenderFromConfig } from '../outreach/channels/from-config';
 import { reapStaleStack, readRunningStack, stackFilePath, type StackFile } from '../db/open';
 import { locateTemporalBinary, TemporalBinaryNotFound } from './temporal-binaries';
@@ -144,6 +146,15 @@ async function main(): Promise<void> {
   // 7. The rollout (earned autonomy): one ar-rollout workflow, evaluating daily on a durable timer.
   const rollout = await ensureRolloutWorkflow(client, config.TEMPORAL_TASK_QUEUE);
   say(`ar-rollout: ${rollout.started ? 'started' : 'already running'} (ar rollout status)`);
+
+  // 8. The ledger sync, every few minutes: new invoices get workflows without `ar sync`.
+  if (config.AR_SYNC_INTERVAL_SECONDS > 0) {
+    const sync = await ensureLedgerSyncSchedule(client, {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      intervalSeconds: config.AR_SYNC_INTERVAL_SECONDS,
+    });
+    say(`ledger sync schedule ${LEDGER_SYNC_SCHEDULE_ID}: ${sync.created ? 'registered' : 'kept'} (every ${sync.intervalSeconds} s)`);
+  }
 
   if (stopping) return; // Ctrl-C while starting: no stack file for a stack that is going away
   const stack: StackFile = {

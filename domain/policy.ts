@@ -151,57 +151,89 @@ const cashPolicySchema = z
     message: 'must not be above autoApplyMinConfidence',
   });
 
-export const policySchema = z.object({
-  ladders: z.object({ strategic: ladderSchema, standard: ladderSchema, small: ladderSchema }),
-  /** Below this open amount (per currency, minor units) an invoice is not worth chasing. */
-  minimumChaseMinor: z.record(z.string().regex(/^[A-Z]{3}$/), z.number().int().nonnegative()).default({}),
-  contactCaps: z
-    .object({
-      maxContacts: z.number().int().min(1),
-      perDays: z.number().int().min(1),
-      minHoursApart: z.number().int().min(0),
-    })
-    .default({ maxContacts: 2, perDays: 7, minHoursApart: 48 }),
-  sendWindow: z
-    .object({
-      startHour: z.number().int().min(0).max(23),
-      endHour: z.number().int().min(1).max(24),
-      businessDaysOnly: z.boolean(),
-    })
-    .refine((w) => w.endHour > w.startHour, 'endHour must be after startHour')
-    .default({ startHour: 9, endHour: 17, businessDaysOnly: true }),
-  /** Public holidays and closing days, skipped by a send window that keeps to business days. */
-  holidays: holidaysSchema.default({ byTimezone: {}, closingDays: [] }),
-  /** Reminders of one customer due within this many minutes go out as one message. */
-  batchWindowMinutes: z.number().int().min(0).max(MAX_BATCH_WINDOW_MINUTES).default(60),
-  /** Days a promise holds dunning after its date before it counts as missed. */
-  promiseGraceDays: z.number().int().min(0).max(MAX_GRACE_DAYS).default(3),
-  /**
-   * How far ahead a promise to pay may be dated: a later date is refused (at the HTTP edge and by
-   * the workflow's validator), so no typo (9999-12-31) sets a hold of a hundred years.
-   */
-  maxPromiseDaysAhead: z.number().int().min(1).max(MAX_DAYS_AHEAD).default(DEFAULT_MAX_PROMISE_DAYS_AHEAD),
-  /** Days a customer has to answer the last reminder before the account is handed to a collector. */
-  handoffGraceDays: z.number().int().min(0).max(MAX_GRACE_DAYS).default(7),
-  proposalEscalationHours: z
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_GRACE_DAYS * 24)
-    .default(48),
-  /** Days from opening a dispute to its deadline; bounded, so a deadline is never years away. */
-  disputeDeadlineDays: z.number().int().min(1).max(MAX_DISPUTE_DEADLINE_DAYS).default(10),
-  /** Who receives escalations, disputes and hand-offs (a queue, team or person). */
-  owners: z
-    .object({ approvals: z.string().min(1), disputes: z.string().min(1), collections: z.string().min(1) })
-    .default({ approvals: 'ar-approvers', disputes: 'ar-disputes', collections: 'collections' }),
-  noTouch: z.object({ customers: z.array(z.string()), invoices: z.array(z.string()) }).default({ customers: [], invoices: [] }),
-  autonomy: z.array(autonomyScopeSchema).default([]),
-  /** The rollout plan and the phase in force (domain/rollout-plan.ts); the ar-rollout workflow moves the phase. */
-  rollout: rolloutPlanSchema.default(DEFAULT_ROLLOUT_PLAN),
-  /** Cash application (cash/): when a matched bank credit is applied alone, proposed, or left unapplied. */
-  cash: cashPolicySchema.prefault({}),
-});
+export const policySchema = z
+  .object({
+    ladders: z.object({ strategic: ladderSchema, standard: ladderSchema, small: ladderSchema }),
+    /** Below this open amount (per currency, minor units) an invoice is not worth chasing. */
+    minimumChaseMinor: z.record(z.string().regex(/^[A-Z]{3}$/), z.number().int().nonnegative()).default({}),
+    contactCaps: z
+      .object({
+        maxContacts: z.number().int().min(1),
+        perDays: z.number().int().min(1),
+        minHoursApart: z.number().int().min(0),
+      })
+      .default({ maxContacts: 2, perDays: 7, minHoursApart: 48 }),
+    sendWindow: z
+      .object({
+        startHour: z.number().int().min(0).max(23),
+        endHour: z.number().int().min(1).max(24),
+        businessDaysOnly: z.boolean(),
+      })
+      .refine((w) => w.endHour > w.startHour, 'endHour must be after startHour')
+      .default({ startHour: 9, endHour: 17, businessDaysOnly: true }),
+    /** Public holidays and closing days, skipped by a send window that keeps to business days. */
+    holidays: holidaysSchema.default({ byTimezone: {}, closingDays: [] }),
+    /** Reminders of one customer due within this many minutes go out as one message. */
+    batchWindowMinutes: z.number().int().min(0).max(MAX_BATCH_WINDOW_MINUTES).default(60),
+    /** Days a promise holds dunning after its date before it counts as missed. */
+    promiseGraceDays: z.number().int().min(0).max(MAX_GRACE_DAYS).default(3),
+    /**
+     * How far ahead a promise to pay may be dated: a later date is refused (at the HTTP edge and by
+     * the workflow's validator), so no typo (9999-12-31) sets a hold of a hundred years.
+     */
+    maxPromiseDaysAhead: z.number().int().min(1).max(MAX_DAYS_AHEAD).default(DEFAULT_MAX_PROMISE_DAYS_AHEAD),
+    /** Days a customer has to answer the last reminder before the account is handed to a collector. */
+    handoffGraceDays: z.number().int().min(0).max(MAX_GRACE_DAYS).default(7),
+    proposalEscalationHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_GRACE_DAYS * 24)
+      .default(48),
+    /** Days from opening a dispute to its deadline; bounded, so a deadline is never years away. */
+    disputeDeadlineDays: z.number().int().min(1).max(MAX_DISPUTE_DEADLINE_DAYS).default(10),
+    /** Who receives escalations, disputes and hand-offs (a queue, team or person). */
+    owners: z
+      .object({ approvals: z.string().min(1), disputes: z.string().min(1), collections: z.string().min(1) })
+      .default({ approvals: 'ar-approvers', disputes: 'ar-disputes', collections: 'collections' }),
+    noTouch: z.object({ customers: z.array(z.string()), invoices: z.array(z.string()) }).default({ customers: [], invoices: [] }),
+    autonomy: z.array(autonomyScopeSchema).default([]),
+    /**
+     * Steps renamed or removed since an earlier version → their successors' keys: an invoice that
+     * did the old step counts the successor as done, so a renamed step is not sent again.
+     */
+    stepAliases: z.record(z.string().min(1).max(100), z.string().min(1).max(100)).default({}),
+    /**
+     * The circuit breaker on delivery events (POST /webhooks/resend): when bounces or complaints
+     * over the last windowMinutes pass their ceiling, as a share of the emails sent in that window
+     * (once at least minSends went out), the kill switch trips by itself with the reason.
+     */
+    deliveryBreaker: z
+      .object({
+        windowMinutes: z.number().int().min(5).max(1440),
+        minSends: z.number().int().min(1).max(100_000),
+        maxBounceRate: z.number().min(0).max(1),
+        maxComplaintRate: z.number().min(0).max(1),
+      })
+      .default({ windowMinutes: 60, minSends: 20, maxBounceRate: 0.05, maxComplaintRate: 0.003 }),
+    /** The rollout plan and the phase in force (domain/rollout-plan.ts); the ar-rollout workflow moves the phase. */
+    rollout: rolloutPlanSchema.default(DEFAULT_ROLLOUT_PLAN),
+    /** Cash application (cash/): when a matched bank credit is applied alone, proposed, or left unapplied. */
+    cash: cashPolicySchema.prefault({}),
+  })
+  .superRefine((p, ctx) => {
+    const keys = new Set(Object.values(p.ladders).flatMap((ladder) => ladder.map((s) => s.key)));
+    for (const [from, to] of Object.entries(p.stepAliases)) {
+      if (keys.has(from))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['stepAliases', from],
+          message: `${from} is still a step of a ladder: only a renamed or removed step has an alias`,
+        });
+      if (!keys.has(to))
+        ctx.addIssue({ code: 'custom', path: ['stepAliases', from], message: `its successor ${to} is not a step of any ladder` });
+    }
+  });
 export type PolicyBody = z.infer<typeof policySchema>;
 export interface Policy extends PolicyBody {
   version: number;

@@ -37,12 +37,20 @@ export const customers = pgTable(
     timezone: text('timezone').notNull().default('UTC'),
     locale: text('locale').notNull().default('en-US'),
     paymentTermsDays: integer('payment_terms_days').notNull().default(30),
+    /** An account pause (POST /api/customers/:id/pause): invoices that arrive while it holds start paused. */
+    pausedBy: text('paused_by'),
+    pauseReason: text('pause_reason'),
+    pausedAt: timestamp('paused_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     check('customers_tier_ck', sql`${t.tier} in ('strategic','standard','small')`),
     check('customers_risk_ck', sql`${t.riskScore} between 0 and 100`),
+    check(
+      'customers_pause_ck',
+      sql`(${t.pausedBy} is null and ${t.pauseReason} is null and ${t.pausedAt} is null) or (${t.pausedBy} is not null and ${t.pauseReason} is not null and ${t.pausedAt} is not null)`,
+    ),
   ],
 );
 
@@ -59,6 +67,9 @@ export const contacts = pgTable(
     name: text('name'),
     email: text('email'),
     phone: text('phone'),
+    /** A hard bounce (Resend webhook): nothing is sent to this address until a person fixes it. */
+    emailInvalidAt: timestamp('email_invalid_at', { withTimezone: true }),
+    emailInvalidReason: text('email_invalid_reason'),
     createdAt: createdAt(),
   },
   (t) => [

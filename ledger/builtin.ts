@@ -1,5 +1,5 @@
 /** The built-in ledger: the ERP port over this project's own PostgreSQL tables. */
-import { and, inArray, asc, eq, gt, ne, sql } from 'drizzle-orm';
+import { and, inArray, asc, eq, gt, gte, ne, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client';
 import { schema } from '../db/client';
 import {
@@ -190,8 +190,59 @@ export function createBuiltinLedger(db: Db): LedgerPort {
         timezone: row.timezone,
         locale: row.locale,
         paymentTermsDays: row.paymentTermsDays,
-        contacts: cs.map((c) => ({ role: c.role, name: c.name, email: c.email, phone: c.phone })),
+        contacts: cs.map((c) => ({
+          role: c.role,
+          name: c.name,
+          email: c.email,
+          phone: c.phone,
+          ...(c.emailInvalidAt ? { emailInvalid: true } : {}),
+        })),
+        accountPause:
+          row.pausedBy && row.pauseReason && row.pausedAt
+            ? { by: row.pausedBy, reason: row.pauseReason, since: row.pausedAt.toISOString() }
+            : null,
       };
+    },
+
+    async listInvoicesPaidSince(since) {
+      const rows = await db
+        .selectDistinct({ number: paymentApplications.invoiceNumber })
+        .from(paymentApplications)
+        .where(gte(paymentApplications.appliedAt, since));
+      return rows.map((r) => r.number);
+    },
+
+    async invalidateEmail(address, reason) {
+      const rows = await guarded(() =>
+        db
+          .update(contacts)
+          .set({ emailInvalidAt: new Date(), emailInvalidReason: reason })
+          .where(sql`lower(${contacts.email}) = lower(${address})`)
+          .returning({ customerId: contacts.customerId }),
+      );
+      return [...new Set(rows.map((r) => r.customerId))];
+    },
+
+    async setNoTouch(customerId, noTouch) {
+      const updated = await guarded(() =>
+        db.update(customers).set({ noTouch, updatedAt: new Date() }).where(eq(customers.id, customerId)).returning({ id: customers.id }),
+      );
+      return updated.length > 0;
+    },
+
+    async setAccountPause(customerId, pause) {
+      const updated = await guarded(() =>
+        db
+          .update(customers)
+          .set(
+            pause
+              ? { pausedBy: pause.by, pauseReason: pause.reason, pausedAt: new Date(), updatedAt: new Date() }
+              : { pausedBy: null, pauseReason: null, pausedAt: null, updatedAt: new Date() },
+          )
+          .where(eq(customers.id, customerId))
+          .returning({ id: customers.id }),
+      );
+      return updated.length > 0;
     },
 
     async recordContact(input) {

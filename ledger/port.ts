@@ -21,6 +21,18 @@ export interface CustomerRecord {
   locale: string;
   paymentTermsDays: number;
   contacts: ContactRecord[];
+  /**
+   * An account pause in force: invoices that reach the ledger while it holds start paused.
+   * Optional: an adapter without account pauses (and ledger reads recorded before them) have none.
+   */
+  accountPause?: AccountPause | null;
+}
+
+export interface AccountPause {
+  by: string;
+  reason: string;
+  /** ISO timestamp. */
+  since: string;
 }
 
 export interface ContactRecord {
@@ -28,11 +40,13 @@ export interface ContactRecord {
   name: string | null;
   email: string | null;
   phone: string | null;
+  /** The address hard-bounced: no email goes to it until a person fixes the contact. */
+  emailInvalid?: boolean;
 }
 
-/** Whom an email goes to: the billing contact, else the decision-maker, else anyone with an email. */
+/** Whom an email goes to: the billing contact, else the decision-maker, else anyone with an email that has not bounced. */
 export function emailContact(contacts: readonly ContactRecord[]): ContactRecord | undefined {
-  const withEmail = contacts.filter((c) => c.email);
+  const withEmail = contacts.filter((c) => c.email && !c.emailInvalid);
   return withEmail.find((c) => c.role === 'billing') ?? withEmail.find((c) => c.role === 'decision_maker') ?? withEmail[0];
 }
 
@@ -115,6 +129,14 @@ export interface LedgerPort {
   getInvoice(number: string): Promise<InvoiceRecord | null>;
   getCustomer(id: string): Promise<CustomerRecord | null>;
   recordContact(input: RecordContactInput): Promise<void>;
+  /** Invoices with a payment applied at or after `since` (the scheduled sync tells their workflows to re-read). */
+  listInvoicesPaidSince(since: Date): Promise<string[]>;
+  /** A hard bounce: marks every contact with this address invalid; returns the customers concerned. */
+  invalidateEmail(address: string, reason: string): Promise<string[]>;
+  /** Sets the customer's no-touch flag (a complaint: no-touch pending review); false for an unknown customer. */
+  setNoTouch(customerId: string, noTouch: boolean): Promise<boolean>;
+  /** Stores (or, with null, clears) the customer's account pause; false for an unknown customer. */
+  setAccountPause(customerId: string, pause: { by: string; reason: string } | null): Promise<boolean>;
   /** Invoices of a customer that are still owed (open or disputed), by number; null for an unknown customer. */
   listCustomerOpenInvoices(customerId: string): Promise<InvoiceRecord[] | null>;
   /**

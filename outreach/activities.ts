@@ -12,6 +12,7 @@ import { emailContact, type LedgerPort } from '../ledger/port';
 import type { ReminderRequest } from './messages';
 import { writeAudit } from '../db/audit';
 import { sampleForReview } from '../rollout/review-queue';
+import { readSendsSwitch, type SendsSwitch } from './kill-switch';
 import { EmailProviderError, type EmailSender } from './channels/email';
 import { resendDecision } from './outbox';
 
@@ -95,6 +96,11 @@ export function createOutreachActivities(deps: { db: Db; ledger: LedgerPort; ema
         policyVersion: policy.version,
         holidays: upcomingHolidays(policy, timezone, new Date()),
       };
+    },
+
+    /** The kill switch, read right before each delivery. */
+    async readSendsSwitch(): Promise<SendsSwitch> {
+      return readSendsSwitch(db);
     },
 
     /**

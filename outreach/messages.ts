@@ -29,10 +29,18 @@ export const requestReminderSignal = defineSignal<[ReminderRequest]>('requestRem
 /** The invoice no longer needs this reminder (paid, disputed, paused while it waited for the caps). */
 export const withdrawReminderSignal = defineSignal<[{ requestId: string }]>('withdrawReminder');
 
+/** A new policy was published: a batch window waiting now adopts its (perhaps shorter) length. */
+export const outreachPolicyChangedSignal = defineSignal('policyChanged');
+
+/** The kill switch was released: re-check it now rather than at the next 10-minute look. */
+export const sendsResumedSignal = defineSignal('sendsResumed');
+
 export interface OutreachStateView {
   customerId: string;
   queued: string[];
   recentContacts: string[];
   nextSendAt: string | null;
+  /** Set while the kill switch holds this customer's queued messages (absent in older runs' answers). */
+  sendsHeld?: { by: string | null; reason: string | null; since: string | null } | null;
 }
 export const outreachStateQuery = defineQuery<OutreachStateView>('state');

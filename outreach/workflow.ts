@@ -23,7 +23,14 @@ import { draftReminder } from '../domain/drafting';
 import { TONES, type Tone } from '../domain/policy-terms';
 import { reminderDeliveredSignal } from '../collections/messages';
 import { outreachSignalPayload } from './message-schemas';
-import { outreachStateQuery, requestReminderSignal, withdrawReminderSignal, type ReminderRequest } from './messages';
+import {
+  outreachPolicyChangedSignal,
+  outreachStateQuery,
+  requestReminderSignal,
+  sendsResumedSignal,
+  withdrawReminderSignal,
+  type ReminderRequest,
+} from './messages';
 
 interface OutreachInput {
   customerId: string;
@@ -53,6 +60,11 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
   const deliveredIds: string[] = input.carried?.deliveredIds ?? [];
   let nextSendAt: Date | null = null;
   let changes = 0;
+  // The kill switch: resumes counts sendsResumed signals; held is what the switch said when it held us.
+  let resumes = 0;
+  let held: { by: string | null; reason: string | null; since: string | null } | null = null;
+  let releasedFromHold = false;
+  let policyChanges = 0;
 
   // A payload that breaks its schema is logged and ignored: it must not reach the queue or the email.
   setHandler(requestReminderSignal, (payload) => {
@@ -70,11 +82,14 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
     if (i >= 0) queue.splice(i, 1);
     changes++;
   });
+  setHandler(sendsResumedSignal, () => void resumes++);
+  setHandler(outreachPolicyChangedSignal, () => void policyChanges++);
   setHandler(outreachStateQuery, () => ({
     customerId: input.customerId,
     queued: queue.map((q) => q.requestId),
     recentContacts: contactTimes.map((t) => new Date(t).toISOString()),
     nextSendAt: nextSendAt?.toISOString() ?? null,
+    sendsHeld: held,
   }));
 
   while (true) {
@@ -94,10 +109,27 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
       });
     }
 
-    const rules = await acts.loadOutreachRules(input.customerId);
+    let rules = await acts.loadOutreachRules(input.customerId);
     // Give other invoices of this customer due in the same window the chance to join this message.
-    const firstQueued = changes;
-    await condition(() => changes !== firstQueued && queue.length === 0, `${rules.batchWindowMinutes} minutes`);
+    // Messages released from a hold have waited long enough: no second batch window.
+    if (!releasedFromHold) {
+      const firstQueued = changes;
+      const batchStart = Date.now();
+      // A policy published meanwhile re-reads the window and waits only what is left of the new one.
+      // Without such a signal (every history before it) this is the one timer it always was.
+      while (true) {
+        const seenPolicy = policyChanges;
+        const remaining = Math.max(0, batchStart + rules.batchWindowMinutes * 60_000 - Date.now());
+        // The summary is metadata on the timer, not a command: histories without it replay the same.
+        const latest = new Date(Date.now() + remaining).toISOString();
+        const woke = await condition(() => (changes !== firstQueued && queue.length === 0) || policyChanges !== seenPolicy, remaining, {
+          summary: `batching ${queue.map((q) => q.invoiceNumber).join(', ')} for ${input.customerId}: sending at ${latest} at the latest (batch window ${rules.batchWindowMinutes} min)`,
+        });
+        if (!woke || policyChanges === seenPolicy) break;
+        rules = await acts.loadOutreachRules(input.customerId);
+      }
+    }
+    releasedFromHold = false;
     if (queue.length === 0) continue;
 
     const now = Date.now();
@@ -109,6 +141,22 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
         summary: `contact caps / send window: next message to ${input.customerId} at ${nextSendAt.toISOString()}`,
       });
       if (emptied) continue;
+    }
+
+    // The kill switch, read at the last moment: while it holds, the messages wait here (the invoice
+    // workflows keep their schedules) and are re-checked against caps and window when it releases.
+    if (patched('kill-switch')) {
+      const sends = await acts.readSendsSwitch();
+      if (sends.held) {
+        held = { by: sends.by, reason: sends.reason, since: sends.since };
+        const seen = resumes;
+        await condition(() => resumes !== seen || queue.length === 0, '10 minutes', {
+          summary: `sends paused by ${sends.by} since ${sends.since}: ${sends.reason} (holding ${queue.length} message(s) for ${input.customerId})`,
+        });
+        held = null;
+        releasedFromHold = true;
+        continue;
+      }
     }
 
     // A merged message was re-drafted, so no approver had seen its text; now it is made of the

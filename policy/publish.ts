@@ -7,6 +7,7 @@ import type { Db } from '../db/client';
 import { publishPolicy } from './store';
 import type { Policy } from '../domain/policy';
 import { policyChangedSignal } from '../collections/messages';
+import { outreachPolicyChangedSignal } from '../outreach/messages';
 
 export async function publishAndNotify(
   client: Client,
@@ -27,6 +28,14 @@ export async function notifyPolicyChanged(client: Client): Promise<number> {
       notified++;
     } catch (err) {
       // A workflow that completed between the listing and the signal needs nothing.
+      if ((err as Error).name !== 'WorkflowNotFoundError') throw err;
+    }
+  }
+  // Outreach workflows waiting out a batch window adopt a shorter one at once.
+  for await (const wf of client.workflow.list({ query: `WorkflowType = "outreachWorkflow" AND ExecutionStatus = "Running"` })) {
+    try {
+      await client.workflow.getHandle(wf.workflowId).signal(outreachPolicyChangedSignal);
+    } catch (err) {
       if ((err as Error).name !== 'WorkflowNotFoundError') throw err;
     }
   }

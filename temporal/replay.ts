@@ -5,7 +5,7 @@
 import { historyFromJSON, type History } from '@temporalio/common/lib/proto-utils';
 import type { Client } from '@temporalio/client';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { readFileSync } from 'node:fs';
 import { explainHistory, type ExplainedStep } from './history-explain';
 
@@ -58,4 +58,28 @@ export async function replay(history: History, workflowId: string, workflows: Re
       steps,
     };
   }
+}
+
+const bundles = new Map<string, Promise<{ code: string }>>();
+
+/** The workflow code bundled once per process: a long-running process (the admin endpoint) replays without re-bundling. */
+export function bundledWorkflows(workflowsPath: string): Promise<{ workflowBundle: { code: string } }> {
+  let bundle = bundles.get(workflowsPath);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+    bundles.set(workflowsPath, bundle);
+    bundle.catch(() => bundles.delete(workflowsPath));
+  }
+  return bundle.then((b) => ({ workflowBundle: { code: b.code } }));
+}
+
+/** Every run of a workflow, oldest first (continue-as-new chains them), at most `maxRuns`. */
+export async function fetchRunHistories(client: Client, workflowId: string, maxRuns = 20): Promise<History[]> {
+  const runs = [await fetchHistory(client, workflowId)];
+  while (runs.length < maxRuns) {
+    const previous = runs[0]!.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+    if (!previous) break;
+    runs.unshift(await client.workflow.getHandle(workflowId, previous).fetchHistory());
+  }
+  return runs;
 }

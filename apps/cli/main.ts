@@ -4,12 +4,14 @@
  */
 import { Command } from 'commander';
 import { registerBankCommands } from './commands/bank';
+import { registerExplainCommand } from './commands/explain';
 import { registerImportCommands } from './commands/import';
 import { registerMetricsCommand } from './commands/metrics';
 import { registerPolicyCommands } from './commands/policy';
 import { registerReadinessCommand } from './commands/readiness';
 import { registerReplayCommand } from './commands/replay';
 import { registerRolloutCommands } from './commands/rollout';
+import { registerSendsCommands } from './commands/sends';
 import { registerSyncCommand } from './commands/sync';
 import { registerUsersCommands } from './commands/users';
 
@@ -27,8 +29,10 @@ registerReadinessCommand(program);
 registerMetricsCommand(program);
 registerSyncCommand(program);
 registerReplayCommand(program);
+registerExplainCommand(program);
 registerPolicyCommands(program);
 registerRolloutCommands(program);
+registerSendsCommands(program);
 registerUsersCommands(program);
 
 try {

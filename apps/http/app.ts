@@ -19,6 +19,7 @@ import { registerApprovalRoutes } from './routes/approvals';
 import { registerCashRoutes } from './routes/cash';
 import { registerCustomerRoutes } from './routes/customers';
 import { registerDisputeRoutes } from './routes/disputes';
+import { registerExplainRoute } from './routes/explain';
 import { registerHealthRoute } from './routes/health';
 import { registerInvoiceRoutes } from './routes/invoices';
 import { registerMeRoute } from './routes/me';
@@ -26,6 +27,8 @@ import { registerMetricsRoutes } from './routes/metrics';
 import { registerPageRoutes } from './routes/page';
 import { registerPolicyRoutes } from './routes/policy';
 import { registerRolloutRoutes } from './routes/rollout';
+import { registerSendsRoutes } from './routes/sends';
+import { registerWebhookRoutes } from './routes/webhooks';
 import { clipText } from '../../domain/text';
 
 export type { AdminDeps } from './deps';
@@ -62,13 +65,16 @@ export function createAdminApp(deps: AdminDeps): Hono<AdminEnv> {
   registerMeRoute(api);
   registerApprovalRoutes(api, deps);
   registerInvoiceRoutes(api, deps);
+  registerExplainRoute(api, deps);
   registerDisputeRoutes(api, deps);
   registerCashRoutes(api, deps);
   registerCustomerRoutes(api, deps);
   registerPolicyRoutes(api, deps);
+  registerSendsRoutes(api, deps);
   registerMetricsRoutes(api, deps);
   registerRolloutRoutes(api, deps);
   registerPageRoutes(app);
+  registerWebhookRoutes(app, deps);
 
   const openapi = buildOpenApi(api.routes);
   app.get('/openapi.json', (c) => c.json(openapi));

@@ -9,7 +9,7 @@ import { badRequest, fromMoneyError } from './errors';
 export interface AdminDeps {
   db: Db;
   temporal: Client;
-  config: Pick<Config, 'ADMIN_PORT' | 'ADMIN_HOST'>;
+  config: Pick<Config, 'ADMIN_PORT' | 'ADMIN_HOST'> & Partial<Pick<Config, 'RESEND_WEBHOOK_SECRET'>>;
   /** The ERP port for manual payments; the built-in ledger over `db` by default. */
   ledger?: LedgerPort;
   /** The clock for ages and days overdue; the wall clock by default. */

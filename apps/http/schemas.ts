@@ -248,7 +248,20 @@ export const metricsHistoryOut = z.object({
   ),
 });
 
-export const healthOut = z.object({ ok: z.boolean(), database: z.enum(['up', 'down']), temporal: z.enum(['up', 'down']) });
+export const sendsSwitchOut = z.object({
+  held: z.boolean(),
+  reason: z.string().nullable(),
+  by: z.string().nullable().describe('who last paused or resumed'),
+  since: z.string().nullable(),
+});
+
+export const healthOut = z.object({
+  ok: z.boolean(),
+  database: z.enum(['up', 'down']),
+  temporal: z.enum(['up', 'down']),
+  sends: z.enum(['flowing', 'held', 'unknown']).describe('held: the kill switch (ar sends pause) holds every outgoing message'),
+  sendsHeld: z.object({ reason: z.string(), by: z.string(), since: z.string() }).optional(),
+});
 
 const proposalOut = z.object({
   id: z.string(),

@@ -38,6 +38,8 @@ const ROUTES: { name: string; method: string; path: string; body?: unknown; perm
   { name: 'me', method: 'GET', path: '/api/me', permission: 'read' },
   { name: 'list approvals', method: 'GET', path: '/api/approvals', permission: 'read' },
   { name: 'invoice', method: 'GET', path: '/api/invoices/INV-100', permission: 'read' },
+  // No workflow runs here: a permitted caller hears that there is nothing to explain.
+  { name: 'explain invoice', method: 'GET', path: '/api/invoices/INV-100/explain', permission: 'read', allowedStatus: 404 },
   { name: 'list disputes', method: 'GET', path: '/api/disputes', permission: 'read' },
   { name: 'approve', method: 'POST', path: `/api/approvals/${P100}/approve`, body: {}, permission: 'decide' },
   { name: 'reject', method: 'POST', path: `/api/approvals/${P100}/reject`, body: { reason: 'not now' }, permission: 'decide' },
@@ -68,6 +70,16 @@ const ROUTES: { name: string; method: string; path: string; body?: unknown; perm
   // No bank transaction 999999 here: a permitted call gets past the role check to the 404.
   { name: 'apply cash', method: 'POST', path: '/api/cash/999999/apply', body: {}, permission: 'decide', allowedStatus: 404 },
   { name: 'unapply cash', method: 'POST', path: '/api/cash/999999/unapply', body: {}, permission: 'decide', allowedStatus: 404 },
+  { name: 'kill switch', method: 'GET', path: '/api/sends', permission: 'read' },
+  {
+    name: 'pause sends',
+    method: 'POST',
+    path: '/api/sends/pause',
+    body: { reason: 'bounce spike' },
+    permission: 'pause',
+    allowedStatus: 200,
+  },
+  { name: 'resume sends', method: 'POST', path: '/api/sends/resume', body: {}, permission: 'pause', allowedStatus: 200 },
   {
     name: 'publish policy',
     method: 'POST',
@@ -126,7 +138,7 @@ describe('authentication', () => {
   it('lets anyone reach /healthz, the page shell and the OpenAPI document', async () => {
     const health = await fx.call('GET', '/healthz');
     expect(health.status).toBe(200);
-    expect(health.body).toEqual({ ok: true, database: 'up', temporal: 'up' });
+    expect(health.body).toEqual({ ok: true, database: 'up', temporal: 'up', sends: 'flowing' });
     for (const [path, type] of [
       ['/', 'text/html'],
       ['/app.js', 'text/javascript'],
@@ -151,7 +163,7 @@ describe('authentication', () => {
     try {
       const res = await app.request('/healthz');
       expect(res.status).toBe(503);
-      expect(await res.json()).toEqual({ ok: false, database: 'up', temporal: 'down' });
+      expect(await res.json()).toEqual({ ok: false, database: 'up', temporal: 'down', sends: 'flowing' });
     } finally {
       await connection.close();
     }

@@ -43,7 +43,7 @@ describe('PostgreSQL down', () => {
         });
       }
       const health = await app.request('/healthz');
-      expect([health.status, await health.json()]).toEqual([503, { ok: false, database: 'down', temporal: 'up' }]);
+      expect([health.status, await health.json()]).toEqual([503, { ok: false, database: 'down', temporal: 'up', sends: 'unknown' }]);
     } finally {
       await closeDb(db);
     }

@@ -631,6 +631,7 @@ describe('OpenAPI document', () => {
       '/api/disputes/{id}/resolve',
       '/api/invoices/{number}',
       '/api/invoices/{number}/dispute',
+      '/api/invoices/{number}/explain',
       '/api/invoices/{number}/pause',
       '/api/invoices/{number}/payments',
       '/api/invoices/{number}/promise',
@@ -648,6 +649,9 @@ describe('OpenAPI document', () => {
       '/api/rollout/reviews',
       '/api/rollout/reviews/{id}',
       '/api/rollout/rollback',
+      '/api/sends',
+      '/api/sends/pause',
+      '/api/sends/resume',
       '/healthz',
     ]);
     const approveOp = doc.paths['/api/approvals/{id}/approve'].post;

@@ -319,7 +319,7 @@ describe('working an invoice over HTTP', () => {
   });
 
   it('reports the health of its dependencies', async () => {
-    expect(await s.http('GET', '/healthz')).toEqual({ status: 200, body: { ok: true, database: 'up', temporal: 'up' } });
+    expect(await s.http('GET', '/healthz')).toEqual({ status: 200, body: { ok: true, database: 'up', temporal: 'up', sends: 'flowing' } });
   });
 });
 

@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  emailContact,
   LedgerError,
   type ContactRecord,
   type InvoiceRecord,
@@ -144,6 +145,46 @@ export function runLedgerContract(name: string, makeLedger: () => Promise<Ledger
           { role: 'decision_maker', name: 'Hank Scorpio', email: 'hank@globex.example', phone: '+49 30 1234' },
         ]);
         expect(await ledger.getCustomer(`${id}-missing`)).toBeNull();
+      });
+
+      it('a hard-bounced address is invalid on every contact that has it, and no longer chosen for email', async () => {
+        const id = `t${randomUUID().slice(0, 8)}-C`;
+        await f.seed.customer({
+          id,
+          name: 'Bounce Ltd',
+          tier: 'standard',
+          contacts: [
+            { role: 'billing', name: 'Ap', email: `AP@${id}.example`, phone: null },
+            { role: 'decision_maker', name: 'Dee', email: `dee@${id}.example`, phone: null },
+          ],
+        });
+        expect(await ledger.invalidateEmail(`ap@${id}.example`, 'hard bounce')).toEqual([id]);
+        const c = (await ledger.getCustomer(id))!;
+        expect(c.contacts.find((x) => x.role === 'billing')).toMatchObject({ emailInvalid: true });
+        expect(emailContact(c.contacts)?.email).toBe(`dee@${id}.example`);
+        expect(await ledger.invalidateEmail(`nobody@${id}.example`, 'hard bounce')).toEqual([]);
+      });
+
+      it('sets and clears no-touch on a customer; an unknown customer answers false', async () => {
+        const { customerId } = await setup([]);
+        expect(await ledger.setNoTouch(customerId, true)).toBe(true);
+        expect((await ledger.getCustomer(customerId))!.noTouch).toBe(true);
+        expect(await ledger.setNoTouch(customerId, false)).toBe(true);
+        expect((await ledger.getCustomer(customerId))!.noTouch).toBe(false);
+        expect(await ledger.setNoTouch(`${customerId}-missing`, true)).toBe(false);
+      });
+
+      it('stores an account pause on the customer until it is cleared; an unknown customer answers false', async () => {
+        const { customerId } = await setup([]);
+        expect((await ledger.getCustomer(customerId))!.accountPause ?? null).toBeNull();
+        const before = Date.now();
+        expect(await ledger.setAccountPause(customerId, { by: 'ada', reason: 'talking to them' })).toBe(true);
+        const paused = (await ledger.getCustomer(customerId))!.accountPause!;
+        expect(paused).toMatchObject({ by: 'ada', reason: 'talking to them' });
+        expect(Date.parse(paused.since)).toBeGreaterThanOrEqual(before - 5_000);
+        expect(await ledger.setAccountPause(customerId, null)).toBe(true);
+        expect((await ledger.getCustomer(customerId))!.accountPause ?? null).toBeNull();
+        expect(await ledger.setAccountPause(`${customerId}-missing`, { by: 'ada', reason: 'x' })).toBe(false);
       });
 
       it('returns an invoice exactly as seeded, and null for an unknown number', async () => {

@@ -9,7 +9,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -24,6 +24,8 @@ import { waitFor } from '../../dev/harness/wait';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TIMEOUT = 300_000;
 const DEMO_CUSTOMERS = 20;
+/** The ar-ledger-sync schedule's interval in this run (the default is 180 s). */
+const SYNC_INTERVAL_SECONDS = 10;
 const RUNNING_INVOICES = 'WorkflowType = "invoiceWorkflow" AND ExecutionStatus = "Running"';
 
 interface Started {
@@ -97,6 +99,7 @@ function stackEnv(dataDir: string, ports: { temporal: number; ui: number; admin:
     TEMPORAL_UI_PORT: String(ports.ui),
     ADMIN_PORT: String(ports.admin),
     AR_DEMO_CUSTOMERS: String(DEMO_CUSTOMERS),
+    AR_SYNC_INTERVAL_SECONDS: String(SYNC_INTERVAL_SECONDS),
     FORCE_COLOR: '0',
   };
   // Whatever the developer's shell sets, this run uses the embedded database and the defaults.
@@ -322,6 +325,42 @@ describe('npm start', () => {
       expect((JSON.parse(viaFile.stdout) as ReadinessReport).totals).toMatchObject({ customers: DEMO_CUSTOMERS, openInvoices: invoices });
       expect(existsSync(path.join(onlyStackFile, 'pglite')), 'ar opened a database of its own').toBe(false);
 
+      // The stack notices the ledger by itself: an invoice imported now gets its workflow from the
+      // ar-ledger-sync schedule within the interval, with no `ar sync`.
+      expect(out).toContain(`ledger sync schedule ar-ledger-sync: registered (every ${SYNC_INTERVAL_SECONDS} s)`);
+      const customersCsv = path.join(dataDir, 'sync-customers.csv');
+      const invoicesCsv = path.join(dataDir, 'sync-invoices.csv');
+      writeFileSync(customersCsv, 'customer_id,name,tier,email\nC-SYNC-1,Sync Test Ltd,standard,ap@sync.example\n');
+      const due = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
+      writeFileSync(
+        invoicesCsv,
+        `invoice_number,customer_id,issue_date,due_date,currency,amount\nINV-SYNC-1,C-SYNC-1,2026-01-05,${due},USD,410.00\n`,
+      );
+      for (const [kind, file] of [
+        ['customers', customersCsv],
+        ['invoices', invoicesCsv],
+      ] as const) {
+        const imported = await ar(env, 'import', kind, file);
+        expect(imported.code, imported.stderr).toBe(0);
+      }
+      const importedAt = Date.now();
+      await withClient(address, async (client) => {
+        await waitFor(
+          async () => {
+            try {
+              return (await client.workflow.getHandle('invoice-INV-SYNC-1').describe()).status.name === 'RUNNING';
+            } catch {
+              return false;
+            }
+          },
+          { tries: 10 * (SYNC_INTERVAL_SECONDS + 20), what: 'the workflow of an invoice imported while the stack runs' },
+        );
+      });
+      const tookSeconds = (Date.now() - importedAt) / 1000;
+      // One interval, plus the time a sync itself takes and the schedule's own jitter.
+      expect(tookSeconds, `the new invoice waited ${tookSeconds} s for its workflow`).toBeLessThan(SYNC_INTERVAL_SECONDS + 15);
+      first.scanned += 1; // the second start finds it running too
+
       // The Web UI address it prints is the one the README shows (127.0.0.1, as the server binds it).
       expect(out).toContain(`Temporal Web UI   http://127.0.0.1:${ports.ui}/namespaces/default/workflows`);
       const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
@@ -357,6 +396,7 @@ describe('npm start', () => {
         ended: 0,
       });
       expect(out).toContain(`0 workflows started, ${first.scanned} already running`);
+      expect(out).toContain(`ledger sync schedule ar-ledger-sync: kept (every ${SYNC_INTERVAL_SECONDS} s)`);
 
       const stack = JSON.parse(readFileSync(path.join(dataDir, 'stack.json'), 'utf8')) as StackFile;
       expect((await fetch(`${stack.adminUrl}/healthz`)).status).toBe(200);

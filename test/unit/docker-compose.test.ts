@@ -159,6 +159,14 @@ describe('docker-compose.yml', () => {
     expect(test).toContain(`http://localhost:${config.ADMIN_PORT}/healthz`);
   });
 
+  it('the worker runs the ledger sync schedule every few minutes (production has no npm start)', () => {
+    const config = loadConfig(environmentOf(compose.services.worker!));
+    expect(config.AR_SYNC_INTERVAL_SECONDS).toBeGreaterThanOrEqual(60);
+    expect(config.AR_SYNC_INTERVAL_SECONDS).toBeLessThanOrEqual(600);
+    const main = readFileSync(path.join(ROOT, scriptOf(argv(compose.services.worker!.command))!), 'utf8');
+    expect(main).toContain('ensureLedgerSyncSchedule(');
+  });
+
   it('the worker can be scaled: no container_name, no published ports', () => {
     const worker = compose.services.worker!;
     expect(worker.container_name).toBeUndefined();

@@ -2,7 +2,8 @@
  * One customer account: pause or resume the work on all its open invoices at once (a collector's
  * "hold everything for Acme while we talk to them"). Each invoice workflow gets the same Update
  * the single-invoice route sends, so a pending proposal is withdrawn and nothing goes out until a
- * person resumes. Invoices that reach the ledger later start unpaused: pause them when they do.
+ * person resumes. The pause is stored on the customer too, so invoices that reach the ledger
+ * while it holds start paused; resuming the account clears it.
  */
 import { z } from 'zod';
 import { invoiceWorkflowId } from '../../../temporal/client';
@@ -77,6 +78,9 @@ export function registerCustomerRoutes(api: ApiRouter, deps: AdminDeps): void {
       const customerId = pathParam(params, 'id');
       // The body passed pauseBody, which checks reason by the same rule the workflow's validator uses.
       const msg = pauseSchema.parse({ by: user.name, reason: body.reason });
+      // Stored first: an invoice whose workflow starts meanwhile reads it at its first ledger read.
+      if (!(await ledger.setAccountPause(customerId, { by: msg.by, reason: msg.reason })))
+        throw notFound(`customer ${customerId} not found`);
       const results = await forEachInvoice(
         customerId,
         (n) => executeUpdate(temporal, invoiceWorkflowId(n), pauseUpdate, [msg], { timeoutMs: deps.updateTimeoutMs }),
@@ -99,6 +103,7 @@ export function registerCustomerRoutes(api: ApiRouter, deps: AdminDeps): void {
     handler: async ({ user, params }) => {
       const customerId = pathParam(params, 'id');
       const msg = resumeSchema.parse({ by: user.name });
+      if (!(await ledger.setAccountPause(customerId, null))) throw notFound(`customer ${customerId} not found`);
       const results = await forEachInvoice(
         customerId,
         (n) => executeUpdate(temporal, invoiceWorkflowId(n), resumeUpdate, [msg], { timeoutMs: deps.updateTimeoutMs }),

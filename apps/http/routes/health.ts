@@ -1,6 +1,7 @@
-/** GET /healthz: is the endpoint up, and can it reach PostgreSQL and Temporal? No token needed. */
+/** GET /healthz: is the endpoint up, can it reach PostgreSQL and Temporal, and is the kill switch holding sends? No token needed. */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
+import { readSendsSwitch } from '../../../outreach/kill-switch';
 import type { AdminDeps } from '../deps';
 import type { ApiRouter } from '../route';
 import { healthOut } from '../schemas';
@@ -34,7 +35,15 @@ export function registerHealthRoute(api: ApiRouter, deps: AdminDeps): void {
     responses: { 200: { description: 'All up', schema: healthOut }, 503: { description: 'A dependency is down', schema: healthOut } },
     handler: async ({ c }) => {
       const [database, temporal] = await Promise.all([databaseUp(deps.db), temporalUp(deps.temporal)]);
-      const body = { ok: database && temporal, database: database ? 'up' : 'down', temporal: temporal ? 'up' : 'down' } as const;
+      // The kill switch is a deliberate hold, not an outage: it is reported, and health stays 200.
+      const switched = database ? await readSendsSwitch(deps.db).catch(() => null) : null;
+      const body = {
+        ok: database && temporal,
+        database: database ? 'up' : 'down',
+        temporal: temporal ? 'up' : 'down',
+        sends: switched ? (switched.held ? 'held' : 'flowing') : 'unknown',
+        ...(switched?.held ? { sendsHeld: { reason: switched.reason ?? '', by: switched.by ?? '', since: switched.since ?? '' } } : {}),
+      } as const;
       return c.json(body, body.ok ? 200 : 503);
     },
   });

@@ -20,6 +20,7 @@ const CSS = 'text/css; charset=utf-8';
 const FILES: Record<string, { file: string; type: string }> = {
   '/': { file: path.join(STATIC_DIR, 'index.html'), type: HTML },
   '/app.js': { file: path.join(STATIC_DIR, 'app.js'), type: JS },
+  '/explain.js': { file: path.join(STATIC_DIR, 'explain.js'), type: JS },
   '/app.css': { file: path.join(STATIC_DIR, 'app.css'), type: CSS },
   '/dashboard': { file: path.join(STATIC_DIR, 'dashboard.html'), type: HTML },
   '/dashboard.js': { file: path.join(STATIC_DIR, 'dashboard.js'), type: JS },

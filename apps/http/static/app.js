@@ -148,8 +148,21 @@ async function signIn(token) {
   $('who').hidden = false;
   $('sign-in').hidden = true;
   $('app').hidden = false;
-  await load(true);
+  await Promise.all([load(true), showSendsSwitch()]);
   focusCard(0);
+}
+
+/** The kill switch (ar sends pause): an approver must know that nothing approved goes out for now. */
+async function showSendsSwitch() {
+  try {
+    const s = await api('/api/sends');
+    $('sends-held').hidden = !s.held;
+    $('sends-held').textContent = s.held
+      ? `All sends are paused since ${s.since.slice(0, 16).replace('T', ' ')} UTC by ${s.by}: ${s.reason}. Approved reminders wait and go out after resume.`
+      : '';
+  } catch {
+    $('sends-held').hidden = true;
+  }
 }
 
 function signOut(message) {
@@ -158,6 +171,7 @@ function signOut(message) {
   state.items = [];
   sessionStorage.removeItem(TOKEN_KEY);
   $('who').hidden = true;
+  $('sends-held').hidden = true;
   $('app').hidden = true;
   $('sign-in').hidden = false;
   $('sign-in-error').textContent = message || '';
@@ -327,7 +341,12 @@ function renderCard(item, index) {
         { type: 'button', class: 'reject', disabled, 'aria-keyshortcuts': 'r', onclick: () => openMode(item, 'reject') },
         'Reject',
       ),
-      decide.ok ? el('span', { class: 'hint' }, 'a · e · r') : el('span', { class: 'hint' }, decide.why),
+      el(
+        'button',
+        { type: 'button', class: 'link', 'aria-keyshortcuts': 'x', onclick: () => window.arExplain.toggle(item, rerenderCard) },
+        window.arExplain.isOpen(item) ? 'Hide explanation' : 'Explain',
+      ),
+      decide.ok ? el('span', { class: 'hint' }, 'a · e · r · x') : el('span', { class: 'hint' }, decide.why),
     );
   }
 
@@ -350,6 +369,7 @@ function renderCard(item, index) {
     reasoning,
     error ? el('p', { class: 'card-error', role: 'alert' }, error) : null,
     buttons,
+    window.arExplain.panel(item, rerenderCard),
   );
 }
 
@@ -417,6 +437,12 @@ document.addEventListener('keydown', (e) => {
     return;
   }
   if (typing) return;
+  if (item && e.key === 'x' && !state.open) {
+    // Anyone may read why: explaining needs no decide permission.
+    e.preventDefault();
+    window.arExplain.toggle(item, rerenderCard);
+    return;
+  }
   if (item && (e.key === 'a' || e.key === 'e' || e.key === 'r') && !canDecide(item).ok) {
     // Say why nothing happens rather than ignore the key.
     e.preventDefault();
