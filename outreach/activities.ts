@@ -72,6 +72,30 @@ export function createOutreachActivities(deps: { db: Db; ledger: LedgerPort; ema
     return changed.length ? `the ledger changed while the message waited to be sent: ${changed.join('; ')}` : null;
   }
 
+  /** One audit row per invoice the message carries, keyed by its request: why it did not go out. */
+  async function auditEachRequest(
+    input: DeliveryInput,
+    action: 'reminder_suppressed' | 'reminder_stale' | 'reminder_unconfirmed',
+    reasoning: string,
+    details?: Record<string, unknown>,
+  ): Promise<void> {
+    const suffix = action.slice('reminder_'.length);
+    for (const r of input.requests) {
+      await writeAudit(db, {
+        idempotencyKey: `${r.requestId}/${suffix}`,
+        workflowId: r.invoiceWorkflowId,
+        invoiceNumber: r.invoiceNumber,
+        customerId: input.customerId,
+        action,
+        actor: 'system',
+        reasoning,
+        policyVersion: r.policyVersion,
+        approvedBy: r.approvedBy,
+        ...(details ? { details } : {}),
+      });
+    }
+  }
+
   return {
     /**
      * Caps, send window (with the customer's holidays and closing days ahead) and batching for
@@ -118,37 +142,12 @@ export function createOutreachActivities(deps: { db: Db; ledger: LedgerPort; ema
         (await noTouchReason(input.customerId, customer.noTouch, invoiceNumbers)) ??
         (!contact?.email ? 'no contact with an email address; a person must reach this customer' : null);
       if (suppressedWhy || !contact?.email) {
-        for (const r of input.requests) {
-          await writeAudit(db, {
-            idempotencyKey: `${r.requestId}/suppressed`,
-            workflowId: r.invoiceWorkflowId,
-            invoiceNumber: r.invoiceNumber,
-            customerId: input.customerId,
-            action: 'reminder_suppressed',
-            actor: 'system',
-            reasoning: suppressedWhy ?? 'no contact email',
-            policyVersion: r.policyVersion,
-            approvedBy: r.approvedBy,
-          });
-        }
+        await auditEachRequest(input, 'reminder_suppressed', suppressedWhy ?? 'no contact email');
         return { status: 'suppressed', to: null, detail: suppressedWhy ?? 'no contact email' };
       }
       const stale = await staleQuotes(input);
       if (stale) {
-        for (const r of input.requests) {
-          await writeAudit(db, {
-            idempotencyKey: `${r.requestId}/stale`,
-            workflowId: r.invoiceWorkflowId,
-            invoiceNumber: r.invoiceNumber,
-            customerId: input.customerId,
-            action: 'reminder_stale',
-            actor: 'system',
-            reasoning: stale,
-            policyVersion: r.policyVersion,
-            approvedBy: r.approvedBy,
-            details: { outboxKey: input.outboxKey },
-          });
-        }
+        await auditEachRequest(input, 'reminder_stale', stale, { outboxKey: input.outboxKey });
         return { status: 'stale', to: contact.email, detail: stale };
       }
       await db
@@ -174,20 +173,7 @@ export function createOutreachActivities(deps: { db: Db; ledger: LedgerPort; ema
       } else if (resend.kind === 'unconfirmed' && row.status !== 'sent' && row.status !== 'logged') {
         const why = `first handed to the provider at ${resend.firstAttemptAt.toISOString()}, beyond its idempotency window, and its answer was never recorded: not sent again (it may have gone out); a person checks the provider's log for ${input.outboxKey}`;
         await db.update(schema.emailOutbox).set({ status: 'failed', error: why }).where(eq(schema.emailOutbox.id, row.id));
-        for (const r of input.requests) {
-          await writeAudit(db, {
-            idempotencyKey: `${r.requestId}/unconfirmed`,
-            workflowId: r.invoiceWorkflowId,
-            invoiceNumber: r.invoiceNumber,
-            customerId: input.customerId,
-            action: 'reminder_unconfirmed',
-            actor: 'system',
-            reasoning: why,
-            policyVersion: r.policyVersion,
-            approvedBy: r.approvedBy,
-            details: { outboxKey: input.outboxKey },
-          });
-        }
+        await auditEachRequest(input, 'reminder_unconfirmed', why, { outboxKey: input.outboxKey });
         return { status: 'suppressed', to: contact.email, detail: why };
       } else if (row.status === 'queued' || row.status === 'failed') {
         try {
