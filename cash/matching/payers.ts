@@ -105,12 +105,6 @@ export function normaliseAccount(account: string): string {
   return compactAlnum(account);
 }
 
-/** How an account is written in evidence: IBANs grouped by four, others as given. */
-export function displayAccount(account: string): string {
-  const iban = electronicFormatIBAN(account);
-  return iban && isValidIBAN(iban) ? (friendlyFormatIBAN(iban) ?? account) : account.trim();
-}
-
 export interface NameMatch {
   /** Index into the directory's customers. */
   readonly customer: number;
@@ -160,7 +154,7 @@ export class CustomerDirectory {
   private readonly cache = new Map<string, readonly NameMatch[]>();
   /** Payer names and accounts as normalised, per raw string (bank files repeat payers). */
   private readonly nameForms = new Map<string, string>();
-  private readonly accountForms = new Map<string, string>();
+  private readonly accountForms = new Map<string, { form: string; shown: string }>();
   /** Per customer, the blocking weight of the name being scored; zero between names. */
   private readonly weightScratch: Float64Array;
   /** Per blocking key id, its position + 1 among the name's common keys; zero between names. */
@@ -205,12 +199,27 @@ export class CustomerDirectory {
 
   /** Customers that paid from this account before (several when a parent pays for subsidiaries). */
   byAccount(account: string): readonly number[] {
-    let form = this.accountForms.get(account);
-    if (form === undefined) {
+    return this.accounts.get(this.accountOf(account).form) ?? [];
+  }
+
+  /** How a payer account is written in evidence: IBANs grouped by four, others as given. */
+  displayAccount(account: string): string {
+    return this.accountOf(account).shown;
+  }
+
+  /** A payer account's compared and displayed forms, validated as an IBAN once per raw string. */
+  private accountOf(account: string): { form: string; shown: string } {
+    let forms = this.accountForms.get(account);
+    if (forms === undefined) {
       if (this.accountForms.size >= 50_000) this.accountForms.clear();
-      this.accountForms.set(account, (form = normaliseAccount(account)));
+      const iban = electronicFormatIBAN(account);
+      forms =
+        iban && isValidIBAN(iban)
+          ? { form: iban, shown: friendlyFormatIBAN(iban) ?? account }
+          : { form: compactAlnum(account), shown: account.trim() };
+      this.accountForms.set(account, forms);
     }
-    return this.accounts.get(form) ?? [];
+    return forms;
   }
 
   /** normaliseName, remembered per raw payer name. */
