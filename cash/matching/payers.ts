@@ -286,21 +286,27 @@ export class CustomerDirectory {
       // looked up, not compared with every common key; idfs are still added in `common` order.
       const pos = this.commonScratch;
       for (let p = 0; p < common.length; p++) pos[common[p]!.id] = p + 1;
+      // Reranking only adds, at most `bonus`: one that even with all of it stays below the
+      // SCORED_PER_NAME-th weight before reranking cannot be scored, and is not reranked.
+      let bonus = 0;
+      for (const x of common) bonus += x.idf;
+      const cutoff = ranked.length > SCORED_PER_NAME ? ranked[SCORED_PER_NAME - 1]![1] : Number.NEGATIVE_INFINITY;
       const hits: number[] = [];
-      ranked = ranked
-        .map(([c, w]): [number, number] => {
-          const own = this.keysOf[c]!;
-          hits.length = 0;
-          for (let k = 0; k < own.length; k++) {
-            const p = pos[own[k]!]!;
-            if (p) hits.push(p - 1);
-          }
-          if (hits.length > 1) hits.sort((a, b) => a - b);
-          let total = w;
-          for (const p of hits) total += common[p]!.idf;
-          return [c, total];
-        })
-        .sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+      const reranked: Array<[number, number]> = [];
+      for (const [c, w] of ranked) {
+        if (w + bonus * (1 + 1e-9) < cutoff) continue;
+        const own = this.keysOf[c]!;
+        hits.length = 0;
+        for (let k = 0; k < own.length; k++) {
+          const p = pos[own[k]!]!;
+          if (p) hits.push(p - 1);
+        }
+        if (hits.length > 1) hits.sort((a, b) => a - b);
+        let total = w;
+        for (const p of hits) total += common[p]!.idf;
+        reranked.push([c, total]);
+      }
+      ranked = reranked.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
       for (const { id } of common) pos[id] = 0;
     }
     // Only customers sharing about as much vocabulary as the best-blocked one are scored:
