@@ -26,20 +26,12 @@ export class OpenBook {
   private readonly byAmount = new Map<string, Map<number, number[]>>();
 
   constructor(openInvoices: readonly OpenInvoice[]) {
-    const inv = openInvoices
-      .filter((i) => i.openMinor > 0)
-      .map((i) => {
-        minor(i.openMinor, `open invoice ${i.number} openMinor`);
-        assertCurrency(i.currency, `open invoice ${i.number} currency`);
-        return i;
-      })
-      .sort(
-        (a, b) =>
-          compareStrings(a.dueDate, b.dueDate) ||
-          compareStrings(a.issueDate, b.issueDate) ||
-          compareStrings(a.number, b.number) ||
-          compareStrings(a.customerId, b.customerId),
-      );
+    const open = openInvoices.filter((i) => i.openMinor > 0);
+    for (const i of open) {
+      minor(i.openMinor, `open invoice ${i.number} openMinor`);
+      assertCurrency(i.currency, `open invoice ${i.number} currency`);
+    }
+    const inv = oldestFirst(open);
     this.invoices = inv;
     this.numbers = new InvoiceNumberIndex([...inv.map((i) => i.number), ...inv.map((i) => i.poNumber ?? '')]);
     inv.forEach((i, idx) => {
@@ -101,6 +93,37 @@ export class OpenBook {
   withOpenBalance(currency: string, openMinor: number): readonly number[] {
     return this.byAmount.get(currency)?.get(openMinor) ?? [];
   }
+}
+
+/** Due date, issue date, number, customer: ISO dates compared as one number (YYYYMMDD twice) when all are ISO. */
+function oldestFirst(open: OpenInvoice[]): OpenInvoice[] {
+  const byStrings = (a: OpenInvoice, b: OpenInvoice) =>
+    compareStrings(a.dueDate, b.dueDate) ||
+    compareStrings(a.issueDate, b.issueDate) ||
+    compareStrings(a.number, b.number) ||
+    compareStrings(a.customerId, b.customerId);
+  const key = new Float64Array(open.length);
+  for (let k = 0; k < open.length; k++) {
+    const due = isoDay(open[k]!.dueDate);
+    const issued = isoDay(open[k]!.issueDate);
+    if (due < 0 || issued < 0) return open.sort(byStrings);
+    key[k] = due * 1e8 + issued;
+  }
+  const order = Array.from(open.keys()).sort((a, b) => key[a]! - key[b]! || byStrings(open[a]!, open[b]!));
+  return order.map((k) => open[k]!);
+}
+
+/** "2026-03-04" → 20260304 (ordered as the string is), or -1 for any other shape. */
+function isoDay(d: string): number {
+  if (d.length !== 10 || d.charCodeAt(4) !== 45 || d.charCodeAt(7) !== 45) return -1;
+  let n = 0;
+  for (let k = 0; k < 10; k++) {
+    if (k === 4 || k === 7) continue;
+    const c = d.charCodeAt(k) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
 }
 
 export function push<K>(m: Map<K, number[]>, k: K, v: number): void {

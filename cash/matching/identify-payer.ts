@@ -5,7 +5,7 @@
  */
 import { NAME_SCORE_FOR_AMOUNT_SEARCH, nameWeight, WEIGHTS } from './confidence';
 import { quoteCustomer } from './evidence';
-import { type CustomerDirectory, displayAccount } from './payers';
+import type { CustomerDirectory } from './payers';
 import type { CreditToMatch } from './types';
 
 export interface PayerSignal {
@@ -37,7 +37,7 @@ export function identifyPayer(directory: CustomerDirectory, credit: CreditToMatc
     s.weight += owners.length === 1 ? WEIGHTS.account : WEIGHTS.accountShared;
     s.viaAccount = true;
     s.sentences.push(
-      `Payer account ${displayAccount(credit.payerAccount!)} is known for ${quoteCustomer(c.id, c.name)} (learned from earlier matches)` +
+      `Payer account ${directory.displayAccount(credit.payerAccount!)} is known for ${quoteCustomer(c.id, c.name)} (learned from earlier matches)` +
         (owners.length > 1 ? `, and for ${owners.length - 1} other customer${owners.length > 2 ? 's' : ''}` : ''),
     );
   }
@@ -83,7 +83,7 @@ export function identifyPayer(directory: CustomerDirectory, credit: CreditToMatc
   if (!payer.size) {
     const given = [
       credit.payerName && `'${credit.payerName}'`,
-      credit.payerAccount && `account ${displayAccount(credit.payerAccount)}`,
+      credit.payerAccount && `account ${directory.displayAccount(credit.payerAccount)}`,
     ].filter(Boolean);
     notes.push(
       given.length ? `Payer ${given.join(', ')} matches no customer by account or name` : 'The bank gave no payer name or account',

@@ -30,6 +30,29 @@ function numberGroups(folded: string): string[] {
   return folded.match(/[A-Z]+|[0-9]+/g) ?? [];
 }
 
+/**
+ * numberGroups(fold(text)) in one pass without a regex for ASCII text (invoice numbers nearly
+ * always are): runs of letters, upper-cased, and runs of digits.
+ */
+function groupsOf(text: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let kind = 0; // 0 neither, 1 letters, 2 digits
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c >= 128) return numberGroups(fold(text));
+    const t = c >= 48 && c <= 57 ? 2 : (c >= 65 && c <= 90) || (c >= 97 && c <= 122) ? 1 : 0;
+    if (t === kind) continue;
+    if (kind === 2) out.push(text.slice(start, k));
+    else if (kind === 1) out.push(text.slice(start, k).toUpperCase());
+    start = k;
+    kind = t;
+  }
+  if (kind === 2) out.push(text.slice(start));
+  else if (kind === 1) out.push(text.slice(start).toUpperCase());
+  return out;
+}
+
 const isDigits = (g: string) => g.charCodeAt(0) <= 57;
 /** "00042" → "42", "0" stays "0"; letters unchanged. */
 function stripZeros(g: string): string {
@@ -52,7 +75,7 @@ export interface NumberForms {
 }
 
 export function invoiceNumberForms(number: string): NumberForms | null {
-  return formsOfGroups(numberGroups(fold(number)));
+  return formsOfGroups(groupsOf(number));
 }
 
 function formsOfGroups(groups: readonly string[]): NumberForms | null {
@@ -165,7 +188,7 @@ export class InvoiceNumberIndex {
     let maxGroups = 1;
     this.prefixOf = new Array<string>(numbers.length);
     for (let i = 0; i < numbers.length; i++) {
-      const groups = numberGroups(fold(numbers[i]!));
+      const groups = groupsOf(numbers[i]!);
       const forms = formsOfGroups(groups);
       this.prefixOf[i] = forms?.prefix ?? '';
       if (!forms) continue;

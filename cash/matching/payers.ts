@@ -105,12 +105,6 @@ export function normaliseAccount(account: string): string {
   return compactAlnum(account);
 }
 
-/** How an account is written in evidence: IBANs grouped by four, others as given. */
-export function displayAccount(account: string): string {
-  const iban = electronicFormatIBAN(account);
-  return iban && isValidIBAN(iban) ? (friendlyFormatIBAN(iban) ?? account) : account.trim();
-}
-
 export interface NameMatch {
   /** Index into the directory's customers. */
   readonly customer: number;
@@ -158,6 +152,13 @@ export class CustomerDirectory {
   /** Keys shared by more customers than this are too common to block on ("logistics"). */
   private readonly maxBlock: number;
   private readonly cache = new Map<string, readonly NameMatch[]>();
+  /** Payer names and accounts as normalised, per raw string (bank files repeat payers). */
+  private readonly nameForms = new Map<string, string>();
+  private readonly accountForms = new Map<string, { form: string; shown: string }>();
+  /** Per customer, the blocking weight of the name being scored; zero between names. */
+  private readonly weightScratch: Float64Array;
+  /** Per blocking key id, its position + 1 among the name's common keys; zero between names. */
+  private readonly commonScratch: Int32Array;
 
   constructor(customers: readonly CustomerIdentity[]) {
     // Stable order whatever order the caller passed: results must not depend on it.
@@ -188,6 +189,8 @@ export class CustomerDirectory {
         else this.blocks.set(key, [i]);
       }
     });
+    this.weightScratch = new Float64Array(this.customers.length);
+    this.commonScratch = new Int32Array(this.keyIds.size);
   }
 
   indexOf(customerId: string): number | undefined {
@@ -196,18 +199,48 @@ export class CustomerDirectory {
 
   /** Customers that paid from this account before (several when a parent pays for subsidiaries). */
   byAccount(account: string): readonly number[] {
-    return this.accounts.get(normaliseAccount(account)) ?? [];
+    return this.accounts.get(this.accountOf(account).form) ?? [];
+  }
+
+  /** How a payer account is written in evidence: IBANs grouped by four, others as given. */
+  displayAccount(account: string): string {
+    return this.accountOf(account).shown;
+  }
+
+  /** A payer account's compared and displayed forms, validated as an IBAN once per raw string. */
+  private accountOf(account: string): { form: string; shown: string } {
+    let forms = this.accountForms.get(account);
+    if (forms === undefined) {
+      if (this.accountForms.size >= 50_000) this.accountForms.clear();
+      const iban = electronicFormatIBAN(account);
+      forms =
+        iban && isValidIBAN(iban)
+          ? { form: iban, shown: friendlyFormatIBAN(iban) ?? account }
+          : { form: compactAlnum(account), shown: account.trim() };
+      this.accountForms.set(account, forms);
+    }
+    return forms;
+  }
+
+  /** normaliseName, remembered per raw payer name. */
+  private normalisedPayer(payerName: string): string {
+    let norm = this.nameForms.get(payerName);
+    if (norm === undefined) {
+      if (this.nameForms.size >= 50_000) this.nameForms.clear();
+      this.nameForms.set(payerName, (norm = normaliseName(payerName)));
+    }
+    return norm;
   }
 
   /** The name score of a payer name against one customer. */
   scoreAgainst(payerName: string, customer: number): number {
-    const norm = normaliseName(payerName);
+    const norm = this.normalisedPayer(payerName);
     return norm ? nameScore(norm, this.normalisedNames[customer]!) : 0;
   }
 
   /** Customers whose name fits the payer's, best first, score ≥ MIN_NAME_SCORE. */
   byName(payerName: string): readonly NameMatch[] {
-    const norm = normaliseName(payerName);
+    const norm = this.normalisedPayer(payerName);
     if (!norm) return [];
     const cached = this.cache.get(norm);
     if (cached) return cached;
@@ -219,41 +252,62 @@ export class CustomerDirectory {
 
   private scoreName(norm: string): readonly NameMatch[] {
     const tokens = norm.split(' ');
-    const keys = blockingKeys(tokens)
-      .map((k) => ({ k, list: this.blocks.get(k) }))
-      .filter((x): x is { k: string; list: number[] } => x.list !== undefined);
+    const keys: Array<{ k: string; list: number[] }> = [];
+    for (const k of blockingKeys(tokens)) {
+      const list = this.blocks.get(k);
+      if (list !== undefined) keys.push({ k, list });
+    }
     if (!keys.length) return [];
     let usable = keys.filter((x) => x.list.length <= this.maxBlock);
     // Only common words in the name ("global services"): block on the rarest of them.
     if (!usable.length) usable = [keys.reduce((a, b) => (b.list.length < a.list.length ? b : a))];
     const n = this.customers.length;
-    const weight = new Map<number, number>();
+    // Blocking weights summed in a reused array (customers touched listed, then reset): no Map per name.
+    const weight = this.weightScratch;
+    const touched: number[] = [];
     for (const { list } of usable) {
       const idf = Math.log(1 + n / list.length);
-      for (const c of list) weight.set(c, (weight.get(c) ?? 0) + idf);
+      for (let k = 0; k < list.length; k++) {
+        const c = list[k]!;
+        if (weight[c] === 0) touched.push(c);
+        weight[c] = weight[c]! + idf;
+      }
     }
+    const byWeight = (a: number, b: number) => weight[b]! - weight[a]! || a - b;
+    const leading = touched.sort(byWeight).slice(0, RERANKED_PER_NAME);
+    let ranked: Array<[number, number]> = leading.map((c) => [c, weight[c]!]);
+    for (const c of touched) weight[c] = 0;
     // Common words bring in no one, but rank the best-blocked ("... joinery" among the customers
     // sharing a rare word's last letters); only the leading few are re-ranked, to stay cheap.
-    let ranked = [...weight.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, RERANKED_PER_NAME);
-    const common = keys
-      .filter((x) => !usable.includes(x))
-      .map((x) => ({ id: this.keyIds.get(x.k)!, idf: Math.log(1 + n / x.list.length) }));
+    const common: Array<{ id: number; idf: number }> = [];
+    for (const x of keys) if (!usable.includes(x)) common.push({ id: this.keyIds.get(x.k)!, idf: Math.log(1 + n / x.list.length) });
     if (common.length) {
-      ranked = ranked
-        .map(([c, w]): [number, number] => {
-          let total = w;
-          const own = this.keysOf[c]!;
-          for (const { id, idf } of common) {
-            for (let k = 0; k < own.length; k++) {
-              if (own[k] === id) {
-                total += idf;
-                break;
-              }
-            }
-          }
-          return [c, total];
-        })
-        .sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+      // Key id → its position in `common` + 1 (0: not common), so a customer's own keys are
+      // looked up, not compared with every common key; idfs are still added in `common` order.
+      const pos = this.commonScratch;
+      for (let p = 0; p < common.length; p++) pos[common[p]!.id] = p + 1;
+      // Reranking only adds, at most `bonus`: one that even with all of it stays below the
+      // SCORED_PER_NAME-th weight before reranking cannot be scored, and is not reranked.
+      let bonus = 0;
+      for (const x of common) bonus += x.idf;
+      const cutoff = ranked.length > SCORED_PER_NAME ? ranked[SCORED_PER_NAME - 1]![1] : Number.NEGATIVE_INFINITY;
+      const hits: number[] = [];
+      const reranked: Array<[number, number]> = [];
+      for (const [c, w] of ranked) {
+        if (w + bonus * (1 + 1e-9) < cutoff) continue;
+        const own = this.keysOf[c]!;
+        hits.length = 0;
+        for (let k = 0; k < own.length; k++) {
+          const p = pos[own[k]!]!;
+          if (p) hits.push(p - 1);
+        }
+        if (hits.length > 1) hits.sort((a, b) => a - b);
+        let total = w;
+        for (const p of hits) total += common[p]!.idf;
+        reranked.push([c, total]);
+      }
+      ranked = reranked.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+      for (const { id } of common) pos[id] = 0;
     }
     // Only customers sharing about as much vocabulary as the best-blocked one are scored:
     // sharing just "logistics" with the payer is no reason to run fuzzball.

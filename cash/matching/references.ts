@@ -90,7 +90,8 @@ export function findReferences(text: string): ReferenceScan {
   if (!/\d/.test(text)) return { found, invalid };
   const seen = new Set<string>();
   // Same length as `text` (unlike toUpperCase on "ß"), so match offsets quote the original.
-  const upper = text.replace(/[a-z]/g, (c) => c.toUpperCase());
+  // (ASCII text upper-cases letter for letter, so the built-in does it.)
+  const upper = /^[\x00-\x7f]*$/.test(text) ? text.toUpperCase() : text.replace(/[a-z]/g, (c) => c.toUpperCase());
   const push = (kind: ReferenceKind, value: string, raw: string) => {
     if (seen.has(value)) return;
     seen.add(value);

@@ -80,11 +80,17 @@ export function compactAlnum(text: string): string {
   return fold(text).replace(/[^A-Z0-9]/g, '');
 }
 
-/** "1250000" → "12,500.00" style for evidence, from minor units and the currency exponent. */
+/** "12500.00" → "12,500.00": thousands separators in the whole part of a decimal string. */
 export function groupDigits(decimal: string): string {
-  const neg = decimal.startsWith('-');
-  const body = neg ? decimal.slice(1) : decimal;
-  const [whole = '0', frac] = body.split('.');
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${neg ? '-' : ''}${grouped}${frac !== undefined ? `.${frac}` : ''}`;
+  const neg = decimal.charCodeAt(0) === 45;
+  const start = neg ? 1 : 0;
+  const dot = decimal.indexOf('.', start);
+  const end = dot < 0 ? decimal.length : dot;
+  const len = end - start;
+  if (len <= 3) return decimal;
+  let out = neg ? '-' : '';
+  const head = len % 3 || 3;
+  out += decimal.slice(start, start + head);
+  for (let k = start + head; k < end; k += 3) out += `,${decimal.slice(k, k + 3)}`;
+  return out + decimal.slice(end);
 }
