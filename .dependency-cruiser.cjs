@@ -25,6 +25,7 @@ const SANDBOX_FILES = [
   'ledger-sync-workflow', // collections/
   'contact-caps', // outreach/
   'merge', // outreach/
+  'batch-window', // outreach/
 ].join('|');
 // Group 1 is the room, so a workflow module may import its own room's sandbox modules ($1 below).
 const WORKFLOW_SIDE = `^(${ROOMS})/(?:${SANDBOX_FILES})\\.ts$`;

@@ -10,6 +10,8 @@ import { eq, inArray, isNull } from 'drizzle-orm';
 import { schema, type Db } from '../db/client';
 import { toDecimal } from '../domain/money';
 import type { InvoiceRecord, LedgerPort } from '../ledger/port';
+import { currentPolicy } from '../policy/store';
+import { dunningStage } from './dunning';
 import { ledgerClosedSignal } from './messages';
 import { SA } from '../temporal/search-attributes';
 import { invoiceWorkflowId } from '../temporal/client';
@@ -36,6 +38,14 @@ export async function syncInvoiceWorkflows(client: Client, db: Db, ledger: Ledge
   const result: SyncResult = { scanned: 0, started: 0, alreadyRunning: 0, ended: 0 };
   const pageSize = opts.pageSize ?? 500;
   const concurrency = opts.concurrency ?? 32;
+  // Every search attribute is set at start, so a workflow is found by tier, stage and policy
+  // version at once, not only once its first ledger read has run (minutes behind on a big import).
+  const policyVersion = (await currentPolicy(db)).version;
+  const tiers = new Map<string, string | null>();
+  const tierOf = async (customerId: string) => {
+    if (!tiers.has(customerId)) tiers.set(customerId, (await ledger.getCustomer(customerId))?.tier ?? null);
+    return tiers.get(customerId) ?? null;
+  };
   let cursor: string | undefined;
   do {
     const page = await ledger.listOpenInvoices({ cursor, limit: pageSize });
@@ -58,7 +68,8 @@ export async function syncInvoiceWorkflows(client: Client, db: Db, ledger: Ledge
       await Promise.all(
         todo.slice(i, i + concurrency).map(async (inv) => {
           const workflowId = invoiceWorkflowId(inv.number);
-          if (await startInvoiceWorkflow(client, inv, opts.taskQueue)) result.started++;
+          const known = { tier: await tierOf(inv.customerId), policyVersion };
+          if (await startInvoiceWorkflow(client, inv, opts.taskQueue, known)) result.started++;
           else result.alreadyRunning++;
           await db.insert(schema.workflowStarts).values({ invoiceNumber: inv.number, workflowId }).onConflictDoNothing();
         }),
@@ -108,11 +119,14 @@ export async function syncInvoiceWorkflows(client: Client, db: Db, ledger: Ledge
 /**
  * Starts the workflow of one open invoice; false when it already runs. A closed run (the invoice
  * was paid, then a bank return reopened it) is followed by a new run under the same id.
+ * `known`: the customer's tier and the policy version in force, set as search attributes at start
+ * with the stage (not started) and no approval awaited; the workflow upserts them as it runs.
  */
 export async function startInvoiceWorkflow(
   client: Client,
   inv: Pick<InvoiceRecord, 'number' | 'customerId' | 'currency' | 'openMinor' | 'dueDate'>,
   taskQueue: string,
+  known: { tier: string | null; policyVersion: number | null } = { tier: null, policyVersion: null },
 ): Promise<boolean> {
   try {
     await client.workflow.start('invoiceWorkflow', {
@@ -125,6 +139,10 @@ export async function startInvoiceWorkflow(
         { key: SA.status, value: 'open' },
         { key: SA.currency, value: inv.currency },
         { key: SA.amountDue, value: inv.openMinor },
+        { key: SA.dunningStage, value: dunningStage([], []) },
+        { key: SA.awaitingApproval, value: false },
+        ...(known.tier === null ? [] : [{ key: SA.tier, value: known.tier }]),
+        ...(known.policyVersion === null ? [] : [{ key: SA.policyVersion, value: known.policyVersion }]),
       ],
       staticSummary: `Invoice ${inv.number} · customer ${inv.customerId} · ${toDecimal(inv.openMinor, inv.currency)} ${inv.currency} due ${inv.dueDate}`,
     });

@@ -3,6 +3,10 @@
  * provider, ledger contact, audit rows).
  */
 import { ApplicationFailure } from '@temporalio/activity';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import { invoiceStateQuery } from '../collections/messages';
+import { invoiceWorkflowId } from '../temporal/workflow-ids';
+import type { OthersDue } from './batch-window';
 import { eq } from 'drizzle-orm';
 import { schema, type Db } from '../db/client';
 import { currentPolicy } from '../policy/store';
@@ -38,7 +42,14 @@ export interface DeliveryResult {
   detail: string;
 }
 
-export function createOutreachActivities(deps: { db: Db; ledger: LedgerPort; email: EmailSender; emailFrom: string }) {
+export function createOutreachActivities(deps: {
+  db: Db;
+  ledger: LedgerPort;
+  email: EmailSender;
+  emailFrom: string;
+  /** Asks the customer's invoice workflows when they act next (the batch window); without it, the whole window. */
+  temporal?: () => Promise<Client>;
+}) {
   const { db, ledger, email } = deps;
 
   /** Why no message may go to this customer about these invoices now, or null. */
@@ -120,6 +131,28 @@ export function createOutreachActivities(deps: { db: Db; ledger: LedgerPort; ema
         policyVersion: policy.version,
         holidays: upcomingHolidays(policy, timezone, new Date()),
       };
+    },
+
+    /**
+     * When the customer's other open invoices (not those queued) act next: their workflows' next
+     * step and whether a draft waits for a person. Null without a Temporal client.
+     */
+    async remindersDueSoon(input: { customerId: string; exceptInvoices: string[] }): Promise<OthersDue | null> {
+      if (!deps.temporal) return null;
+      const client = await deps.temporal();
+      const invoices = (await ledger.listCustomerOpenInvoices(input.customerId)) ?? [];
+      const out: OthersDue = { dueAt: [], awaitingApproval: 0, unknown: false };
+      for (const inv of invoices) {
+        if (input.exceptInvoices.includes(inv.number)) continue;
+        try {
+          const v = await client.workflow.getHandle(invoiceWorkflowId(inv.number)).query(invoiceStateQuery);
+          if (v.pendingProposal) out.awaitingApproval++;
+          else if (v.nextStep) out.dueAt.push(v.nextStep.at);
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) out.unknown = true;
+        }
+      }
+      return out;
     },
 
     /** The kill switch, read right before each delivery. */

@@ -17,6 +17,7 @@ import {
 } from '@temporalio/workflow';
 import type { OutreachActivities as Activities } from './activities';
 import { earliestContactTime, type ContactCaps } from './contact-caps';
+import { batchWaitUntil } from './batch-window';
 import { mergeApproved } from './merge';
 import { localParts, nextSendTime } from '../domain/calendar';
 import { draftReminder } from '../domain/drafting';
@@ -115,11 +116,17 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
     if (!releasedFromHold) {
       const firstQueued = changes;
       const batchStart = Date.now();
+      // Wait only as long as another reminder of this customer falls due inside the window (histories
+      // from before this read wait the whole window, as they ran).
+      const others =
+        rules.batchWindowMinutes > 0 && patched('batch-until-next-due')
+          ? await acts.remindersDueSoon({ customerId: input.customerId, exceptInvoices: queue.map((q) => q.invoiceNumber) })
+          : null;
       // A policy published meanwhile re-reads the window and waits only what is left of the new one.
       // Without such a signal (every history before it) this is the one timer it always was.
       while (true) {
         const seenPolicy = policyChanges;
-        const remaining = Math.max(0, batchStart + rules.batchWindowMinutes * 60_000 - Date.now());
+        const remaining = Math.max(0, batchWaitUntil(batchStart, rules.batchWindowMinutes, others) - Date.now());
         // The summary is metadata on the timer, not a command: histories without it replay the same.
         const latest = new Date(Date.now() + remaining).toISOString();
         const woke = await condition(() => (changes !== firstQueued && queue.length === 0) || policyChanges !== seenPolicy, remaining, {

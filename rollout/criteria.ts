@@ -4,7 +4,7 @@
  */
 import type { DemotionCriteria, PromotionCriteria } from '../domain/rollout-plan';
 import { wilsonInterval } from '../insights/metrics/stats';
-import type { Check, Health, ScopeEvidence, Verdict } from './messages';
+import type { BreakerTrip, Check, Health, ScopeEvidence, Verdict } from './messages';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
@@ -73,8 +73,28 @@ export function checkPromotion(e: ScopeEvidence, health: Health, c: PromotionCri
   return { scopeId: e.scopeId, pass: checks.every((k) => k.pass), checks };
 }
 
-/** Must a granted scope be taken back? Any failing check demotes (pass: false means demote). */
-export function checkDemotion(e: ScopeEvidence, health: Health, c: DemotionCriteria): Verdict {
+/**
+ * A trip of the delivery breaker (the kill switch tripped by bounces or complaints) in the window:
+ * every scope that sends email fails it, whatever its own counts say.
+ */
+function breakerCheck(trips: readonly BreakerTrip[]): Check {
+  const last = trips.at(-1);
+  return {
+    name: 'delivery_breaker',
+    value: trips.length,
+    limit: 0,
+    pass: trips.length === 0,
+    detail: last
+      ? `the delivery breaker tripped the kill switch ${trips.length === 1 ? 'once' : `${trips.length} times`} in the window, last at ${last.at} (${last.reason})`
+      : 'the delivery breaker did not trip in the window',
+  };
+}
+
+/**
+ * Must a granted scope be taken back? Any failing check demotes (pass: false means demote).
+ * `breakerTrips` is given for scopes that send email (reminders): a trip in the window fails them.
+ */
+export function checkDemotion(e: ScopeEvidence, health: Health, c: DemotionCriteria, breakerTrips?: readonly BreakerTrip[]): Verdict {
   const correct = e.reviewed >= c.minReviewed ? (wilsonInterval(e.reviewedRight, e.reviewed)?.lower ?? null) : null;
   const checks: Check[] = [
     {
@@ -91,6 +111,7 @@ export function checkDemotion(e: ScopeEvidence, health: Health, c: DemotionCrite
     badRate('dispute_after_rate', e.disputedAfter, e.autonomous, c.maxDisputeRate, 'dispute-after-autonomous rate'),
     ...healthChecks(health, c),
   ];
+  if (breakerTrips) checks.push(breakerCheck(breakerTrips));
   return { scopeId: e.scopeId, pass: checks.every((k) => k.pass), checks };
 }
 

@@ -1,13 +1,13 @@
 /**
  * Reading the evidence of one evaluation from the database: the window's decisions and
- * autonomous actions, and receivables health (today's CEI and DSO against the newest baseline).
+ * autonomous actions, the delivery breaker's trips, and receivables health (today's CEI and DSO against the newest baseline).
  */
 import type { Db } from '../db/client';
 import { utcDate } from '../domain/calendar';
 import { metricsReport } from '../insights/metrics';
 import { listSnapshots } from '../insights/snapshots';
 import { loadMetricFacts } from '../ledger/read-models/metric-facts';
-import { loadRolloutFacts } from '../ledger/read-models/rollout-facts';
+import { loadBreakerTrips, loadRolloutFacts } from '../ledger/read-models/rollout-facts';
 import { currentPolicy } from '../policy/store';
 import { healthAgainst } from './health';
 import { measure } from './measure';
@@ -31,5 +31,9 @@ export async function measureNow(db: Db, asOf: Date): Promise<Measurement> {
     ...policy.rollout.phases.map((p) => p.promotion?.windowDays ?? 0),
   );
   const facts = await loadRolloutFacts(db, { from: new Date(asOf.getTime() - windowDays * DAY_MS), to: asOf });
-  return measure(policy.rollout, { policyVersion: policy.version, asOf, facts, health: await currentHealth(db, asOf) });
+  const breakerTrips = await loadBreakerTrips(db, {
+    from: new Date(asOf.getTime() - policy.rollout.demotion.windowDays * DAY_MS),
+    to: asOf,
+  });
+  return measure(policy.rollout, { policyVersion: policy.version, asOf, facts, health: await currentHealth(db, asOf), breakerTrips });
 }

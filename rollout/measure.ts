@@ -5,7 +5,7 @@
  */
 import { type PlanScope, phaseGranting, promotionCriteriaFor, type RolloutPlan, scopesAtPhase } from '../domain/rollout-plan';
 import { checkDemotion, checkPromotion, emptyEvidence } from './criteria';
-import type { Health, Measurement, ScopeEvidence } from './messages';
+import type { BreakerTrip, Health, Measurement, ScopeEvidence } from './messages';
 
 /** One decided proposal or one autonomous action (ledger/read-models/rollout-facts.ts reads them). */
 export interface RolloutFact {
@@ -21,6 +21,7 @@ export interface RolloutFact {
   /** The shadow scope that would have acted on its own, for a proposal. */
   readonly shadowScope: string | null;
   readonly review: 'right' | 'wrong' | null;
+  /** A review marked a bounce or complaint, or the provider reported one for the send's email. */
   readonly bouncedOrComplained: boolean;
   readonly disputedAfter: boolean;
 }
@@ -77,8 +78,16 @@ export function candidateScopes(plan: Pick<RolloutPlan, 'phases'>, phase: number
 
 export function measure(
   plan: RolloutPlan,
-  input: { policyVersion: number; asOf: Date; facts: readonly RolloutFact[]; health: Health },
+  input: {
+    policyVersion: number;
+    asOf: Date;
+    facts: readonly RolloutFact[];
+    health: Health;
+    /** Delivery-breaker trips in the demotion window (oldest first): every granted reminder scope fails them. */
+    breakerTrips?: readonly BreakerTrip[];
+  },
 ): Measurement {
+  const trips = input.breakerTrips ?? [];
   const phase = Math.min(plan.phase, plan.phases.length - 1);
   const promotion = promotionCriteriaFor(plan, phase + 1);
   const fromMs = input.asOf.getTime() - promotion.windowDays * 86_400_000;
@@ -100,8 +109,10 @@ export function measure(
     }),
     granted: granted.map((s) => {
       const e = evidence.get(s.id)!;
-      return { evidence: e, verdict: checkDemotion(e, input.health, plan.demotion), grantedAtPhase: phaseGranting(plan, s.id) };
+      const verdict = checkDemotion(e, input.health, plan.demotion, s.action === 'reminder' ? trips : undefined);
+      return { evidence: e, verdict, grantedAtPhase: phaseGranting(plan, s.id) };
     }),
     health: input.health,
+    breakerTrips: trips,
   };
 }

@@ -23,10 +23,16 @@ export interface ScopeEvidence {
   readonly autonomous: number;
   readonly reviewed: number;
   readonly reviewedRight: number;
-  /** Reviews marking a bounce or a complaint. */
+  /** Autonomous sends that bounced or drew a complaint: a review's mark or the provider's delivery event. */
   readonly bouncedOrComplained: number;
   /** Autonomous sends followed by a dispute on their invoice. */
   readonly disputedAfter: number;
+}
+
+/** The kill switch tripped by the delivery breaker (POST /webhooks/resend): when, and the reason it gave. */
+export interface BreakerTrip {
+  readonly at: string;
+  readonly reason: string;
 }
 
 /** Receivables health against the baseline, worst currency; null when no baseline is stored. */
@@ -71,6 +77,8 @@ export interface Measurement {
   /** The scopes granted now, checked against the demotion criteria (pass false: demote). */
   readonly granted: readonly (ScopeMeasure & { readonly grantedAtPhase: number })[];
   readonly health: Health;
+  /** Delivery-breaker trips in the demotion window, since the grants in force were made (absent in older records). */
+  readonly breakerTrips?: readonly BreakerTrip[];
 }
 
 export type RolloutDecisionKind = 'promote' | 'demote' | 'hold' | 'resume' | 'advance' | 'rollback' | 'none' | 'held';

@@ -59,7 +59,8 @@ export interface AdminStack {
   close(): Promise<void>;
 }
 
-export async function startAdminStack(opts: { email?: EmailSender } = {}): Promise<AdminStack> {
+/** `webhookSecret`: RESEND_WEBHOOK_SECRET, so POST /webhooks/resend verifies and accepts signed events. */
+export async function startAdminStack(opts: { email?: EmailSender; webhookSecret?: string } = {}): Promise<AdminStack> {
   const stack = await startTestStack({ email: opts.email });
   const { db } = stack;
   await stack.seed.policy(db, IMMEDIATE_POLICY);
@@ -67,7 +68,11 @@ export async function startAdminStack(opts: { email?: EmailSender } = {}): Promi
   for (const [name, u] of Object.entries(STACK_USERS) as [StackUser, (typeof STACK_USERS)[StackUser]][]) {
     tokens[name] = (await createUser(db, { name, role: u.role, limits: 'limits' in u ? u.limits : null })).token;
   }
-  const server = await startAdminServer({ db, temporal: stack.env.client, config: { ADMIN_PORT: 0, ADMIN_HOST: '127.0.0.1' } });
+  const server = await startAdminServer({
+    db,
+    temporal: stack.env.client,
+    config: { ADMIN_PORT: 0, ADMIN_HOST: '127.0.0.1', RESEND_WEBHOOK_SECRET: opts.webhookSecret },
+  });
 
   const http: AdminStack['http'] = async (method, path, opts = {}) => {
     const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };

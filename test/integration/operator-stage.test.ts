@@ -22,6 +22,14 @@ beforeAll(async () => {
     contactCaps: { maxContacts: 100, perDays: 1, minHoursApart: 0 },
   });
   await s.seedOverdueInvoices(['OPS-QUEUED', 'OPS-REJECTED']);
+  // Another invoice of the same customer, its draft left waiting for a person: outreach keeps the
+  // whole batch window for it (with nothing else due, an approved reminder goes out at once).
+  await s.stack.seed.invoice(s.stack.db, {
+    number: 'OPS-QUEUED-2',
+    customerId: 'C-OPS-QUEUED',
+    amountMinor: 50_000,
+    dueDate: new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10),
+  });
   await s.syncWorkflows();
 });
 afterAll(async () => {
@@ -43,6 +51,10 @@ const stageFilterFinds = (n: string, stage: string) =>
 
 describe('the stage an operator reads', () => {
   it('approved and waiting in outreach: "<step> (approved, queued)" everywhere an operator looks', async () => {
+    await waitFor(async () => (await handle('OPS-QUEUED-2').query(invoiceStateQuery)).pendingProposal, {
+      tries: 600,
+      what: 'the draft of OPS-QUEUED-2 waiting for a person',
+    });
     const p = await s.pendingProposal('OPS-QUEUED');
     const res = await s.http('POST', `/api/approvals/${encodeURIComponent(p.id)}/approve`, { as: 'alice', body: {} });
     expect(res.status).toBe(200);

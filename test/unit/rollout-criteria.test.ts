@@ -99,6 +99,26 @@ describe('demotion criteria', () => {
     expect(names({ autonomous: 100, disputedAfter: 6, bouncedOrComplained: 6 })).toEqual([]);
     expect(names({ autonomous: 100 }, { ceiDropPoints: 0, dsoRiseDays: 11 })).toEqual(['dso_rise']);
   });
+
+  it('demotes a scope that sends email when the delivery breaker tripped in the window, whatever its own counts', () => {
+    const clean = ev({ autonomous: 100, reviewed: 10, reviewedRight: 10 });
+    const trip = { at: '2026-03-19T08:00:00.000Z', reason: 'bounce rate 25.0% (5 of 20 emails sent) over the last 60 minutes' };
+    const tripped = checkDemotion(clean, NO_BASELINE, DEMOTION, [trip]);
+    expect(tripped.pass).toBe(false);
+    expect(tripped.checks.filter((c) => !c.pass)).toEqual([
+      {
+        name: 'delivery_breaker',
+        value: 1,
+        limit: 0,
+        pass: false,
+        detail: `the delivery breaker tripped the kill switch once in the window, last at 2026-03-19T08:00:00.000Z (${trip.reason})`,
+      },
+    ]);
+    expect(checkDemotion(clean, NO_BASELINE, DEMOTION, []).pass).toBe(true);
+    expect(checkDemotion(clean, NO_BASELINE, DEMOTION, []).checks.map((c) => c.name)).toContain('delivery_breaker');
+    // A scope that sends no email is not given the trips: no breaker check at all.
+    expect(checkDemotion(clean, NO_BASELINE, DEMOTION).checks.map((c) => c.name)).not.toContain('delivery_breaker');
+  });
 });
 
 describe('the plan', () => {
@@ -234,6 +254,39 @@ describe('measuring scopes', () => {
     expect(m.granted[0]!.verdict.pass).toBe(true);
     // The 20-day-old decision (above phase 1's ceiling, inside phase 2's) counts for promotion.
     expect(m.candidates.find((c) => c.verdict.scopeId === 'reminder-small')!.evidence.decided).toBe(1);
+  });
+});
+
+describe('the delivery breaker in a measurement', () => {
+  it('fails every granted reminder scope, and only those, so the rollout returns to before the first reminder grant', () => {
+    const plan = rolloutPlanSchema.parse({ ...DEFAULT_ROLLOUT_PLAN, phase: 3 });
+    const asOf = new Date('2026-03-20T00:00:00Z');
+    const breakerTrips = [{ at: '2026-03-18T10:00:00.000Z', reason: 'complaint rate 5.0% (1 of 20 emails sent)' }];
+    const m = measure(plan, { policyVersion: 7, asOf, facts: [], health: NO_BASELINE, breakerTrips });
+    expect(m.granted.map((g) => [g.verdict.scopeId, g.verdict.pass])).toEqual([
+      ['reminder-small', false],
+      ['reminder-standard', false],
+      ['promise-logging', true],
+      ['cash-match-clean', true],
+    ]);
+    expect(m.breakerTrips).toEqual(breakerTrips);
+    const failing = m.granted.filter((g) => !g.verdict.pass);
+    expect(Math.min(...failing.map((g) => g.grantedAtPhase - 1))).toBe(0);
+    // No trip: the same measurement demotes nothing.
+    expect(
+      measure(plan, { policyVersion: 7, asOf, facts: [], health: NO_BASELINE, breakerTrips: [] }).granted.every((g) => g.verdict.pass),
+    ).toBe(true);
+  });
+
+  it("counts the provider's bounces of autonomous sends in the scope's bounce/complaint rate", () => {
+    const plan = rolloutPlanSchema.parse({ ...DEFAULT_ROLLOUT_PLAN, phase: 1 });
+    const asOf = new Date('2026-03-20T00:00:00Z');
+    const sends = Array.from({ length: 40 }, (_, i) =>
+      fact({ atMs: asOf.getTime() - 86_400_000, outcome: 'autonomous', bouncedOrComplained: i < 10 }),
+    );
+    const m = measure(plan, { policyVersion: 7, asOf, facts: sends, health: NO_BASELINE });
+    expect(m.granted[0]!.evidence).toMatchObject({ autonomous: 40, bouncedOrComplained: 10, reviewed: 0 });
+    expect(m.granted[0]!.verdict.checks.filter((c) => !c.pass).map((c) => c.name)).toEqual(['bounce_complaint_rate']);
   });
 });
 

@@ -29,7 +29,10 @@ describe('invoice workflow: a balance changed while the approved reminder waited
   it('is handed back unsent and proposed again with the new amount (issue 13, defect 9d)', async () => {
     await stack.seed.customer(stack.db, { id: 'QS' });
     const h = await startInvoice(stack, { number: 'QS-1', customerId: 'QS', amountMinor: 100_000, dueInDays: 3 });
+    // Another invoice of QS with a draft waiting for a person: outreach keeps the whole batch window for it.
+    const other = await startInvoice(stack, { number: 'QS-2', customerId: 'QS', amountMinor: 40_000, dueInDays: 3 });
     try {
+      await nextProposal(stack, other);
       const first = await nextProposal(stack, h);
       expect(first.body).toContain('Invoice QS-1: $1,000.00');
       await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: first.id, decision: 'approve', by: 'alice' }] });
@@ -71,7 +74,7 @@ describe('invoice workflow: a balance changed while the approved reminder waited
       expect(emails[0]!.body).toContain('Total now due: $700.00.');
       expect(emails[0]!.body).not.toContain('$1,000.00');
     } finally {
-      await terminate(h);
+      await terminate(h, other);
     }
   });
 });
