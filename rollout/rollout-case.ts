@@ -52,6 +52,9 @@ export class RolloutCase {
     this.adopt(m);
     const from = m.phase;
     const seen = this.seen(m);
+    // Every evaluation's decision differs only in its kind, target phase and reason.
+    const decide = (kind: 'demote' | 'promote' | 'held' | 'none', to: number, why: string) =>
+      this.record({ kind, at, from, to, by, trigger, why, seen, policyVersion: m.policyVersion });
     const failing = m.granted.filter((g) => !g.verdict.pass);
     if (failing.length > 0) {
       const to = Math.max(0, Math.min(...failing.map((g) => g.grantedAtPhase - 1)));
@@ -65,61 +68,20 @@ export class RolloutCase {
               .join('; ')}`,
         )
         .join(' | ');
-      return this.record({
-        kind: 'demote',
-        at,
-        from,
-        to,
-        by,
-        trigger,
-        why: `demoted to phase ${to}: ${why}`,
-        seen,
-        policyVersion: m.policyVersion,
-      });
+      return decide('demote', to, `demoted to phase ${to}: ${why}`);
     }
     const next = from + 1 < m.phaseNames.length ? from + 1 : null;
     const streaks: Record<string, number> = {};
     for (const c of m.candidates) streaks[c.verdict.scopeId] = c.verdict.pass ? (this.streaks[c.verdict.scopeId] ?? 0) + 1 : 0;
     this.streaks = streaks;
-    if (next === null)
-      return this.record({
-        kind: 'none',
-        at,
-        from,
-        to: from,
-        by,
-        trigger,
-        why: 'the last phase is in force',
-        seen,
-        policyVersion: m.policyVersion,
-      });
+    if (next === null) return decide('none', from, 'the last phase is in force');
     const short = m.candidates.filter((c) => (streaks[c.verdict.scopeId] ?? 0) < m.consecutive);
     if (short.length === 0 && this.held)
-      return this.record({
-        kind: 'held',
-        at,
-        from,
-        to: from,
-        by,
-        trigger,
-        why: `criteria for phase ${next} hold, but the rollout is held by ${this.held.by}: ${this.held.note}`,
-        seen,
-        policyVersion: m.policyVersion,
-      });
+      return decide('held', from, `criteria for phase ${next} hold, but the rollout is held by ${this.held.by}: ${this.held.note}`);
     if (short.length === 0) {
       this.streaks = {};
       const why = `every scope of phase ${next} (${m.candidates.map((c) => c.verdict.scopeId).join(', ') || 'none new'}) passed ${m.consecutive} consecutive evaluations`;
-      return this.record({
-        kind: 'promote',
-        at,
-        from,
-        to: next,
-        by,
-        trigger,
-        why: `promoted to phase ${next}: ${why}`,
-        seen,
-        policyVersion: m.policyVersion,
-      });
+      return decide('promote', next, `promoted to phase ${next}: ${why}`);
     }
     const why = short
       .map((c) => {
@@ -129,17 +91,7 @@ export class RolloutCase {
           : `${c.verdict.scopeId}: passing ${streaks[c.verdict.scopeId]} of ${m.consecutive} consecutive evaluations`;
       })
       .join(' | ');
-    return this.record({
-      kind: 'none',
-      at,
-      from,
-      to: from,
-      by,
-      trigger,
-      why: `stays at phase ${from}: ${why}`,
-      seen,
-      policyVersion: m.policyVersion,
-    });
+    return decide('none', from, `stays at phase ${from}: ${why}`);
   }
 
   // ---- admin requests: validate (throws RolloutRefusal) then apply ---------------------------------
