@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { createTestDatabase } from '../harness/database';
 import { computeDecisionMetrics, type DecisionRow, metricsReport } from '../../insights/metrics';
 import { loadMetricFacts } from '../../ledger/read-models/metric-facts';
+import { median } from './median';
 
 const INVOICES = Number(process.env.BENCH_INVOICES ?? 100_000);
 const CUSTOMERS = Math.max(10, Math.round(INVOICES / 20));
@@ -20,17 +21,6 @@ const AS_OF = '2026-03-31';
 function peakRssMb(): number {
   // maxRSS is in kilobytes: the process's peak so far.
   return Math.round(process.resourceUsage().maxRSS / 1024);
-}
-
-async function median(runs: number, fn: () => Promise<unknown> | unknown): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
 }
 
 const t = await createTestDatabase();

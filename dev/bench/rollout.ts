@@ -20,6 +20,7 @@ import { currentPolicy, publishPolicy } from '../../policy/store';
 import { autonomyAtPhase } from '../../domain/rollout-plan';
 import { computeDecisionMetrics } from '../../insights/metrics';
 import { loadDecisionRows } from '../../ledger/read-models/decision-facts';
+import { median } from './median';
 
 const INVOICES = Number(process.env.BENCH_INVOICES ?? 100_000);
 const CUSTOMERS = Math.max(10, Math.round(INVOICES / 20));
@@ -27,17 +28,6 @@ const PROPOSALS = 40_000;
 const AUTONOMOUS = 10_000;
 const AS_OF = '2026-03-31';
 const AS_OF_INSTANT = new Date(`${AS_OF}T23:00:00Z`);
-
-async function median(runs: number, fn: () => Promise<unknown>): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
-}
 
 const t = await createTestDatabase();
 try {
