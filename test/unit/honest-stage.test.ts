@@ -4,44 +4,15 @@
  * (stepAliases) counts as done under its new key, so it is not sent again.
  */
 import { describe, expect, it } from 'vitest';
-import type { InvoiceContext } from '../../collections/activities';
+import { invoiceContext, TEST_POLICY } from '../support/invoice-context';
 import { InvoiceCase } from '../../collections/invoice-case';
 import { DEFAULT_POLICY, policySchema, type Policy } from '../../domain/policy';
 
 const NOW = new Date('2026-03-10T12:00:00Z');
-const policy: Policy = { version: 3, ...DEFAULT_POLICY };
+const policy: Policy = TEST_POLICY;
 
-function context(p: Policy = policy, dueDate = '2026-03-02'): InvoiceContext {
-  return {
-    invoice: {
-      number: 'INV-1',
-      customerId: 'C1',
-      currency: 'USD',
-      amountMinor: 100_000,
-      openMinor: 100_000,
-      issueDate: '2026-02-01',
-      dueDate,
-      terms: null,
-      poNumber: null,
-      status: 'open',
-      noTouch: false,
-    },
-    openDispute: null,
-    customer: {
-      id: 'C1',
-      name: 'Acme',
-      tier: 'standard',
-      segment: 'default',
-      riskScore: 0,
-      noTouch: false,
-      timezone: 'UTC',
-      locale: 'en-US',
-      paymentTermsDays: 30,
-      contactName: 'Ann',
-      email: 'ann@example.com',
-    },
-    policy: p,
-  };
+function context(p: Policy = policy, dueDate = '2026-03-02') {
+  return invoiceContext({ policy: p, invoice: { dueDate } });
 }
 
 function loaded(honest: boolean, read = context()): InvoiceCase {

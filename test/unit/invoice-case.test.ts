@@ -1,57 +1,17 @@
 /** InvoiceCase: the invoice workflow's rules, with no Temporal server and no database. */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY, type Policy } from '../../domain/policy';
-import type { InvoiceContext } from '../../collections/activities';
+import type { Policy } from '../../domain/policy';
+import { invoiceContext, TEST_POLICY } from '../support/invoice-context';
 import { InvoiceCase, blankMemory, type InvoiceMemory, type NextAction } from '../../collections/invoice-case';
 import { REFUSALS, refusalKind } from '../../collections/refusals';
 import { isConflictType } from '../../apps/http/temporal';
 
 const WORKFLOW_ID = 'invoice-INV-1';
-const policy: Policy = { version: 3, ...DEFAULT_POLICY };
+const policy: Policy = TEST_POLICY;
 const at = (iso: string) => new Date(iso);
 const NOW = at('2026-03-10T12:00:00Z');
 
-function context(
-  overrides: {
-    invoice?: Partial<InvoiceContext['invoice']>;
-    customer?: Partial<InvoiceContext['customer']>;
-    policy?: Policy;
-    openDispute?: InvoiceContext['openDispute'];
-  } = {},
-): InvoiceContext {
-  return {
-    invoice: {
-      number: 'INV-1',
-      customerId: 'C1',
-      currency: 'USD',
-      amountMinor: 100_000,
-      openMinor: 100_000,
-      issueDate: '2026-02-01',
-      dueDate: '2026-03-01',
-      terms: null,
-      poNumber: null,
-      status: 'open',
-      noTouch: false,
-      ...overrides.invoice,
-    },
-    openDispute: overrides.openDispute ?? null,
-    customer: {
-      id: 'C1',
-      name: 'Acme',
-      tier: 'standard',
-      segment: 'default',
-      riskScore: 0,
-      noTouch: false,
-      timezone: 'UTC',
-      locale: 'en-US',
-      paymentTermsDays: 30,
-      contactName: 'Ann',
-      email: 'ann@example.com',
-      ...overrides.customer,
-    },
-    policy: overrides.policy ?? policy,
-  };
-}
+const context = invoiceContext;
 
 /** A case that has read the ledger once. */
 function loadedCase(read = context()): InvoiceCase {
