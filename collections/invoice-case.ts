@@ -46,6 +46,8 @@ export class InvoiceCase extends InvoiceRefusals {
   honestStage = false;
   /** The approved step handed to outreach and not yet delivered. */
   queued: { stepKey: string } | null = null;
+  /** The step the loop is working now (state for queries only: no command depends on it). */
+  runningStep: string | null = null;
   /** Recently settled proposals, so a late second decision is told who decided, not just "stale". */
   readonly settledProposals = new Map<string, string>();
   readonly proposalIds: ProposalIds;
@@ -96,7 +98,8 @@ export class InvoiceCase extends InvoiceRefusals {
   }
 
   view(): InvoiceStateView {
-    return toView(this.memory, this.stage(), this.nextStep, this.pending);
+    const inProgress = this.runningStep && !this.queued ? { key: this.runningStep } : null;
+    return toView(this.memory, this.stage(), this.nextStep, this.pending, inProgress);
   }
 
   // ---- reading the ledger ------------------------------------------------------------------

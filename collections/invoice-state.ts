@@ -104,6 +104,7 @@ export function toView(
   stage: string,
   nextStep: { key: string; at: string } | null,
   pending: PendingProposal | null,
+  stepInProgress: { key: string } | null = null,
 ): InvoiceStateView {
   return {
     invoiceNumber: m.invoiceNumber,
@@ -115,6 +116,7 @@ export function toView(
     dueDate: m.dueDate,
     stage,
     nextStep,
+    stepInProgress,
     pendingProposal: pending && !pending.decision && !pending.closedAs ? pending.view : null,
     promise: m.promise
       ? { id: m.promise.id, date: m.promise.date, amountMinor: m.promise.amountMinor, holdUntil: m.promise.holdUntil }

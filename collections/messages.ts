@@ -47,6 +47,11 @@ export interface InvoiceStateView {
   dueDate: string;
   stage: string;
   nextStep: { key: string; at: string } | null;
+  /**
+   * A step being worked right now and not yet with outreach (drafting, or decided and being handed
+   * over): it reaches outreach within moments, so a batch window should wait for it.
+   */
+  stepInProgress?: { key: string } | null;
   pendingProposal: ProposalView | null;
   promise: { id: string; date: string; amountMinor: number | null; holdUntil: string } | null;
   dispute: { id: string; reason: string; owner: string; deadline: string } | null;

@@ -249,6 +249,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     steps.publish();
     if (action.at.getTime() > Date.now() && (await sleepUntil(action.at, action.summary))) continue; // a message arrived: re-plan
     invoice.nextStep = null;
+    invoice.runningStep = action.step.key;
     try {
       await steps.runStep(action.step, action.passedOver);
     } catch (err) {
@@ -256,7 +257,10 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       log.error('dunning step failed; retrying in an hour', { step: action.step.key, error: String(err) });
       invoice.note(now(), 'step_failed', `${action.step.key}: ${String(err)}`);
       invoice.dropPendingAfterFailure();
+      invoice.runningStep = null;
       await sleep('1 hour');
+    } finally {
+      invoice.runningStep = null;
     }
   }
 

@@ -147,6 +147,8 @@ export function createOutreachActivities(deps: {
         try {
           const v = await client.workflow.getHandle(invoiceWorkflowId(inv.number)).query(invoiceStateQuery);
           if (v.pendingProposal) out.awaitingApproval++;
+          // Decided a moment ago and on its way here (or drafting now): due now, worth the grace.
+          else if (v.stepInProgress) out.dueAt.push(new Date().toISOString());
           else if (v.nextStep) out.dueAt.push(v.nextStep.at);
         } catch (err) {
           if (!(err instanceof WorkflowNotFoundError)) out.unknown = true;
