@@ -61,7 +61,7 @@ describe('ar bank import and ar cash list', () => {
     const first = await ar('bank', 'import', file, '--wait', '--json');
     expect(first.code, first.stderr).toBe(0);
     const out = JSON.parse(first.stdout);
-    expect(out).toMatchObject({ alreadyImported: false, totals: { applied: 1, proposed: 0, unapplied: 0 } });
+    expect(out).toMatchObject({ alreadyImported: false, totals: { applied: 1, proposed: 0, unapplied: 0, returnsReversed: 0 } });
     expect(out.workflows).toEqual([
       { statementKey: 'DE89370400440532013000/CLI-STMT-1', workflowId: 'cash-DE89370400440532013000/CLI-STMT-1', started: true },
     ]);

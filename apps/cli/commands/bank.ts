@@ -157,8 +157,10 @@ async function runBankImport(file: string, opts: ImportOpts): Promise<number> {
           progress.done();
         }
       }
-      const totals = { applied: 0, proposed: 0, unapplied: 0, ignored: 0 };
-      for (const o of outcomes ?? []) for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += o.decided[k];
+      const decided = { applied: 0, proposed: 0, unapplied: 0, ignored: 0 };
+      for (const o of outcomes ?? []) for (const k of Object.keys(decided) as (keyof typeof decided)[]) decided[k] += o.decided[k];
+      // A credit the bank returned was decided first, then reversed: the line says both.
+      const totals = { ...decided, returnsReversed: (outcomes ?? []).reduce((n, o) => n + o.returnsReversed, 0) };
       if (opts.json) {
         console.log(JSON.stringify({ ...result, workflows: starts, ...(outcomes ? { outcomes, totals } : {}) }, null, 2));
       } else {
@@ -176,7 +178,8 @@ async function runBankImport(file: string, opts: ImportOpts): Promise<number> {
         for (const r of result.rejected) console.log(`  rejected ${r.location}: ${r.rule} (value: "${r.value}")`);
         if (outcomes)
           console.log(
-            `Outcomes: ${totals.applied} applied, ${totals.proposed} proposed, ${totals.unapplied} unapplied, ${totals.ignored} ignored`,
+            `Outcomes: ${totals.applied} applied, ${totals.proposed} proposed, ${totals.unapplied} unapplied, ${totals.ignored} ignored` +
+              (totals.returnsReversed > 0 ? `; ${totals.returnsReversed} returned by the bank and reversed` : ''),
           );
       }
       return result.rejected.length > 0 ? 2 : 0;

@@ -4,6 +4,7 @@ import { loadConfig } from '../../../config';
 import { openDatabase } from '../../../db/open';
 import type { ExplainOutcome } from '../../../insights/explain';
 import { renderExplanation } from '../explain-text';
+import { installReplayLogger, reportedNoSuchWorkflow } from '../replay-support';
 
 export function registerExplainCommand(program: Command): void {
   program
@@ -15,12 +16,9 @@ export function registerExplainCommand(program: Command): void {
       "Explain an invoice's customer-facing actions from its workflow history and audit trail: what, why, why then, who decided, which policy, and whether the history replays deterministically.",
     )
     .action(async (subject: string, opts: { step?: string; json?: boolean }) => {
-      // The replay worker logs through the SDK's runtime: at LOG_LEVEL, not its INFO bundling chatter.
-      const { DefaultLogger, Runtime } = await import('@temporalio/worker');
       const config = loadConfig();
-      Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL.toUpperCase() as 'WARN') });
+      await installReplayLogger(config);
       const { explainInvoice } = await import('../../../insights/explain');
-      const { NoSuchWorkflowError } = await import('../../../temporal/replay');
       const { connectClient } = await import('../../../temporal/client');
       const { WORKFLOWS_PATH } = await import('../../worker/create-worker');
       const database = await openDatabase(config);
@@ -29,10 +27,8 @@ export function registerExplainCommand(program: Command): void {
       try {
         explanation = await explainInvoice({ client, db: database.db, workflows: { workflowsPath: WORKFLOWS_PATH } }, subject, opts);
       } catch (err) {
-        if (!(err instanceof NoSuchWorkflowError)) throw err;
-        console.error(`ar: ${err.message} (namespace ${config.TEMPORAL_NAMESPACE} at ${config.TEMPORAL_ADDRESS})`);
-        process.exitCode = 1;
-        return;
+        if (await reportedNoSuchWorkflow(err, config)) return;
+        throw err;
       } finally {
         await client.connection.close();
         await database.close();

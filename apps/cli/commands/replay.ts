@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../../config';
 import { clipValue } from '../../../domain/text';
+import { installReplayLogger, reportedNoSuchWorkflow } from '../replay-support';
 
 export function registerReplayCommand(program: Command): void {
   program
@@ -17,10 +18,9 @@ export function registerReplayCommand(program: Command): void {
     .option('--quiet', 'only the verdict, not the step-by-step story')
     .description('Replay a workflow history through the current code; report determinism and the decisions it recorded.')
     .action(async (source: string, opts: { workflowId?: string; json?: boolean; quiet?: boolean }) => {
-      // The replay worker logs through the SDK's runtime: at LOG_LEVEL (warn by default), not its INFO bundling chatter.
-      const { DefaultLogger, Runtime } = await import('@temporalio/worker');
-      Runtime.install({ logger: new DefaultLogger(loadConfig().LOG_LEVEL.toUpperCase() as 'WARN') });
-      const { fetchHistory, loadHistoryFile, NoSuchWorkflowError, replay } = await import('../../../temporal/replay');
+      const config = loadConfig();
+      await installReplayLogger(config);
+      const { fetchHistory, loadHistoryFile, replay } = await import('../../../temporal/replay');
       let history: ReturnType<typeof loadHistoryFile>;
       let workflowId = source;
       if (source.endsWith('.json') || existsSync(source)) {
@@ -30,15 +30,12 @@ export function registerReplayCommand(program: Command): void {
         workflowId = opts.workflowId ?? path.basename(source).replace(/(\.v\d+)?\.json$/, '');
       } else {
         const { connectClient } = await import('../../../temporal/client');
-        const config = loadConfig();
         const client = await connectClient(config);
         try {
           history = await fetchHistory(client, source);
         } catch (err) {
-          if (!(err instanceof NoSuchWorkflowError)) throw err;
-          console.error(`ar: ${err.message} (namespace ${config.TEMPORAL_NAMESPACE} at ${config.TEMPORAL_ADDRESS})`);
-          process.exitCode = 1;
-          return;
+          if (await reportedNoSuchWorkflow(err, config)) return;
+          throw err;
         } finally {
           await client.connection.close();
         }
