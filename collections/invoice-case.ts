@@ -483,13 +483,18 @@ export class InvoiceCase extends InvoiceRefusals {
     return true;
   }
 
-  /** After the re-read a ledgerClosed signal asked for (adoptLedgerRead has set the status). */
-  settleLedgerCheck(context: InvoiceContext, now: Date): void {
+  /**
+   * After the re-read a ledgerClosed or ledgerChanged signal asked for (adoptLedgerRead has set the
+   * status). `changed`: why a ledgerChanged signal asked, so the log tells a re-read from a refused close.
+   */
+  settleLedgerCheck(context: InvoiceContext, now: Date, changed?: string): void {
     this.ledgerCheckRequested = false;
     const { status, openMinor } = context.invoice;
     if (this.isClosed) {
       this.closePending(now, 'withdrawn', `closed in the ledger (${status})`);
       this.note(now, 'ledger_closed', `the ledger marked the invoice ${status}`);
+    } else if (changed !== undefined) {
+      this.note(now, 'ledger_reread', `re-read the ledger (${changed}): ${status} with ${openMinor} open`);
     } else {
       this.note(
         now,

@@ -76,6 +76,7 @@ function build() {
 
   // Signals get no answer, so a bad one is ignored (and logged) instead of refused; these say what "bad" is.
   const ledgerClosedSchema = z.object({ status: str().min(1).max(50) }).strict();
+  const ledgerChangedSchema = z.object({ reason: str().min(1).max(200) }).strict();
   const reminderDeliveredSchema = z
     .object({
       requestId: str().min(1).max(500),
@@ -88,6 +89,7 @@ function build() {
     .strict();
   return {
     ledgerClosed: ledgerClosedSchema,
+    ledgerChanged: ledgerChangedSchema,
     reminderDelivered: reminderDeliveredSchema,
     decision: decisionSchema,
     paymentApplied: paymentAppliedSchema,

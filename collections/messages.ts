@@ -84,6 +84,8 @@ export const resumeUpdate = defineUpdate<InvoiceStateView, [Resume]>('resume');
 export const policyChangedSignal = defineSignal('policyChanged');
 /** The ledger closed the invoice (paid elsewhere, voided): stop working it. */
 export const ledgerClosedSignal = defineSignal<[{ status: string }]>('ledgerClosed');
+/** Something changed in the ledger (a payment, a credit an ERP recorded): re-read it now, not at the next step. */
+export const ledgerChangedSignal = defineSignal<[{ reason: string }]>('ledgerChanged');
 
 export const invoiceStateQuery = defineQuery<InvoiceStateView>('state');
 

@@ -12,7 +12,7 @@ import { toDecimal } from '../domain/money';
 import type { InvoiceRecord, LedgerPort } from '../ledger/port';
 import { currentPolicy } from '../policy/store';
 import { dunningStage } from './dunning';
-import { ledgerClosedSignal } from './messages';
+import { ledgerChangedSignal, ledgerClosedSignal } from './messages';
 import { SA } from '../temporal/search-attributes';
 import { invoiceWorkflowId } from '../temporal/client';
 
@@ -100,13 +100,13 @@ export async function syncInvoiceWorkflows(client: Client, db: Db, ledger: Ledge
   }
 
   if (opts.paymentsSince) {
-    // The ledgerClosed signal makes a workflow re-read the ledger; it ends only if the ledger shows it closed.
+    // ledgerChanged makes a workflow re-read the ledger now; it ends only if the ledger shows it closed.
     const paid = new Set(await ledger.listInvoicesPaidSince(opts.paymentsSince));
     const endedNow = new Set(closed.map((c) => c.number));
     result.reread = 0;
     for (const r of running.filter((x) => paid.has(x.number) && !endedNow.has(x.number))) {
       try {
-        await client.workflow.getHandle(r.workflowId).signal(ledgerClosedSignal, { status: statuses.get(r.number) ?? 'open' });
+        await client.workflow.getHandle(r.workflowId).signal(ledgerChangedSignal, { reason: 'a payment recorded in the ledger' });
         result.reread++;
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;

@@ -28,6 +28,7 @@ import {
   disputeOpenedUpdate,
   disputeResolvedUpdate,
   invoiceStateQuery,
+  ledgerChangedSignal,
   ledgerClosedSignal,
   pauseUpdate,
 } from './messages';
@@ -158,6 +159,13 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       invoice.settleLedgerCheck(await steps.refresh(), now());
       wake();
     } else if (invoice.ledgerClosed(closed.status, now())) wake();
+  });
+  // A new signal: no history before it holds one, so no patch. Closes only if the re-read says so.
+  setHandler(ledgerChangedSignal, async (payload) => {
+    const changed = signalPayload('ledgerChanged', payload, (m) => log.warn(m));
+    if (!changed || !invoice.requestLedgerCheck()) return;
+    invoice.settleLedgerCheck(await steps.refresh(), now(), changed.reason);
+    wake();
   });
   setHandler(reminderDeliveredSignal, (payload) => {
     const delivery = signalPayload('reminderDelivered', payload, (m) => log.warn(m));

@@ -369,7 +369,11 @@ export function explainInvoiceHistories(workflowId: string, histories: History[]
         events.push({ at, what: 'resumed', by });
         return;
       case 'ledgerClosed':
-        events.push({ at, what: `the ledger closed the invoice (${args.status})`, by: null });
+        // The workflow re-reads before closing (older runs did not): the signal is a report, not the close.
+        events.push({ at, what: `the ledger reported the invoice ${args.status}`, by: null });
+        return;
+      case 'ledgerChanged':
+        events.push({ at, what: `the ledger changed (${args.reason}): re-read`, by: null });
         return;
     }
   }

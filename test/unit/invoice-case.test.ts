@@ -478,6 +478,11 @@ describe('InvoiceCase pause, ledger closed, skip reasons', () => {
     invoice.settleLedgerCheck(open, NOW);
     expect([invoice.isClosed, invoice.ledgerCheckRequested, invoice.isSettled(pending)]).toEqual([false, false, false]);
     expect(invoice.memory.actions.at(-1)).toMatchObject({ kind: 'ledger_close_ignored' });
+    // A re-read a ledger change asked for says so instead.
+    expect(invoice.requestLedgerCheck()).toBe(true);
+    invoice.settleLedgerCheck(open, NOW, 'a payment recorded in the ledger');
+    expect(invoice.memory.actions.at(-1)).toMatchObject({ kind: 'ledger_reread' });
+    expect([invoice.isClosed, invoice.ledgerCheckRequested, invoice.isSettled(pending)]).toEqual([false, false, false]);
     // The re-read says written off: closed, the proposal withdrawn.
     invoice.requestLedgerCheck();
     const closed = context({ invoice: { status: 'written_off' } });

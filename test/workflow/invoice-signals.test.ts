@@ -24,7 +24,7 @@ async function failedTasks(workflowId: string): Promise<number> {
 }
 
 describe('invoice workflow: raw signals', () => {
-  it('ignores malformed payloads, and closes on ledgerClosed only when the ledger agrees', async () => {
+  it('ignores malformed payloads, re-reads on ledgerChanged, and closes on ledgerClosed only when the ledger agrees', async () => {
     await stack.seed.customer(stack.db, { id: 'SG' });
     const h = await startInvoice(stack, { number: 'SG-1', customerId: 'SG', amountMinor: 40_000, dueInDays: 3 });
     const p = await nextProposal(stack, h);
@@ -37,6 +37,16 @@ describe('invoice workflow: raw signals', () => {
     const s = await actionSeen(stack, h, 'ledger_close_ignored');
     expect(s.status).toBe('awaiting_approval');
     expect(s.pendingProposal?.id).toBe(p.id);
+    expect(await failedTasks(h.workflowId)).toBe(0);
+
+    // A payment an ERP recorded: ledgerChanged re-reads now (a bad payload is ignored), and the log says re-read, not "close ignored".
+    for (const bad of [null, { reason: '' }, { reason: 'x', status: 'paid' }]) await raw.signal('ledgerChanged', bad);
+    await stack.db.update(schema.invoices).set({ openMinor: 15_000 }).where(eq(schema.invoices.number, 'SG-1'));
+    await raw.signal('ledgerChanged', { reason: 'a payment recorded in the ledger' });
+    const reread = await actionSeen(stack, h, 'ledger_reread');
+    expect(reread.openMinor).toBe(15_000);
+    expect(reread.actions.filter((a) => a.kind === 'ledger_reread')).toHaveLength(1);
+    expect(reread.actions.at(-1)?.detail).toBe('re-read the ledger (a payment recorded in the ledger): open with 15000 open');
     expect(await failedTasks(h.workflowId)).toBe(0);
 
     // The ledger really closes it: the same signal now ends the workflow, withdrawing the proposal.
