@@ -160,10 +160,11 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       wake();
     } else if (invoice.ledgerClosed(closed.status, now())) wake();
   });
-  // A new signal: no history before it holds one, so no patch. Closes only if the re-read says so.
+  // Closes only if the re-read says so. A run on older code got such a signal with no handler (the
+  // sync may be newer than the worker during a deploy) and did nothing: the patch keeps that replaying.
   setHandler(ledgerChangedSignal, async (payload) => {
     const changed = signalPayload('ledgerChanged', payload, (m) => log.warn(m));
-    if (!changed || !invoice.requestLedgerCheck()) return;
+    if (!changed || !patched('ledger-changed-signal') || !invoice.requestLedgerCheck()) return;
     invoice.settleLedgerCheck(await steps.refresh(), now(), changed.reason);
     wake();
   });
