@@ -1,5 +1,5 @@
 /** The built-in ledger: the ERP port over this project's own PostgreSQL tables. */
-import { and, inArray, asc, eq, gt, gte, ne, sql } from 'drizzle-orm';
+import { and, inArray, asc, eq, gt, gte, ilike, ne, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client';
 import { schema } from '../db/client';
 import {
@@ -150,6 +150,30 @@ export function createBuiltinLedger(db: Db): LedgerPort {
     async getInvoice(number) {
       const [row] = await db.select().from(invoices).where(eq(invoices.number, number));
       return row ? toInvoice(row) : null;
+    },
+
+    async searchOpenInvoices({ text, currency, limit }) {
+      const words = text?.trim() ?? '';
+      // LIKE's own wildcards in the text are literal characters here.
+      const like = `%${words.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const compact = words.toUpperCase().replace(/[^\p{L}\p{N}]/gu, '');
+      const found = words
+        ? or(
+            ilike(invoices.number, like),
+            ilike(invoices.poNumber, like),
+            ilike(customers.id, like),
+            ilike(customers.name, like),
+            ...(compact ? [sql`regexp_replace(upper(${invoices.number}), '[^[:alnum:]]', '', 'g') like ${`%${compact}%`}`] : []),
+          )
+        : undefined;
+      const rows = await db
+        .select({ invoice: invoices, customerName: customers.name })
+        .from(invoices)
+        .innerJoin(customers, eq(customers.id, invoices.customerId))
+        .where(and(inArray(invoices.status, ['open', 'disputed']), currency ? eq(invoices.currency, currency) : undefined, found))
+        .orderBy(sql`(upper(${invoices.number}) = upper(${words})) desc`, asc(invoices.dueDate), asc(invoices.number))
+        .limit(Math.max(1, Math.min(limit, 100)));
+      return rows.map((r) => ({ ...toInvoice(r.invoice), customerName: r.customerName }));
     },
 
     async listCustomerOpenInvoices(customerId) {

@@ -64,6 +64,22 @@ export interface InvoiceRecord {
   noTouch: boolean;
 }
 
+/** An open invoice found by a search, with its customer's name for a person to recognise it. */
+export interface OpenInvoiceMatch extends InvoiceRecord {
+  customerName: string;
+}
+
+export interface OpenInvoiceSearch {
+  /**
+   * Matched anywhere, case-insensitively, in the invoice number (also with spaces, dashes and
+   * slashes left out: "inv 1042" finds INV-1042), the PO number, the customer id or name.
+   */
+  text?: string;
+  /** Only invoices in this currency (a bank credit pays invoices of its own currency). */
+  currency?: string;
+  limit: number;
+}
+
 export interface OpenInvoicePage {
   invoices: InvoiceRecord[];
   /** Opaque; pass back to get the next page. Absent when there are no more. */
@@ -137,6 +153,11 @@ export interface LedgerPort {
   setNoTouch(customerId: string, noTouch: boolean): Promise<boolean>;
   /** Stores (or, with null, clears) the customer's account pause; false for an unknown customer. */
   setAccountPause(customerId: string, pause: { by: string; reason: string } | null): Promise<boolean>;
+  /**
+   * Still-owed (open or disputed) invoices for a person applying cash by hand: invoices whose
+   * number equals the text first, then by due date (oldest first), then number. At most `limit`.
+   */
+  searchOpenInvoices(search: OpenInvoiceSearch): Promise<OpenInvoiceMatch[]>;
   /** Invoices of a customer that are still owed (open or disputed), by number; null for an unknown customer. */
   listCustomerOpenInvoices(customerId: string): Promise<InvoiceRecord[] | null>;
   /**

@@ -84,6 +84,33 @@ export const disputesQuery = z
   .strict();
 export type DisputesQuery = z.output<typeof disputesQuery>;
 
+/** `GET /api/invoices`: open invoices a person looks for (applying cash by hand, say). */
+export const openInvoicesQuery = z
+  .object({
+    /** Part of the invoice number (spaces and dashes optional), PO number, customer id or name. */
+    q: z.string().min(1).max(200).optional(),
+    currency: currencyCode.optional(),
+    limit: count(1, 100).optional(),
+  })
+  .strict();
+
+export const openInvoicesOut = z.object({
+  items: z.array(
+    z.object({
+      number: z.string(),
+      customerId: z.string(),
+      customerName: z.string(),
+      currency: z.string(),
+      amount: z.string().describe('decimal string in the currency'),
+      openAmount: z.string().describe('decimal string in the currency'),
+      openMinor: z.number().int(),
+      dueDate: z.string(),
+      status: z.string(),
+    }),
+  ),
+  total: z.number().int(),
+});
+
 /** `GET /api/metrics`: the same options as `ar metrics`. */
 export const metricsQuery = z
   .object({

@@ -36,7 +36,7 @@ const invoice = async (n: string) => (await s.stack.db.select().from(schema.invo
 describe.skipIf(!available)('cash page', () => {
   beforeAll(async () => {
     s = await startAdminStack();
-    await s.seedOverdueInvoices(['WEB-CASH-1', 'WEB-CASH-2'], { tier: 'strategic', amountMinor: 125_000 });
+    await s.seedOverdueInvoices(['WEB-CASH-1', 'WEB-CASH-2', 'WEB-CASH-3', 'WEB-CASH-4'], { tier: 'strategic', amountMinor: 125_000 });
     await s.syncWorkflows();
     // No autonomous cash_match scope: the named payment is proposed, the anonymous one left unapplied.
     const imported = await importBankFile(
@@ -45,6 +45,9 @@ describe.skipIf(!available)('cash page', () => {
         camt053('WEB-STMT', 'USD', [
           { ref: 'WEB-R1', amount: '1250.00', direction: 'credit', payer: 'Customer WEB-CASH-1', remittance: 'Invoice WEB-CASH-1' },
           { ref: 'WEB-R2', amount: '1250.00', direction: 'credit', remittance: 'thank you' },
+          // Pays two invoices, one in part; nothing in it names them.
+          { ref: 'WEB-R3', amount: '2000.00', direction: 'credit', remittance: 'payment' },
+          { ref: 'WEB-R4', amount: '1250.00', direction: 'credit', payer: 'Customer WEB-CASH-4', remittance: 'Invoice WEB-CASH-4' },
         ]),
       ),
       { fileName: 'web.xml', importedBy: 'test' },
@@ -54,7 +57,7 @@ describe.skipIf(!available)('cash page', () => {
       s.stack.env.client,
       starts.map((x) => x.workflowId),
     );
-    expect(done).toMatchObject({ decided: { proposed: 1, unapplied: 1 } });
+    expect(done).toMatchObject({ decided: { proposed: 2, unapplied: 2 } });
     tmp = mkdtempSync(path.join(tmpdir(), 'ar-browser-cash-'));
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true, downloadsPath: tmp });
     page = await browser.newPage({ viewport: { width: 1200, height: 1200 } });
@@ -76,18 +79,45 @@ describe.skipIf(!available)('cash page', () => {
     expect(await proposal.textContent()).toContain('Proposed: WEB-CASH-1 1250.00');
     await proposal.getByRole('button', { name: 'Approve' }).click();
     await waitFor(async () => (await invoice('WEB-CASH-1')).status === 'paid', { tries: 300, what: 'WEB-CASH-1 paid' });
+    await expect.poll(() => page.locator('#proposals li.card').count()).toBe(1);
+
+    // The other proposal, approved with a changed allocation: 1000.00 of its 1250.00 to the invoice.
+    const changed = page.locator('#proposals li.card', { hasText: 'WEB-R4' });
+    await changed.getByRole('button', { name: 'Change allocations' }).click();
+    expect(await changed.getByLabel('Invoice', { exact: true }).inputValue()).toBe('WEB-CASH-4');
+    await changed.getByLabel('Amount').fill('1000.00');
+    await changed.getByRole('button', { name: 'Apply these allocations' }).click();
+    await expect.poll(() => page.locator('#status').textContent()).toBe('Applied WEB-R4 to WEB-CASH-4');
+    expect((await invoice('WEB-CASH-4')).openMinor).toBe(25_000);
     await expect.poll(() => page.locator('#proposals li.card').count()).toBe(0);
 
     const credit = page.locator('#unapplied li.card', { hasText: 'WEB-R2' });
-    await credit.getByLabel('Invoice').fill('WEB-CASH-2');
-    await credit.getByRole('button', { name: 'Apply' }).click();
+    await credit.getByLabel('Invoice', { exact: true }).fill('WEB-CASH-2');
+    await credit.getByRole('button', { name: 'Apply', exact: true }).click();
     await waitFor(async () => (await invoice('WEB-CASH-2')).status === 'paid', { tries: 300, what: 'WEB-CASH-2 paid' });
     await expect.poll(() => page.locator('#status').textContent()).toBe('Applied WEB-R2 to WEB-CASH-2');
 
+    // Found by searching the open invoices: each takes what it owes, at most what is left of the credit.
+    const split = page.locator('#unapplied li.card', { hasText: 'WEB-R3' });
+    await split.getByLabel('Find invoice').fill('web cash 3');
+    await split.getByRole('button', { name: /^WEB-CASH-3 · Customer WEB-CASH-3 · 1250\.00 USD open/ }).click();
+    await split.getByLabel('Find invoice').fill('Customer WEB-CASH-4');
+    await split.getByRole('button', { name: /^WEB-CASH-4 ·/ }).click();
+    expect(await split.getByLabel('Amount').evaluateAll((inputs) => inputs.map((i) => (i as unknown as { value: string }).value))).toEqual([
+      '1250.00',
+      '250.00',
+    ]);
+    await split.getByRole('button', { name: 'Apply', exact: true }).click();
+    await expect.poll(() => page.locator('#status').textContent()).toBe('Applied WEB-R3 to WEB-CASH-3, WEB-CASH-4');
+    expect([(await invoice('WEB-CASH-3')).status, (await invoice('WEB-CASH-4')).status]).toEqual(['paid', 'paid']);
+
     const applied = await s.stack.db.select().from(schema.paymentApplications);
-    expect(applied.map((a) => [a.invoiceNumber, a.appliedBy]).sort()).toEqual([
-      ['WEB-CASH-1', 'alice'],
-      ['WEB-CASH-2', 'alice'],
+    expect(applied.map((a) => [a.invoiceNumber, a.amountMinor, a.appliedBy]).sort()).toEqual([
+      ['WEB-CASH-1', 125_000, 'alice'],
+      ['WEB-CASH-2', 125_000, 'alice'],
+      ['WEB-CASH-3', 125_000, 'alice'],
+      ['WEB-CASH-4', 100_000, 'alice'],
+      ['WEB-CASH-4', 25_000, 'alice'],
     ]);
   });
 });

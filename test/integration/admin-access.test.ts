@@ -38,6 +38,7 @@ const ROUTES: { name: string; method: string; path: string; body?: unknown; perm
   { name: 'me', method: 'GET', path: '/api/me', permission: 'read' },
   { name: 'list approvals', method: 'GET', path: '/api/approvals', permission: 'read' },
   { name: 'invoice', method: 'GET', path: '/api/invoices/INV-100', permission: 'read' },
+  { name: 'search invoices', method: 'GET', path: '/api/invoices?q=INV-1', permission: 'read' },
   // No workflow runs here: a permitted caller hears that there is nothing to explain.
   { name: 'explain invoice', method: 'GET', path: '/api/invoices/INV-100/explain', permission: 'read', allowedStatus: 404 },
   { name: 'list disputes', method: 'GET', path: '/api/disputes', permission: 'read' },

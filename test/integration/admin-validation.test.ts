@@ -629,6 +629,7 @@ describe('OpenAPI document', () => {
       '/api/customers/{id}/resume',
       '/api/disputes',
       '/api/disputes/{id}/resolve',
+      '/api/invoices',
       '/api/invoices/{number}',
       '/api/invoices/{number}/dispute',
       '/api/invoices/{number}/explain',

@@ -318,6 +318,19 @@ describe('working an invoice over HTTP', () => {
     expect(afterClose.status).toBe(409);
   });
 
+  it('finds open invoices by number written loosely or by customer, and refuses a bad filter naming it', async () => {
+    const found = await s.http('GET', '/api/invoices?q=adm%20acct&currency=USD', { as: 'vic' });
+    expect(found.status).toBe(200);
+    expect(found.body.items.map((i: { number: string }) => i.number)).toEqual(['ADM-ACCT-1', 'ADM-ACCT-2']);
+    expect(found.body.items[0]).toMatchObject({ customerId: 'C-ADM-ACCT', currency: 'USD', openAmount: '900.00', openMinor: 90_000 });
+    const later = await s.http('GET', '/api/invoices?q=C-ADM-LATER', { as: 'vic' });
+    expect(later.body.items.map((i: { number: string }) => i.number)).toEqual(['ADM-LATER']);
+    expect((await s.http('GET', '/api/invoices?q=ADM-ACCT&currency=EUR', { as: 'vic' })).body.items).toEqual([]);
+    const bad = await s.http('GET', '/api/invoices?limit=0', { as: 'vic' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ field: 'limit' });
+  });
+
   it('reports the health of its dependencies', async () => {
     expect(await s.http('GET', '/healthz')).toEqual({ status: 200, body: { ok: true, database: 'up', temporal: 'up', sends: 'flowing' } });
   });

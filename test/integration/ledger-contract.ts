@@ -402,6 +402,29 @@ export function runLedgerContract(name: string, makeLedger: () => Promise<Ledger
       });
     });
 
+    describe('searchOpenInvoices', () => {
+      it('finds still-owed invoices by number (also written loosely), PO, customer id or name, in one currency', async () => {
+        const { p, customerId, numbers } = await setup([1_000, 2_000, 3_000]);
+        await ledger.updateInvoiceStatus(numbers[1]!, 'void');
+        const eur = await setup([4_000], 'EUR');
+        const numbersOf = (found: { number: string }[]) => found.map((i) => i.number);
+        // By customer name and id: the open ones only, oldest due first, with the customer's name.
+        const byName = await ledger.searchOpenInvoices({ text: `customer ${p}`, limit: 10 });
+        expect(numbersOf(byName)).toEqual([numbers[0], numbers[2]]);
+        expect(byName[0]).toMatchObject({ customerId, customerName: `Customer ${p}`, openMinor: 1_000, status: 'open' });
+        expect(numbersOf(await ledger.searchOpenInvoices({ text: customerId.toUpperCase(), limit: 10 }))).toEqual([numbers[0], numbers[2]]);
+        // A number without its dashes, in lower case; the exact number comes first.
+        const loose = numbers[2]!.replace(/-/g, ' ').toLowerCase();
+        expect(numbersOf(await ledger.searchOpenInvoices({ text: loose, limit: 10 }))).toEqual([numbers[2]]);
+        expect(numbersOf(await ledger.searchOpenInvoices({ text: numbers[2]!, limit: 10 }))[0]).toBe(numbers[2]);
+        // One currency; a limit; LIKE's `_` in the text is a plain character, not any character.
+        expect(numbersOf(await ledger.searchOpenInvoices({ text: p, currency: 'EUR', limit: 10 }))).toEqual([]);
+        expect(numbersOf(await ledger.searchOpenInvoices({ text: eur.p, currency: 'EUR', limit: 10 }))).toEqual(eur.numbers);
+        expect(await ledger.searchOpenInvoices({ text: p, limit: 1 })).toHaveLength(1);
+        expect(await ledger.searchOpenInvoices({ text: `${p.slice(0, 3)}_${p.slice(4)}`, limit: 10 })).toEqual([]);
+      });
+    });
+
     describe('listCustomerOpenInvoices and getInvoiceStatuses', () => {
       it("lists a customer's open and disputed invoices by number, and null for an unknown customer", async () => {
         const { customerId, numbers } = await setup([1_000, 2_000, 3_000, 4_000]);

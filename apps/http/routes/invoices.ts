@@ -29,6 +29,8 @@ import {
   errorOut,
   invoiceOut as invoiceOutSchema,
   invoiceStateOut,
+  openInvoicesOut,
+  openInvoicesQuery,
   pauseBody,
   paymentBody,
   paymentOut,
@@ -62,6 +64,34 @@ export function registerInvoiceRoutes(api: ApiRouter, deps: AdminDeps): void {
   const now = () => deps.now?.() ?? new Date();
   const update = <Ret, A>(number: string, def: UpdateDefinition<Ret, [A]>, args: [A]) =>
     executeUpdate(temporal, invoiceWorkflowId(number), def, args, { timeoutMs: deps.updateTimeoutMs });
+
+  api.add({
+    method: 'get',
+    path: '/api/invoices',
+    tag: 'invoices',
+    summary: 'Search still-owed (open or disputed) invoices by number, PO, customer id or name',
+    description:
+      'q matches anywhere, case-insensitively; a number also matches written without its dashes or spaces. ' +
+      'An exact number comes first, then the oldest due date. The cash page uses it to apply a credit by hand.',
+    permission: 'read',
+    query: openInvoicesQuery,
+    responses: { 200: { description: 'Matching open invoices', schema: openInvoicesOut }, 400: err('A bad filter') },
+    handler: async ({ query }) => {
+      const found = await ledger.searchOpenInvoices({ text: query.q, currency: query.currency, limit: query.limit ?? 20 });
+      const items = found.map((i) => ({
+        number: i.number,
+        customerId: i.customerId,
+        customerName: i.customerName,
+        currency: i.currency,
+        amount: toDecimal(i.amountMinor, i.currency),
+        openAmount: toDecimal(i.openMinor, i.currency),
+        openMinor: i.openMinor,
+        dueDate: i.dueDate,
+        status: i.status,
+      }));
+      return { items, total: items.length };
+    },
+  });
 
   api.add({
     method: 'get',
