@@ -3,7 +3,7 @@
  * running worker and this file's PostgreSQL database: the contract scripts rely on (exit codes,
  * the JSON fields), idempotent re-import, and a refused file that stores nothing.
  */
-import { execFile } from 'node:child_process';
+import { runAr, type CliResult } from '../support/cli';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,25 +14,11 @@ import { camt053 } from '../support/bank-files';
 let stack: TestStack;
 let dir: string;
 
-function ar(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      'npx',
-      ['tsx', 'apps/cli/main.ts', ...args],
-      {
-        env: {
-          ...process.env,
-          DATABASE_URL: stack.database.url,
-          AR_DATA_DIR: dir,
-          TEMPORAL_ADDRESS: stack.env.address,
-          TEMPORAL_TASK_QUEUE: stack.taskQueue,
-          FORCE_COLOR: '0',
-        },
-        maxBuffer: 16 * 1024 * 1024,
-      },
-      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+function ar(...args: string[]): Promise<CliResult> {
+  return runAr(
+    { DATABASE_URL: stack.database.url, AR_DATA_DIR: dir, TEMPORAL_ADDRESS: stack.env.address, TEMPORAL_TASK_QUEUE: stack.taskQueue },
+    [...args],
+  );
 }
 
 const count = async (table: string) => (await stack.db.$client.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n as number;

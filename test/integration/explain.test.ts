@@ -4,7 +4,7 @@
  * explanation names each fact from the workflow's history and the audit trail, and says that the
  * history replays deterministically under today's code.
  */
-import { execFile } from 'node:child_process';
+import { runAr, type CliResult } from '../support/cli';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../db/client';
@@ -52,18 +52,8 @@ afterAll(async () => {
   await s?.close();
 });
 
-function ar(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      'npx',
-      ['tsx', 'apps/cli/main.ts', ...args],
-      {
-        env: { ...process.env, DATABASE_URL: s.stack.database.url, TEMPORAL_ADDRESS: s.stack.env.address, FORCE_COLOR: '0' },
-        maxBuffer: 16 * 1024 * 1024,
-      },
-      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+function ar(...args: string[]): Promise<CliResult> {
+  return runAr({ DATABASE_URL: s.stack.database.url, TEMPORAL_ADDRESS: s.stack.env.address }, [...args]);
 }
 
 describe('explaining an invoice', () => {

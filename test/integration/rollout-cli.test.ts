@@ -3,7 +3,7 @@
  * PostgreSQL: status (text and --json), evaluate, hold (and a refused second hold), resume, a
  * refused advance without --force, a forced advance and a rollback, each recorded in autonomy_changes.
  */
-import { execFile } from 'node:child_process';
+import { runAr, type CliResult } from '../support/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../db/client';
 import { startTestStack, type TestStack } from '../../dev/harness/stack';
@@ -16,24 +16,11 @@ afterAll(async () => {
   await stack?.close();
 });
 
-function ar(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      'npx',
-      ['tsx', 'apps/cli/main.ts', 'rollout', ...args],
-      {
-        env: {
-          ...process.env,
-          DATABASE_URL: stack.database.url,
-          TEMPORAL_ADDRESS: stack.env.address,
-          TEMPORAL_TASK_QUEUE: stack.taskQueue,
-          USER: 'olga',
-          FORCE_COLOR: '0',
-        },
-      },
-      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+function ar(...args: string[]): Promise<CliResult> {
+  return runAr(
+    { DATABASE_URL: stack.database.url, TEMPORAL_ADDRESS: stack.env.address, TEMPORAL_TASK_QUEUE: stack.taskQueue, USER: 'olga' },
+    ['rollout', ...args],
+  );
 }
 
 describe('ar rollout', () => {
