@@ -28,9 +28,13 @@ export async function policyFanOutWorkflow(input: PolicyFanOutInput): Promise<Fa
   const { version } = input;
   const fc = new PolicyFanOutCase(version, workflowInfo().workflowId, nowIso(), input.carried);
   setHandler(policyFanOutQuery, () => fc.view());
+  // The status attribute changes only at the end: one upsert then, not an event per page.
+  let shownStatus = 'running';
   const show = () => {
     setCurrentDetails(fc.summary());
-    upsertSearchAttributes([{ key: SA.status, value: `fanout-${fc.view().status}` }]);
+    const { status } = fc.view();
+    if (status !== shownStatus) upsertSearchAttributes([{ key: SA.status, value: `fanout-${status}` }]);
+    shownStatus = status;
   };
   show();
 
