@@ -641,6 +641,7 @@ describe('OpenAPI document', () => {
       '/api/metrics/decisions',
       '/api/metrics/history',
       '/api/policy',
+      '/api/policy/status',
       '/api/rollout',
       '/api/rollout/advance',
       '/api/rollout/evaluate',
