@@ -6,6 +6,9 @@
  * query. A repeated start of the same version's fan-out starts nothing and counts each workflow once.
  */
 import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invoiceStateQuery } from '../../collections/messages';
 import { addDays } from '../../domain/calendar';
@@ -17,6 +20,7 @@ import { startPolicyFanOut } from '../../policy/fanout-start';
 import { fanOutRow } from '../../policy/fanout-store';
 import { policyFanOutQuery } from '../../policy/messages';
 import { publishPolicy } from '../../policy/store';
+import { SA } from '../../temporal/search-attributes';
 import { policyFanOutWorkflowId } from '../../temporal/workflow-ids';
 
 const N = 12;
@@ -47,7 +51,16 @@ function ar(...args: string[]): Promise<{ code: number; stdout: string; stderr: 
     execFile(
       'npx',
       ['tsx', 'apps/cli/main.ts', 'policy', ...args],
-      { env: { ...process.env, DATABASE_URL: s.stack.database.url, FORCE_COLOR: '0' } },
+      {
+        env: {
+          ...process.env,
+          DATABASE_URL: s.stack.database.url,
+          TEMPORAL_ADDRESS: s.stack.env.address,
+          TEMPORAL_TASK_QUEUE: s.stack.taskQueue,
+          USER: 'pat',
+          FORCE_COLOR: '0',
+        },
+      },
       (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -86,7 +99,12 @@ describe('policy publish at scale', () => {
     expect(progress).toMatchObject({ version: v, status: 'done', total: N, counts: { invoices: N, outreach: 0, notFound: 0, failed: 0 } });
     expect(progress.finishedAt).not.toBeNull();
     // The finished workflow still answers its query (the Web UI's view of the same numbers).
-    expect(await s.stack.env.client.workflow.getHandle(`policy-fanout-v${v}`).query(policyFanOutQuery)).toEqual(progress);
+    const handle = s.stack.env.client.workflow.getHandle(`policy-fanout-v${v}`);
+    expect(await handle.query(policyFanOutQuery)).toEqual(progress);
+    // Filterable in the Web UI: ArPolicyVersion = v AND ArStatus = "fanout-done".
+    const described = await handle.describe();
+    expect(described.typedSearchAttributes.get(SA.status)).toBe('fanout-done');
+    expect(described.typedSearchAttributes.get(SA.policyVersion)).toBe(v);
 
     for (const n of numbers) await waitFor(async () => (await versionOf(n)) === v, { tries: 600, what: `${n} on v${v}` });
 
@@ -131,6 +149,22 @@ describe('policy publish at scale', () => {
     expect(await runsOf(policyFanOutWorkflowId(v))).toBe(4);
     expect(await fanOutRow(db, v)).toMatchObject({ status: 'done', invoicesSignalled: N, pages: 4, total: N });
     for (const n of numbers) await waitFor(async () => (await versionOf(n)) === v, { tries: 600, what: `${n} on v${v}` });
+  });
+
+  it('`ar policy publish` prints the version and how to follow its fan-out', async () => {
+    const shown = await ar('show');
+    const file = path.join(await mkdtemp(path.join(tmpdir(), 'ar-policy-')), 'policy.json');
+    await writeFile(file, JSON.stringify({ ...JSON.parse(shown.stdout), promiseGraceDays: 4 }));
+    const r = await ar('publish', file, '--note', 'from the command line');
+    expect(r.code, r.stderr).toBe(0);
+    const v = Number(/^Published policy v(\d+)\.$/m.exec(r.stdout)?.[1]);
+    expect(r.stdout).toContain(`told in the background by policy-fanout-v${v}: follow it with \`ar policy status\``);
+    expect(await waitForPolicyFanOut(s.stack.env.client, v)).toMatchObject({ status: 'done', counts: { invoices: N } });
+    expect(JSON.parse((await ar('status', '--json')).stdout)).toMatchObject({
+      version: v,
+      publishedBy: 'pat',
+      fanOut: { status: 'done', signalled: { invoices: N } },
+    });
   });
 
   it('a fan-out overtaken by a newer version stops: the newer one tells everyone', async () => {
