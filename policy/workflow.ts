@@ -11,9 +11,14 @@ import { PolicyFanOutCase } from './fanout-case';
 import { type FanOutProgress, type PolicyFanOutInput, policyFanOutQuery } from './messages';
 import { SA } from '../temporal/search-attributes';
 
-const { countPolicyFanOutTargets, recordPolicyFanOut } = proxyActivities<PolicyActivities>({
+const { countPolicyFanOutTargets } = proxyActivities<PolicyActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+});
+// The end must reach the database, or the row says running for ever: idempotent, so it retries until it does.
+const { recordPolicyFanOut } = proxyActivities<PolicyActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 // A page signals up to a thousand workflows; the heartbeat says how far it got, so a retry resumes there.
 const { fanOutPolicyPage } = proxyActivities<PolicyActivities>({
@@ -38,7 +43,13 @@ export async function policyFanOutWorkflow(input: PolicyFanOutInput): Promise<Fa
   };
   show();
 
-  if (!fc.counted) fc.setTotal((await countPolicyFanOutTargets({ version })).total);
+  if (!fc.counted) {
+    try {
+      fc.setTotal((await countPolicyFanOutTargets({ version })).total);
+    } catch {
+      fc.setTotal(null); // the total is for show: signalling goes ahead without it
+    }
+  }
   for (let next = fc.next(); next; next = fc.next()) {
     if (fc.shouldContinueAsNew(input.pagesPerRun ?? 100, workflowInfo().continueAsNewSuggested)) {
       await continueAsNew<typeof policyFanOutWorkflow>({ ...input, carried: fc.carry() });
