@@ -3,7 +3,7 @@
  * (bounded concurrency, heartbeating how far it got), and record the end. Each writes the
  * policy_fanouts row as totals, so a retry leaves the same numbers.
  */
-import { activityInfo, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure, activityInfo, heartbeat } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/client';
 import { policyChangedSignal } from '../collections/messages';
@@ -20,6 +20,7 @@ const RUNNING: Record<FanOutTarget, string> = {
 const IN_FLIGHT = 32;
 const PAGE_SIZE = 1000;
 const PAGE_ERRORS = 5;
+const GRPC_UNIMPLEMENTED = 12;
 
 export function createPolicyActivities(deps: { db: Db; temporal: () => Promise<Client> }) {
   const { db } = deps;
@@ -49,12 +50,18 @@ export function createPolicyActivities(deps: { db: Db; temporal: () => Promise<C
       // Workflows re-read the policy in force, so the newest version's fan-out tells them everything.
       if (await newerPolicyPublished(db, input.version)) return { ...empty, superseded: true };
       const client = await deps.temporal();
-      const res = await client.workflowService.listWorkflowExecutions({
-        namespace: client.options.namespace,
-        query: RUNNING[input.target],
-        pageSize: input.pageSize ?? PAGE_SIZE,
-        nextPageToken: input.pageToken ? Buffer.from(input.pageToken, 'base64') : undefined,
-      });
+      const res = await client.workflowService
+        .listWorkflowExecutions({
+          namespace: client.options.namespace,
+          query: RUNNING[input.target],
+          pageSize: input.pageSize ?? PAGE_SIZE,
+          nextPageToken: input.pageToken ? Buffer.from(input.pageToken, 'base64') : undefined,
+        })
+        .catch((err: { code?: number; message?: string }) => {
+          // A server without visibility listing (the time-skipping test server) will not grow one on retry.
+          if (err.code === GRPC_UNIMPLEMENTED) throw ApplicationFailure.nonRetryable(String(err.message), 'VisibilityUnavailable');
+          throw err;
+        });
       const ids = (res.executions ?? []).map((e) => e.execution?.workflowId ?? '').filter((id) => id !== '');
       const tally = new PageTally(ids, activityInfo().heartbeatDetails as PageCheckpoint | undefined);
       const signal = input.target === 'invoice' ? policyChangedSignal : outreachPolicyChangedSignal;
