@@ -57,7 +57,9 @@ export async function policyFanOutWorkflow(input: PolicyFanOutInput): Promise<Fa
     try {
       fc.applyPage(await fanOutPolicyPage({ version, ...next, before: fc.view().counts, pageSize: input.pageSize }));
     } catch (err) {
-      fc.fail(`${next.target} page: ${(err as Error).message}`);
+      // An ActivityFailure says only "activity failed"; its cause says why.
+      const e = err as Error & { cause?: Error };
+      fc.fail(`${next.target} page: ${e.cause?.message ?? e.message}`);
     }
     show();
   }
