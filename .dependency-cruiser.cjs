@@ -5,7 +5,7 @@
  */
 
 // Rooms that own (or will own) a Temporal workflow.
-const ROOMS = 'collections|outreach|cash|rollout|insights';
+const ROOMS = 'collections|outreach|cash|rollout|insights|policy';
 // Modules that run inside the workflow sandbox: the workflow, its pure case/state/steps/planning code and its
 // messages. A new pure module a workflow needs gets its name added here, which subjects it to the same rule.
 const SANDBOX_FILES = [

@@ -167,6 +167,38 @@ export const policies = pgTable('policies', {
   createdAt: createdAt(),
 });
 
+export const POLICY_FANOUT_STATUSES = ['running', 'done', 'failed', 'superseded'] as const;
+
+/**
+ * The background fan-out of one policy version (policy/workflow.ts): how far telling the running
+ * workflows has got. Written at publish (running), after each page and at the end, so
+ * `ar policy status` and GET /api/policy/status answer from here without asking Temporal.
+ */
+export const policyFanouts = pgTable(
+  'policy_fanouts',
+  {
+    version: integer('version')
+      .primaryKey()
+      .references(() => policies.version),
+    workflowId: text('workflow_id').notNull(),
+    status: text('status', { enum: POLICY_FANOUT_STATUSES }).notNull().default('running'),
+    /** Running invoice and outreach workflows counted when the fan-out began (null until counted). */
+    total: integer('total'),
+    invoicesSignalled: integer('invoices_signalled').notNull().default(0),
+    outreachSignalled: integer('outreach_signalled').notNull().default(0),
+    /** Listed as running, gone by the time of the signal: nothing to tell. */
+    notFound: integer('not_found').notNull().default(0),
+    /** Signals refused for another reason (those workflows still read the version at their next step). */
+    failed: integer('failed').notNull().default(0),
+    pages: integer('pages').notNull().default(0),
+    errors: jsonb('errors').$type<string[]>().notNull().default([]),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [check('policy_fanouts_status_ck', sql`${t.status} in ('running','done','failed','superseded')`)],
+);
+
 /**
  * Rollout decisions (rollout/): every evaluation and admin action of the ar-rollout workflow, what
  * it saw (metrics) and what it changed; a phase change names the policy version that carries it.

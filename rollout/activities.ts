@@ -1,19 +1,19 @@
 /**
  * Activities of the rollout room: measure the evidence for an evaluation, and record a decision
- * (publishing a new policy version through the publishing path when the phase moves, so running
- * invoice workflows re-plan at once). Both are idempotent: a retry records and publishes nothing twice.
+ * (publishing a new policy version when the phase moves, and starting its fan-out, so running
+ * invoice workflows re-plan within moments). Both are idempotent: a retry records and publishes nothing twice.
  */
 import type { Client } from '@temporalio/client';
 import { desc, eq, like } from 'drizzle-orm';
 import { type Db, schema } from '../db/client';
 import { autonomyAtPhase } from '../domain/rollout-plan';
 import { log } from '@temporalio/activity';
-import { notifyPolicyChanged } from '../policy/publish';
+import { startPolicyFanOut } from '../policy/fanout-start';
 import { currentPolicy, publishPolicy } from '../policy/store';
 import { measureNow } from './evaluation';
 import type { Measurement, RolloutDecision } from './messages';
 
-export function createRolloutActivities(deps: { db: Db; temporal: () => Promise<Client> }) {
+export function createRolloutActivities(deps: { db: Db; temporal: () => Promise<Client>; taskQueue: string }) {
   const { db } = deps;
   return {
     async measureRollout(input: { asOf: string }): Promise<Measurement> {
@@ -53,12 +53,11 @@ export function createRolloutActivities(deps: { db: Db; temporal: () => Promise<
           const note = `rollout ${d.kind} to phase ${d.toPhase} by ${d.by}${d.forced ? ' (forced)' : ''}: ${d.note ?? d.why} ${marker}`;
           policy = await publishPolicy(db, next, { note: note.slice(0, 4000), createdBy: `ar-rollout:${d.by}` });
         }
-        // Running invoice workflows re-plan now rather than at their next step; a failed listing only delays that.
-        try {
-          await notifyPolicyChanged(await deps.temporal());
-        } catch (err) {
-          log.warn('policy published; running invoice workflows not signalled (they read it at their next step)', { error: String(err) });
-        }
+        // Running invoice workflows re-plan now rather than at their next step, told in the background by the
+        // version's fan-out; a retry finds it started. One that cannot start only delays that.
+        const fanOut = await startPolicyFanOut(await deps.temporal(), db, policy.version, { taskQueue: deps.taskQueue });
+        if (fanOut.error)
+          log.warn('policy published; running workflows not signalled (they read it at their next step)', { error: fanOut.error });
       }
       await db
         .insert(schema.autonomyChanges)

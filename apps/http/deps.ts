@@ -9,7 +9,8 @@ import { badRequest, fromMoneyError } from './errors';
 export interface AdminDeps {
   db: Db;
   temporal: Client;
-  config: Pick<Config, 'ADMIN_PORT' | 'ADMIN_HOST'> & Partial<Pick<Config, 'RESEND_WEBHOOK_SECRET'>>;
+  /** TEMPORAL_TASK_QUEUE: where background workflows (a policy's fan-out) are started; 'ar' by default. */
+  config: Pick<Config, 'ADMIN_PORT' | 'ADMIN_HOST'> & Partial<Pick<Config, 'RESEND_WEBHOOK_SECRET' | 'TEMPORAL_TASK_QUEUE'>>;
   /** The ERP port for manual payments; the built-in ledger over `db` by default. */
   ledger?: LedgerPort;
   /** The clock for ages and days overdue; the wall clock by default. */

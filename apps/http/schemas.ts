@@ -454,4 +454,40 @@ export const policyOut = z.object({
   policy: z.looseObject({}),
 });
 
-export const publishPolicyOut = z.object({ version: z.number().int(), notified: z.number().int() });
+const fanOutStatus = z.enum(['running', 'done', 'failed', 'superseded']);
+
+export const publishPolicyOut = z.object({
+  version: z.number().int(),
+  notified: z
+    .number()
+    .int()
+    .describe('Workflows signalled so far by the background fan-out: normally 0 at the answer; follow fanOut (GET /api/policy/status)'),
+  fanOut: z.object({
+    workflowId: z.string().describe('policy-fanout-v<version>, in the Temporal Web UI'),
+    status: fanOutStatus,
+    error: z.string().optional().describe('Why the fan-out could not start (workflows read the version at their next step)'),
+  }),
+});
+
+const fanOutOut = z.object({
+  version: z.number().int(),
+  workflowId: z.string(),
+  status: fanOutStatus,
+  total: z.number().int().nullable().describe('Running invoice and outreach workflows counted when it began'),
+  signalled: z.object({ invoices: z.number().int(), outreach: z.number().int(), total: z.number().int() }),
+  notFound: z.number().int().describe('Listed as running, closed before the signal: nothing to tell'),
+  failed: z.number().int(),
+  pages: z.number().int(),
+  startedAt: z.string(),
+  updatedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  errors: z.array(z.string()),
+});
+
+export const policyStatusOut = z.object({
+  version: z.number().int(),
+  publishedAt: z.string(),
+  publishedBy: z.string(),
+  note: z.string().nullable(),
+  fanOut: fanOutOut.nullable(),
+});

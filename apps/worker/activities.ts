@@ -9,6 +9,7 @@ import { createOutreachActivities } from '../../outreach/activities';
 import { createInsightsActivities } from '../../insights/activities';
 import { createRolloutActivities } from '../../rollout/activities';
 import { createCashActivities } from '../../cash/activities';
+import { createPolicyActivities } from '../../policy/activities';
 
 export interface ActivityDeps {
   db: Db;
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createInsightsActivities(deps),
     ...createRolloutActivities(deps),
     ...createCashActivities(deps),
+    ...createPolicyActivities(deps),
   });
 }
 

@@ -4,3 +4,4 @@ export { outreachWorkflow } from '../../outreach/workflow';
 export { metricsSnapshotWorkflow } from '../../insights/workflow';
 export { rolloutWorkflow } from '../../rollout/workflow';
 export { cashWorkflow } from '../../cash/workflow';
+export { policyFanOutWorkflow } from '../../policy/workflow';

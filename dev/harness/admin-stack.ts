@@ -71,7 +71,7 @@ export async function startAdminStack(opts: { email?: EmailSender; webhookSecret
   const server = await startAdminServer({
     db,
     temporal: stack.env.client,
-    config: { ADMIN_PORT: 0, ADMIN_HOST: '127.0.0.1', RESEND_WEBHOOK_SECRET: opts.webhookSecret },
+    config: { ADMIN_PORT: 0, ADMIN_HOST: '127.0.0.1', RESEND_WEBHOOK_SECRET: opts.webhookSecret, TEMPORAL_TASK_QUEUE: stack.taskQueue },
   });
 
   const http: AdminStack['http'] = async (method, path, opts = {}) => {

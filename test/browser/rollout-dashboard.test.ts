@@ -55,6 +55,10 @@ describe.skipIf(!available)('dashboard: the rollout panels', () => {
     await page.locator('body[data-loaded="true"]').waitFor();
 
     expect(await page.locator('#rollout-note').textContent()).toMatch(/^Phase 1 \(auto-send reminders on small invoices\) in policy v\d+/);
+    // The forced advance published a version; its fan-out's progress is shown beside the phase.
+    expect(await page.locator('#policy-fanout').textContent()).toMatch(
+      /^Policy v\d+ told to running workflows: (running|done), \d+( of \d+)? signalled \(\d+ invoice, \d+ outreach\), started /,
+    );
     expect(await page.locator('#rollout-phases li.current').textContent()).toContain('reminder-small');
     expect(await page.locator('#rollout-scopes').textContent()).toContain('reminder-smallreminder');
     const evidence = await page.locator('#rollout-evidence').textContent();

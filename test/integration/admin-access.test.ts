@@ -66,6 +66,7 @@ const ROUTES: { name: string; method: string; path: string; body?: unknown; perm
   },
   { name: 'resume account', method: 'POST', path: '/api/customers/C-ACME/resume', body: {}, permission: 'pause', allowedStatus: 200 },
   { name: 'read policy', method: 'GET', path: '/api/policy', permission: 'read' },
+  { name: 'policy fan-out status', method: 'GET', path: '/api/policy/status', permission: 'read' },
   { name: 'list cash', method: 'GET', path: '/api/cash?status=unapplied', permission: 'read' },
   { name: 'cash-match proposals', method: 'GET', path: '/api/approvals?kind=cash_match', permission: 'read' },
   // No bank transaction 999999 here: a permitted call gets past the role check to the 404.

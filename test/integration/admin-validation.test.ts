@@ -642,6 +642,7 @@ describe('OpenAPI document', () => {
       '/api/metrics/decisions',
       '/api/metrics/history',
       '/api/policy',
+      '/api/policy/status',
       '/api/rollout',
       '/api/rollout/advance',
       '/api/rollout/evaluate',

@@ -12,6 +12,7 @@ import { addDays } from '../../domain/calendar';
 import { invoiceStateQuery } from '../../collections/messages';
 import { startAdminStack, type AdminStack } from '../../dev/harness/admin-stack';
 import { waitFor } from '../../dev/harness/wait';
+import { waitForPolicyFanOut } from '../../dev/harness/policy-fanout';
 
 let s: AdminStack;
 
@@ -414,7 +415,15 @@ describe('an account and the policy over HTTP', () => {
     });
     expect(published.status).toBe(200);
     expect(published.body.version).toBe(v + 1);
-    expect(published.body.notified).toBeGreaterThan(0);
+    // Answered once stored; the fan-out signals the running workflows in the background.
+    expect(published.body.fanOut).toMatchObject({
+      workflowId: `policy-fanout-v${v + 1}`,
+      status: expect.stringMatching(/^(running|done)$/),
+    });
+    expect(published.body.notified).toBeGreaterThanOrEqual(0);
+    const fanOut = await waitForPolicyFanOut(s.stack.env.client, v + 1);
+    expect(fanOut).toMatchObject({ status: 'done', counts: { invoices: expect.any(Number) } });
+    expect(fanOut.counts.invoices).toBeGreaterThan(0);
     const after = await s.http('GET', '/api/policy', { as: 'vic' });
     expect(after.body).toMatchObject({ version: v + 1, createdBy: 'ada', note: 'customers need longer to pay after a promise' });
     expect(after.body.policy.promiseGraceDays).toBe(edited.promiseGraceDays);

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncInvoiceWorkflows } from '../../collections/sync';
-import { publishAndNotify } from '../../policy/publish';
+import { publishAndFanOut } from '../../policy/publishing';
+import { waitForPolicyFanOut } from '../../dev/harness/policy-fanout';
 import { currentPolicy } from '../../policy/store';
 import { schema } from '../../db/client';
 import { createBuiltinLedger } from '../../ledger/builtin';
@@ -135,11 +136,11 @@ describe('ledger to cash, end to end', () => {
     const { db, env, taskQueue } = stack;
     const { version: _v, ...body } = await currentPolicy(db);
     // Business hours, every day; an account where it is the middle of the night waits for them.
-    const hours = await publishAndNotify(
+    const hours = await publishAndFanOut(
       env.client,
       db,
       { ...body, sendWindow: { startHour: 9, endHour: 17, businessDaysOnly: false } },
-      { note: 'test: business hours', createdBy: 'test' },
+      { note: 'test: business hours', createdBy: 'test', taskQueue },
     );
     await stack.seed.customer(db, { id: 'C-NIGHT', timezone: zoneWhereItIsNight() });
     await stack.seed.invoice(db, { number: 'INV-NIGHT', customerId: 'C-NIGHT', amountMinor: 70_000, dueDate: '2025-06-01' });
@@ -156,13 +157,14 @@ describe('ledger to cash, end to end', () => {
     expect(Date.parse(before.nextStep!.at) - Date.now()).toBeGreaterThan(5 * 3600_000);
 
     // The new version sends at any hour.
-    const r = await publishAndNotify(
+    const r = await publishAndFanOut(
       env.client,
       db,
       { ...body, sendWindow: ANY_HOUR },
-      { note: 'test: send at any hour', createdBy: 'test' },
+      { note: 'test: send at any hour', createdBy: 'test', taskQueue },
     );
-    expect(r.notified).toBeGreaterThan(0);
+    // Told in the background: the fan-out signals every running invoice workflow, this one among them.
+    expect((await waitForPolicyFanOut(env.client, r.policy.version)).counts.invoices).toBeGreaterThan(0);
     // Woken by the signal, it re-reads the policy and acts now instead of at the old planned time.
     const after = await waitFor(
       async () => {
@@ -175,11 +177,11 @@ describe('ledger to cash, end to end', () => {
     expect(Date.parse(after.pendingProposal!.proposedAt)).toBeLessThan(Date.parse(before.nextStep!.at));
     // A policy that breaks the rules is refused before anything is stored or signalled.
     await expect(
-      publishAndNotify(
+      publishAndFanOut(
         env.client,
         db,
         { ...body, contactCaps: { maxContacts: 0, perDays: 7, minHoursApart: 48 } },
-        { note: 'bad', createdBy: 'test' },
+        { note: 'bad', createdBy: 'test', taskQueue },
       ),
     ).rejects.toThrow();
     expect((await currentPolicy(db)).version).toBe(r.policy.version);

@@ -1,4 +1,4 @@
-/** `ar policy show | publish FILE`: the collection policy in force, and publishing a new version. */
+/** `ar policy show | publish FILE | status`: the collection policy in force, publishing a new version, and its fan-out. */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../../../config';
@@ -7,6 +7,7 @@ import { describeZodError } from '../../../collections/message-schemas';
 import { policySchema } from '../../../domain/policy';
 import { openDatabase } from '../../../db/open';
 import { checkHolidayCalendars } from '../../../policy/holidays';
+import { describePolicyStatus, readPolicyStatus } from '../../../policy/status';
 
 export function registerPolicyCommands(program: Command): void {
   const policy = program.command('policy').description('The collection policy: dunning ladders, caps, send window, autonomy (versioned).');
@@ -29,7 +30,7 @@ export function registerPolicyCommands(program: Command): void {
     .argument('<file>', 'a JSON policy document (the output of `ar policy show`, edited)')
     .requiredOption('--note <text>', 'why this version: recorded with it')
     .option('--by <name>', 'who publishes it', process.env.USER ?? 'cli')
-    .description('Validate and publish a new policy version; running invoice workflows re-plan with it.')
+    .description('Validate and publish a new policy version; running workflows are told in the background (`ar policy status`).')
     .action(async (file: string, opts: { note: string; by: string }) => {
       let body: unknown;
       try {
@@ -50,13 +51,38 @@ export function registerPolicyCommands(program: Command): void {
       const config = loadConfig();
       const database = await openDatabase(config);
       const { connectClient } = await import('../../../temporal/client');
-      const { publishAndNotify } = await import('../../../policy/publish');
+      const { publishAndFanOut } = await import('../../../policy/publishing');
       const client = await connectClient(config);
       try {
-        const r = await publishAndNotify(client, database.db, body, { note: opts.note, createdBy: opts.by });
-        console.log(`Published policy v${r.policy.version}; ${r.notified} running invoice workflows re-plan with it.`);
+        const r = await publishAndFanOut(client, database.db, body, {
+          note: opts.note,
+          createdBy: opts.by,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+        });
+        console.log(`Published policy v${r.policy.version}.`);
+        if (r.fanOut.error) {
+          console.log(`Running workflows were not told (${r.fanOut.error}); they read v${r.policy.version} at their next step.`);
+        } else {
+          console.log(
+            `Running workflows are being told in the background by ${r.fanOut.workflowId}: follow it with \`ar policy status\` or in the Temporal Web UI.`,
+          );
+        }
       } finally {
         await client.connection.close();
+        await database.close();
+      }
+    });
+
+  policy
+    .command('status')
+    .option('--json', 'print as JSON')
+    .description('The version in force and how far its fan-out has got (signalled of total, status, started, finished, errors).')
+    .action(async (opts: { json?: boolean }) => {
+      const database = await openDatabase(loadConfig());
+      try {
+        const status = await readPolicyStatus(database.db);
+        console.log(opts.json ? JSON.stringify(status, null, 2) : describePolicyStatus(status).join('\n'));
+      } finally {
         await database.close();
       }
     });

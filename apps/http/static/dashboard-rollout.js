@@ -1,7 +1,8 @@
 // The rollout panels of the dashboard: the phase and scopes in force, the evidence per scope
 // against its thresholds (rates with their Wilson lower bounds), the timeline of decisions with
 // what each saw and why, and the review queue, where an approver marks sampled autonomous actions
-// right or wrong with a reason. Reads GET /api/rollout and /api/rollout/reviews. Server text goes in as text.
+// right or wrong with a reason; and how far the latest policy version has reached the running workflows.
+// Reads GET /api/rollout, /api/rollout/reviews and /api/policy/status. Server text goes in as text.
 'use strict';
 
 (() => {
@@ -158,11 +159,27 @@
     );
   }
 
+  // One line: a publish answers at once and its fan-out tells the running workflows in the background.
+  function renderFanOut(p) {
+    const f = p.fanOut;
+    $('policy-fanout').textContent = !f
+      ? `Policy v${p.version}: no fan-out yet.`
+      : `Policy v${f.version} told to running workflows: ${f.status}, ${f.signalled.total}${f.total === null ? '' : ` of ${f.total}`} signalled` +
+        ` (${f.signalled.invoices} invoice, ${f.signalled.outreach} outreach), started ${f.startedAt}` +
+        (f.finishedAt ? `, finished ${f.finishedAt}` : '') +
+        (f.errors.length ? ` · ${f.errors.length} error(s): ${f.errors[0]}` : '');
+  }
+
   async function load(t) {
     token = t;
-    const [status, reviews] = await Promise.all([call('GET', '/api/rollout'), call('GET', '/api/rollout/reviews?status=open')]);
+    const [status, reviews, policy] = await Promise.all([
+      call('GET', '/api/rollout'),
+      call('GET', '/api/rollout/reviews?status=open'),
+      call('GET', '/api/policy/status'),
+    ]);
     render(status);
     renderReviews(reviews.items);
+    renderFanOut(policy);
   }
 
   window.arRollout = { load };

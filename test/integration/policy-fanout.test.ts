@@ -1,0 +1,182 @@
+/**
+ * Publishing a policy at scale, against the Temporal dev server, a running worker and PostgreSQL:
+ * POST /api/policy answers once the version is stored, the policy-fanout-v<N> workflow signals
+ * every running invoice workflow in the background, every one ends on the new version, and the
+ * progress reads the same from GET /api/policy/status, `ar policy status --json` and the workflow's
+ * query. A repeated start of the same version's fan-out starts nothing and counts each workflow once.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { invoiceStateQuery } from '../../collections/messages';
+import { addDays } from '../../domain/calendar';
+import { DEFAULT_POLICY } from '../../domain/policy';
+import { startAdminStack, type AdminStack } from '../../dev/harness/admin-stack';
+import { waitForPolicyFanOut } from '../../dev/harness/policy-fanout';
+import { waitFor } from '../../dev/harness/wait';
+import { startPolicyFanOut } from '../../policy/fanout-start';
+import { fanOutRow } from '../../policy/fanout-store';
+import { policyFanOutQuery } from '../../policy/messages';
+import { publishPolicy } from '../../policy/store';
+import { SA } from '../../temporal/search-attributes';
+import { policyFanOutWorkflowId } from '../../temporal/workflow-ids';
+
+const N = 12;
+const numbers = Array.from({ length: N }, (_, i) => `PF-${i + 1}`);
+let s: AdminStack;
+
+beforeAll(async () => {
+  s = await startAdminStack();
+  const { db } = s.stack;
+  // Due in three weeks: every workflow sleeps until its first step, as most of 100,000 would.
+  const due = addDays(new Date().toISOString().slice(0, 10), 21);
+  for (const n of numbers) {
+    await s.stack.seed.customer(db, { id: `C-${n}`, email: `ap@${n.toLowerCase()}.example` });
+    await s.stack.seed.invoice(db, { number: n, customerId: `C-${n}`, amountMinor: 50_000, dueDate: due });
+  }
+  await s.syncWorkflows();
+  const { version } = (await s.http('GET', '/api/policy', { as: 'vic' })).body;
+  for (const n of numbers) await waitFor(async () => (await versionOf(n)) === version, { tries: 600, what: `${n} on v${version}` });
+});
+afterAll(async () => {
+  await s?.close();
+});
+
+const versionOf = async (n: string) => (await s.stack.env.client.workflow.getHandle(`invoice-${n}`).query(invoiceStateQuery)).policyVersion;
+
+function ar(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      'npx',
+      ['tsx', 'apps/cli/main.ts', 'policy', ...args],
+      {
+        env: {
+          ...process.env,
+          DATABASE_URL: s.stack.database.url,
+          TEMPORAL_ADDRESS: s.stack.env.address,
+          TEMPORAL_TASK_QUEUE: s.stack.taskQueue,
+          USER: 'pat',
+          FORCE_COLOR: '0',
+        },
+      },
+      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+async function runsOf(workflowId: string): Promise<number> {
+  let runs = 0;
+  for await (const _ of s.stack.env.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) runs++;
+  return runs;
+}
+
+describe('policy publish at scale', () => {
+  it('answers before telling anyone; the fan-out then signals every running invoice workflow, and says so', async () => {
+    const read = await s.http('GET', '/api/policy', { as: 'ada' });
+    const v = (read.body.version as number) + 1;
+    const published = await s.http('POST', '/api/policy', {
+      as: 'ada',
+      body: { policy: { ...read.body.policy, promiseGraceDays: read.body.policy.promiseGraceDays + 1 }, note: 'fan-out test' },
+    });
+    expect(published.status, JSON.stringify(published.body)).toBe(200);
+    expect(published.body).toMatchObject({ version: v, fanOut: { workflowId: `policy-fanout-v${v}`, status: 'running' } });
+    expect(published.body.notified).toBeGreaterThanOrEqual(0);
+
+    // Readable at once, from the database.
+    const early = await s.http('GET', '/api/policy/status', { as: 'vic' });
+    expect(early.status).toBe(200);
+    expect(early.body).toMatchObject({
+      version: v,
+      publishedBy: 'ada',
+      note: 'fan-out test',
+      fanOut: { version: v, workflowId: `policy-fanout-v${v}` },
+    });
+    expect(['running', 'done']).toContain(early.body.fanOut.status);
+
+    const progress = await waitForPolicyFanOut(s.stack.env.client, v);
+    expect(progress).toMatchObject({ version: v, status: 'done', total: N, counts: { invoices: N, outreach: 0, notFound: 0, failed: 0 } });
+    expect(progress.finishedAt).not.toBeNull();
+    // The finished workflow still answers its query (the Web UI's view of the same numbers).
+    const handle = s.stack.env.client.workflow.getHandle(`policy-fanout-v${v}`);
+    expect(await handle.query(policyFanOutQuery)).toEqual(progress);
+    // Filterable in the Web UI: ArPolicyVersion = v AND ArStatus = "fanout-done".
+    const described = await handle.describe();
+    expect(described.typedSearchAttributes.get(SA.status)).toBe('fanout-done');
+    expect(described.typedSearchAttributes.get(SA.policyVersion)).toBe(v);
+
+    for (const n of numbers) await waitFor(async () => (await versionOf(n)) === v, { tries: 600, what: `${n} on v${v}` });
+
+    const done = await s.http('GET', '/api/policy/status', { as: 'vic' });
+    expect(done.body.fanOut).toMatchObject({
+      status: 'done',
+      total: N,
+      signalled: { invoices: N, outreach: 0, total: N },
+      notFound: 0,
+      failed: 0,
+      pages: 2,
+      errors: [],
+      finishedAt: expect.any(String),
+    });
+    expect(Date.parse(done.body.fanOut.finishedAt)).toBeGreaterThanOrEqual(Date.parse(done.body.fanOut.startedAt));
+
+    const json = await ar('status', '--json');
+    expect(json.code, json.stderr).toBe(0);
+    const cli = JSON.parse(json.stdout);
+    expect(cli).toEqual(done.body);
+    const text = await ar('status');
+    expect(text.stdout).toContain(`Policy v${v} in force`);
+    expect(text.stdout).toContain(
+      `Fan-out policy-fanout-v${v}: done, ${N} of ${N} signalled (${N} invoice, 0 outreach; 0 gone, 0 failed; 2 pages)`,
+    );
+  });
+
+  it('a repeated start of the same fan-out starts nothing more, and each workflow is counted once across pages and runs', async () => {
+    const { db, env, taskQueue } = s.stack;
+    const { version: v } = await publishPolicy(db, { ...DEFAULT_POLICY, promiseGraceDays: 9 }, { note: 'retried', createdBy: 'test' });
+    // Pages of 5 and one page per run: paging and continue-as-new are exercised on a dozen workflows.
+    const opts = { taskQueue, pageSize: 5, pagesPerRun: 1 };
+    const [a, b] = await Promise.all([startPolicyFanOut(env.client, db, v, opts), startPolicyFanOut(env.client, db, v, opts)]);
+    expect([a.started, b.started].sort()).toEqual([false, true]);
+    expect(a.workflowId).toBe(policyFanOutWorkflowId(v));
+
+    const progress = await waitForPolicyFanOut(env.client, v);
+    expect(progress).toMatchObject({ status: 'done', total: N, counts: { invoices: N, outreach: 0, notFound: 0, failed: 0, pages: 4 } });
+    // A publish retried after the fan-out finished finds it done and runs nothing again.
+    const again = await startPolicyFanOut(env.client, db, v, opts);
+    expect(again).toMatchObject({ started: false, status: 'done', signalled: N });
+    expect(await runsOf(policyFanOutWorkflowId(v))).toBe(4);
+    expect(await fanOutRow(db, v)).toMatchObject({ status: 'done', invoicesSignalled: N, pages: 4, total: N });
+    for (const n of numbers) await waitFor(async () => (await versionOf(n)) === v, { tries: 600, what: `${n} on v${v}` });
+  });
+
+  it('`ar policy publish` prints the version and how to follow its fan-out', async () => {
+    const shown = await ar('show');
+    const file = path.join(await mkdtemp(path.join(tmpdir(), 'ar-policy-')), 'policy.json');
+    await writeFile(file, JSON.stringify({ ...JSON.parse(shown.stdout), promiseGraceDays: 4 }));
+    const r = await ar('publish', file, '--note', 'from the command line');
+    expect(r.code, r.stderr).toBe(0);
+    const v = Number(/^Published policy v(\d+)\.$/m.exec(r.stdout)?.[1]);
+    expect(r.stdout).toContain(`told in the background by policy-fanout-v${v}: follow it with \`ar policy status\``);
+    expect(await waitForPolicyFanOut(s.stack.env.client, v)).toMatchObject({ status: 'done', counts: { invoices: N } });
+    expect(JSON.parse((await ar('status', '--json')).stdout)).toMatchObject({
+      version: v,
+      publishedBy: 'pat',
+      fanOut: { status: 'done', signalled: { invoices: N } },
+    });
+  });
+
+  it('a fan-out overtaken by a newer version stops: the newer one tells everyone', async () => {
+    const { db, env, taskQueue } = s.stack;
+    const older = await publishPolicy(db, { ...DEFAULT_POLICY, promiseGraceDays: 10 }, { note: 'older', createdBy: 'test' });
+    const newer = await publishPolicy(db, { ...DEFAULT_POLICY, promiseGraceDays: 11 }, { note: 'newer', createdBy: 'test' });
+    await startPolicyFanOut(env.client, db, older.version, { taskQueue });
+    await startPolicyFanOut(env.client, db, newer.version, { taskQueue });
+    expect(await waitForPolicyFanOut(env.client, older.version)).toMatchObject({ status: 'superseded', counts: { invoices: 0 } });
+    expect((await waitForPolicyFanOut(env.client, newer.version)).counts.invoices).toBe(N);
+    expect((await fanOutRow(db, older.version))?.status).toBe('superseded');
+    const status = await s.http('GET', '/api/policy/status', { as: 'vic' });
+    expect(status.body).toMatchObject({ version: newer.version, fanOut: { version: newer.version, status: 'done' } });
+  });
+});
