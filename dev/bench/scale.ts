@@ -64,9 +64,10 @@ const log = (line: string) => console.log(`[bench:scale] ${line}`);
  * decision) and returns the total history length. Describe reads server state only: unlike a
  * query it wakes no workflow and replays nothing.
  */
-async function allAsleep(client: Client, ids: string[]): Promise<{ seconds: number; events: number }> {
+async function allAsleep(client: Client, ids: string[]): Promise<{ seconds: number; events: number; transitions: number }> {
   const t0 = performance.now();
   const lengths = new Map<string, number>();
+  const transitions = new Map<string, number>();
   let todo = ids;
   while (todo.length) {
     const busy: string[] = [];
@@ -77,14 +78,18 @@ async function allAsleep(client: Client, ids: string[]): Promise<{ seconds: numb
           const length = Number(raw.workflowExecutionInfo?.historyLength ?? 0);
           // Three events is a start with its first task still unscheduled or unrun.
           if (raw.pendingWorkflowTask || raw.pendingActivities?.length || length <= 3) busy.push(id);
-          else lengths.set(id, length);
+          else {
+            lengths.set(id, length);
+            transitions.set(id, Number(raw.workflowExecutionInfo?.stateTransitionCount ?? 0));
+          }
         }),
       );
     }
     todo = busy;
     if (todo.length) await new Promise((r) => setTimeout(r, 1000));
   }
-  return { seconds: since(t0), events: [...lengths.values()].reduce((a, b) => a + b, 0) };
+  const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+  return { seconds: since(t0), events: sum(lengths), transitions: sum(transitions) };
 }
 
 function sqliteBytes(dir: string): number {
@@ -218,6 +223,7 @@ try {
     syncPerSecond: sync.started / syncSeconds,
     allAsleepSeconds,
     historyEventsPerInvoice: asleep.events / open,
+    stateTransitionsPerInvoice: asleep.transitions / open,
     idle: {
       seconds: IDLE_SECONDS,
       workerCpuPercent: idleWorker!.cpuPercent,
@@ -254,6 +260,7 @@ try {
     ['sync (starts every workflow)', `${syncSeconds.toFixed(1)} s`, `${result.syncPerSecond.toFixed(1)} workflows/s`],
     ['time until all started and asleep', `${allAsleepSeconds.toFixed(1)} s`, `${(open / allAsleepSeconds).toFixed(1)} workflows/s`],
     ['history events, all asleep', String(asleep.events), `${result.historyEventsPerInvoice.toFixed(1)} events`],
+    ['state transitions, all asleep', String(asleep.transitions), `${result.stateTransitionsPerInvoice.toFixed(1)} transitions`],
     ['worker RSS, before any workflow', mib(workerBaselineRss), ''],
     [
       `worker RSS, all asleep (${cached} cached)`,
