@@ -43,7 +43,7 @@ import { startTemporalDevServer } from '../stack/temporal-dev-server';
 import { temporalBinary } from '../temporal-binaries';
 import { timedPool } from './pool';
 import { measurePolicyPublish } from './policy-reach';
-import { rssBytes, sampleWindow } from './proc-stats';
+import { cpuSeconds, rssBytes, sampleWindow } from './proc-stats';
 import { generateLedger } from './synthetic-ledger';
 import { startWorkerProcess, type WorkerProcess } from './worker-process';
 
@@ -66,14 +66,17 @@ const log = (line: string) => console.log(`[bench:scale] ${line}`);
  */
 async function allAsleep(client: Client, ids: string[]): Promise<{ seconds: number; events: number; transitions: number }> {
   const t0 = performance.now();
+  // First the task queue's backlog, one cheap call: describing thousands of busy workflows over
+  // and over would load the very server we are waiting on.
+  while ((await backlog(client)) > 0) await new Promise((r) => setTimeout(r, 2000));
   const lengths = new Map<string, number>();
   const transitions = new Map<string, number>();
   let todo = ids;
   while (todo.length) {
     const busy: string[] = [];
-    for (let i = 0; i < todo.length; i += 64) {
+    for (let i = 0; i < todo.length; i += 16) {
       await Promise.all(
-        todo.slice(i, i + 64).map(async (id) => {
+        todo.slice(i, i + 16).map(async (id) => {
           const { raw } = await client.workflow.getHandle(id).describe();
           const length = Number(raw.workflowExecutionInfo?.historyLength ?? 0);
           // Three events is a start with its first task still unscheduled or unrun.
@@ -86,10 +89,25 @@ async function allAsleep(client: Client, ids: string[]): Promise<{ seconds: numb
       );
     }
     todo = busy;
-    if (todo.length) await new Promise((r) => setTimeout(r, 1000));
+    if (todo.length) await new Promise((r) => setTimeout(r, 2000));
   }
   const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
   return { seconds: since(t0), events: sum(lengths), transitions: sum(transitions) };
+}
+
+/** Workflow and activity tasks waiting on the task queue (the server's approximate count). */
+async function backlog(client: Client): Promise<number> {
+  let total = 0;
+  for (const taskQueueType of [1, 2]) {
+    const r = await client.workflowService.describeTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: TASK_QUEUE },
+      taskQueueType,
+      reportStats: true,
+    });
+    total += Number(r.stats?.approximateBacklogCount ?? 0);
+  }
+  return total;
 }
 
 function sqliteBytes(dir: string): number {
@@ -113,9 +131,12 @@ const client = await connectClient({ TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPA
 const { db } = database;
 const workerEnv = { TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: TASK_QUEUE, DATABASE_URL: database.url };
 let worker: WorkerProcess | undefined;
-// Ctrl-C: exit handlers stop the worker and the dev server (the database is left behind).
-process.once('SIGINT', () => process.exit(130));
-process.once('SIGTERM', () => process.exit(143));
+// Ctrl-C: drop the database; exit handlers stop the worker and the dev server.
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const)
+  process.once(signal, () => void database.close().finally(() => process.exit(code)));
 try {
   const runStart = performance.now();
   log(
@@ -155,6 +176,8 @@ try {
   if (!imported.committed) throw new Error(`import failed: ${JSON.stringify(imported.issues.slice(0, 3))}`);
   log(`imported in ${importSeconds.toFixed(1)} s`);
 
+  // CPU spent by each process from the sync until all sleep: the cost of a start, per invoice.
+  const cpuAtSync = [cpuSeconds(worker.pid), cpuSeconds(server.pid)];
   t0 = performance.now();
   const sync = await syncInvoiceWorkflows(client, db, createBuiltinLedger(db), {
     taskQueue: TASK_QUEUE,
@@ -166,6 +189,10 @@ try {
   const asleep = await allAsleep(client, ids);
   const allAsleepSeconds = since(t0);
   const open = ids.length;
+  const startCpu = {
+    workerMs: (1000 * (cpuSeconds(worker.pid) - cpuAtSync[0]!)) / open,
+    serverMs: (1000 * (cpuSeconds(server.pid) - cpuAtSync[1]!)) / open,
+  };
   log(`all ${open} asleep ${allAsleepSeconds.toFixed(1)} s after the sync began`);
 
   const pgBytes = await pgSize();
@@ -187,6 +214,7 @@ try {
     .from(schema.proposals)
     .where(eq(schema.proposals.status, 'pending'));
   log(`deciding ${pending.length} pending proposals, ${CONCURRENCY} at a time…`);
+  const cpuAtDecisions = [cpuSeconds(worker.pid), cpuSeconds(server.pid)];
   const decisions = await timedPool(pending, CONCURRENCY, (p) =>
     client.workflow
       .getHandle(p.workflowId)
@@ -200,6 +228,11 @@ try {
     await new Promise((r) => setTimeout(r, 250));
   }
   const sentSeconds = since(t0);
+  // Until every approved reminder is sent: the whole chain a decision sets off, per decision.
+  const decisionCpu = {
+    workerMs: (1000 * (cpuSeconds(worker.pid) - cpuAtDecisions[0]!)) / Math.max(1, pending.length),
+    serverMs: (1000 * (cpuSeconds(server.pid) - cpuAtDecisions[1]!)) / Math.max(1, pending.length),
+  };
   log(`${decisions.count} decisions at ${decisions.perSecond.toFixed(1)}/s; all sent ${sentSeconds.toFixed(1)} s later`);
 
   const publish = await measurePolicyPublish(client, db, { ...DEFAULT_POLICY, ...IMMEDIATE_POLICY });
@@ -222,6 +255,8 @@ try {
     syncSeconds,
     syncPerSecond: sync.started / syncSeconds,
     allAsleepSeconds,
+    startCpuMsPerInvoice: startCpu,
+    decisionCpuMsPerDecision: decisionCpu,
     historyEventsPerInvoice: asleep.events / open,
     stateTransitionsPerInvoice: asleep.transitions / open,
     idle: {
@@ -259,6 +294,7 @@ try {
     ['import (ar import customers + invoices)', `${importSeconds.toFixed(1)} s`, `${Math.round(N / importSeconds)} invoices/s`],
     ['sync (starts every workflow)', `${syncSeconds.toFixed(1)} s`, `${result.syncPerSecond.toFixed(1)} workflows/s`],
     ['time until all started and asleep', `${allAsleepSeconds.toFixed(1)} s`, `${(open / allAsleepSeconds).toFixed(1)} workflows/s`],
+    ['CPU per invoice, sync until asleep', `${startCpu.workerMs.toFixed(0)} ms worker`, `${startCpu.serverMs.toFixed(0)} ms dev server`],
     ['history events, all asleep', String(asleep.events), `${result.historyEventsPerInvoice.toFixed(1)} events`],
     ['state transitions, all asleep', String(asleep.transitions), `${result.stateTransitionsPerInvoice.toFixed(1)} transitions`],
     ['worker RSS, before any workflow', mib(workerBaselineRss), ''],
@@ -281,6 +317,11 @@ try {
       `decisions (Update, concurrency ${CONCURRENCY}, ${open} open)`,
       `${decisions.perSecond.toFixed(1)}/s`,
       `p50 ${decisions.p50.toFixed(0)} ms, p99 ${decisions.p99.toFixed(0)} ms, ${decisions.count} decided`,
+    ],
+    [
+      'CPU per decision, until its email is sent',
+      `${decisionCpu.workerMs.toFixed(0)} ms worker`,
+      `${decisionCpu.serverMs.toFixed(0)} ms dev server`,
     ],
     [
       'policy publish, until publishAndNotify returns',
