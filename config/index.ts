@@ -43,9 +43,9 @@ export const configSchema = z.object({
     .refine((v) => v === 0 || (v >= 10 && v <= 86_400), 'must be 0 (off) or between 10 and 86400 seconds')
     .default(180),
   /**
-   * Workflows the worker keeps in memory (the SDK default scales with the machine's memory). Each
-   * cached invoice workflow costs about 0.75 MiB (npm run bench:worker-memory); evicted ones are
-   * replayed from history when they wake.
+   * Workflows the worker keeps in memory. Unset: sized from the machine's memory and the measured
+   * cost per cached invoice workflow (apps/worker/cache-size.ts; logged at worker start); evicted
+   * ones are replayed from history when they wake.
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   /** The worker's log level; warn keeps a demo console readable (info adds the bundler's report). */

@@ -18,6 +18,7 @@ import { EMBEDDED_POOL_MAX, startEmbeddedDatabase } from '../db/embedded';
 import { currentPolicy } from '../policy/store';
 import { createBuiltinLedger } from '../ledger/builtin';
 import { createArWorker } from '../apps/worker/create-worker';
+import { chooseMaxCachedWorkflows, machineMemory } from '../apps/worker/cache-size';
 import { ensureMetricsSchedule, METRICS_SCHEDULE_ID } from '../insights/schedule';
 import { ensureRolloutWorkflow } from '../rollout/start';
 import { ensureLedgerSyncSchedule, LEDGER_SYNC_SCHEDULE_ID } from '../collections/sync-schedule';
@@ -107,6 +108,7 @@ async function main(): Promise<void> {
   // 3. Worker
   const connection = await NativeConnection.connect({ address: temporalAddress });
   const client = await connectClient({ TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE });
+  const cache = chooseMaxCachedWorkflows(machineMemory(), config.WORKER_MAX_CACHED_WORKFLOWS);
   const worker = await createArWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -114,8 +116,7 @@ async function main(): Promise<void> {
     db,
     email: emailSenderFromConfig(config),
     emailFrom: config.EMAIL_FROM,
-    workerOptions:
-      config.WORKER_MAX_CACHED_WORKFLOWS === undefined ? undefined : { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS },
+    workerOptions: { maxCachedWorkflows: cache.maxCachedWorkflows },
     client,
   });
   const workerRun = worker.run();
@@ -128,7 +129,7 @@ async function main(): Promise<void> {
       await connection.close();
     },
   });
-  say(`worker polling task queue "${config.TEMPORAL_TASK_QUEUE}"`);
+  say(`worker polling task queue "${config.TEMPORAL_TASK_QUEUE}", caching up to ${cache.maxCachedWorkflows} workflows (${cache.why})`);
 
   // 4. Admin endpoint
   const admin = await startAdminServer({ db, temporal: client, config });

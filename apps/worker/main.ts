@@ -7,6 +7,7 @@ import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@tempor
 import { loadConfig } from '../../config';
 import { openDatabase } from '../../db/open';
 import { createArWorker } from './create-worker';
+import { chooseMaxCachedWorkflows, machineMemory } from './cache-size';
 import { emailSenderFromConfig } from '../../outreach/channels/from-config';
 import { ensureLedgerSyncSchedule, LEDGER_SYNC_SCHEDULE_ID } from '../../collections/sync-schedule';
 
@@ -14,6 +15,7 @@ const config = loadConfig();
 Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL.toUpperCase() as LogLevel) });
 const database = await openDatabase(config);
 const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+const cache = chooseMaxCachedWorkflows(machineMemory(), config.WORKER_MAX_CACHED_WORKFLOWS);
 const worker = await createArWorker({
   connection,
   namespace: config.TEMPORAL_NAMESPACE,
@@ -21,6 +23,7 @@ const worker = await createArWorker({
   db: database.db,
   email: emailSenderFromConfig(config),
   emailFrom: config.EMAIL_FROM,
+  workerOptions: { maxCachedWorkflows: cache.maxCachedWorkflows },
 });
 // Production has no `npm start`: each worker keeps the ledger sync schedule registered (idempotent).
 if (config.AR_SYNC_INTERVAL_SECONDS > 0) {
@@ -29,6 +32,7 @@ if (config.AR_SYNC_INTERVAL_SECONDS > 0) {
   console.log(`[worker] ledger sync schedule ${LEDGER_SYNC_SCHEDULE_ID}: every ${config.AR_SYNC_INTERVAL_SECONDS} s`);
 }
 console.log(`[worker] polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS} (database: ${database.source})`);
+console.log(`[worker] caching up to ${cache.maxCachedWorkflows} workflows (${cache.why})`);
 try {
   // The SDK installs SIGINT/SIGTERM handlers that shut the worker down gracefully.
   await worker.run();

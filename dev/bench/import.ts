@@ -11,68 +11,16 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { closeDb, createDb, migrateDb } from '../../db/client';
-import { addDays } from '../../domain/calendar';
-import { toDecimal } from '../../domain/money';
 import { readCsv } from '../../ledger/import/csv';
 import { importFile } from '../../ledger/import/run';
 import { COLUMNS } from '../../ledger/import/schemas';
+import { generateLedger, type SyntheticInvoice } from './synthetic-ledger';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const CUSTOMERS = Math.max(1, Math.round(ROWS / 10));
 
-/** Deterministic pseudo-random numbers (LCG): every run imports the same data. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-}
-
-interface Inv {
-  number: string;
-  customerId: string;
-  issue: string;
-  due: string;
-  currency: string;
-  amountMinor: number;
-  openMinor: number | null;
-}
-
-function generate(): { customersCsv: string; invoicesCsv: string; invoices: Inv[] } {
-  const rand = rng(42);
-  const tiers = ['strategic', 'standard', 'small'];
-  const zones = ['America/New_York', 'Europe/Berlin', 'Asia/Tokyo', 'Europe/London'];
-  const customers = ['customer_id,name,tier,segment,email,decision_maker_email,timezone'];
-  for (let i = 1; i <= CUSTOMERS; i++) {
-    const id = `C${String(i).padStart(6, '0')}`;
-    customers.push(`${id},Customer ${i},${tiers[i % 3]},seg-${i % 7},ap${i}@example.com,cfo${i}@example.com,${zones[i % 4]}`);
-  }
-  const invoices: Inv[] = [];
-  const lines = ['invoice_number,customer_id,issue_date,due_date,currency,amount,open_amount,po_number,terms'];
-  for (let i = 1; i <= ROWS; i++) {
-    const r = rand();
-    const currency = r < 0.7 ? 'USD' : r < 0.9 ? 'EUR' : 'JPY';
-    const amountMinor = 100 + Math.floor(rand() * 5_000_000);
-    const openMinor = rand() < 0.3 ? Math.floor(amountMinor * rand()) : null;
-    const issue = addDays('2025-01-01', Math.floor(rand() * 180));
-    const inv: Inv = {
-      number: `INV-${String(i).padStart(7, '0')}`,
-      customerId: `C${String(1 + Math.floor(rand() * CUSTOMERS)).padStart(6, '0')}`,
-      issue,
-      due: addDays(issue, 30),
-      currency,
-      amountMinor,
-      openMinor,
-    };
-    invoices.push(inv);
-    const open = openMinor === null ? '' : toDecimal(openMinor, currency);
-    lines.push(
-      `${inv.number},${inv.customerId},${inv.issue},${inv.due},${currency},${toDecimal(amountMinor, currency)},${open},PO-${i},NET30`,
-    );
-  }
-  return { customersCsv: customers.join('\r\n') + '\r\n', invoicesCsv: lines.join('\r\n') + '\r\n', invoices };
-}
-
 /** The baseline: the same rows, already in memory, as plain multi-row INSERTs of 1,000 rows. */
-async function baselineInsert(client: pg.PoolClient, invoices: Inv[]): Promise<void> {
+async function baselineInsert(client: pg.PoolClient, invoices: SyntheticInvoice[]): Promise<void> {
   await client.query('BEGIN');
   for (let i = 0; i < invoices.length; i += 1000) {
     const batch = invoices.slice(i, i + 1000);
@@ -120,7 +68,7 @@ const dir = await mkdtemp(path.join(tmpdir(), 'ar-bench-'));
 try {
   await migrateDb(db);
   console.log(`Generating ${ROWS.toLocaleString('en-US')} invoices for ${CUSTOMERS.toLocaleString('en-US')} customers in ${dir} …`);
-  const data = generate();
+  const data = generateLedger({ rows: ROWS, customers: CUSTOMERS });
   const customersFile = path.join(dir, 'customers.csv');
   const invoicesFile = path.join(dir, 'invoices.csv');
   await writeFile(customersFile, data.customersCsv);

@@ -14,7 +14,7 @@ import { startTestStack, type TestStack } from './stack';
 import { waitFor } from './wait';
 
 /** Send at any hour, one message per reminder, no caps in the way: tests see a send right after approval. */
-const IMMEDIATE_POLICY = {
+export const IMMEDIATE_POLICY = {
   sendWindow: { startHour: 0, endHour: 24, businessDaysOnly: false },
   batchWindowMinutes: 0,
   contactCaps: { maxContacts: 100, perDays: 1, minHoursApart: 0 },
