@@ -30,6 +30,17 @@ function typeName(e: object): string {
   return name.charAt(0).toUpperCase() + name.slice(1);
 }
 
+/** What an activity or timer event is about, for the trace. */
+function summaryOf(e: {
+  activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null;
+  timerStartedEventAttributes?: { startToFireTimeout?: { seconds?: unknown } | null } | null;
+}): string {
+  const activity = e.activityTaskScheduledEventAttributes?.activityType?.name;
+  if (activity) return ` ${activity}`;
+  const timer = e.timerStartedEventAttributes?.startToFireTimeout?.seconds;
+  return timer !== undefined ? ` ${String(timer)} s` : '';
+}
+
 const stack = await startTestStack({ timeSkipping: true });
 try {
   const { db, env, taskQueue } = stack;
@@ -87,6 +98,9 @@ try {
       ['outreach', `outreach-${customerId}`],
     ] as const) {
       const events = (await env.client.workflow.getHandle(id).fetchHistory()).events ?? [];
+      // BENCH_LIFECYCLE_TRACE=1 prints each history's event types in order (what to look at when trimming).
+      if (process.env.BENCH_LIFECYCLE_TRACE === '1' && i === 1)
+        console.log(`\n${id}:\n${events.map((e, n) => `${n + 1} ${typeName(e)}${summaryOf(e)}`).join('\n')}`);
       totals[kind] += events.length;
       for (const e of events) perWorkflow[kind].set(typeName(e), (perWorkflow[kind].get(typeName(e)) ?? 0) + 1);
     }
