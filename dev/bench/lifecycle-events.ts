@@ -9,6 +9,9 @@
  * targets at ≤ 150). BENCH_LIFECYCLES (default 1) runs that many invoices, one customer each.
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { schema } from '../../db/client';
 import { addDays } from '../../domain/calendar';
 import { createBuiltinLedger } from '../../ledger/builtin';
@@ -17,6 +20,7 @@ import { startTestStack } from '../harness/stack';
 import { serverToday, waitFor } from '../harness/wait';
 
 const N = Number(process.env.BENCH_LIFECYCLES ?? 1);
+const FIXTURES = fileURLToPath(new URL('../../test/fixtures/histories/', import.meta.url));
 const REMINDERS = 3;
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -97,7 +101,11 @@ try {
       ['invoice', `invoice-${number}`],
       ['outreach', `outreach-${customerId}`],
     ] as const) {
-      const events = (await env.client.workflow.getHandle(id).fetchHistory()).events ?? [];
+      const history = await env.client.workflow.getHandle(id).fetchHistory();
+      const events = history.events ?? [];
+      // BENCH_LIFECYCLE_RECORD=1 keeps the first lifecycle's histories as replay fixtures (new names:
+      // invoice-LIFE-1.json, outreach-L1.json), so the replay suite covers the lean path too.
+      if (process.env.BENCH_LIFECYCLE_RECORD === '1' && i === 1) writeFileSync(`${FIXTURES}${id}.json`, historyToJSON(history));
       // BENCH_LIFECYCLE_TRACE=1 prints each history's event types in order (what to look at when trimming).
       if (process.env.BENCH_LIFECYCLE_TRACE === '1' && i === 1)
         console.log(`\n${id}:\n${events.map((e, n) => `${n + 1} ${typeName(e)}${summaryOf(e)}`).join('\n')}`);
