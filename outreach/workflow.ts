@@ -107,8 +107,9 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
     sendsHeld: held,
   }));
 
-  // Decided once per run, at its start: runs recorded before it read through activities and waited
-  // on a timer even when no time was left in the batch window; they replay as they ran.
+  // Decided once per run, at its start: runs recorded before it read through activities; they
+  // replay as they ran. (The batch window's timer stays even when no time is left: that workflow
+  // task is the moment a queued reminder can still be withdrawn before the send is decided.)
   const lean = patched('outreach-local-reads');
   const reads = lean ? localReads : acts;
   // The patches before it: a run that has it began on code with all of them, so they hold
@@ -151,8 +152,6 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
         const remaining = Math.max(0, batchWaitUntil(batchStart, rules.batchWindowMinutes, others) - Date.now());
         // The summary is metadata on the timer, not a command: histories without it replay the same.
         const latest = new Date(Date.now() + remaining).toISOString();
-        // Nothing left to wait for: no zero-length timer (three events and a workflow task for nothing).
-        if (lean && remaining === 0) break;
         const woke = await condition(() => (changes !== firstQueued && queue.length === 0) || policyChanges !== seenPolicy, remaining, {
           summary: `batching ${queue.map((q) => q.invoiceNumber).join(', ')} for ${input.customerId}: sending at ${latest} at the latest (batch window ${rules.batchWindowMinutes} min)`,
         });
