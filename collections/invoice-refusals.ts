@@ -3,7 +3,8 @@
  * workflow's Update validators call these). Each returns a typed Refusal, or null to accept.
  */
 import { addDays } from '../domain/calendar';
-import { DEFAULT_MAX_PROMISE_DAYS_AHEAD, type Policy } from '../domain/policy';
+import type { Policy } from '../domain/policy';
+import { DEFAULT_MAX_PROMISE_DAYS_AHEAD } from '../domain/policy-terms';
 import { describeZodError, messageSchemas } from './message-schemas';
 import type { Decision, DisputeOpened, DisputeResolved, Pause, PaymentApplied, PromiseToPay, Resume } from './message-schemas';
 import type { InvoiceMemory, PendingProposal } from './invoice-state';

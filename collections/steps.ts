@@ -3,7 +3,7 @@
  * deliver through outreach, propose a write-off, check a promise. Workflow side (uses the
  * activities proxy); the rules they follow are InvoiceCase's.
  */
-import { condition, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { InvoiceActivities as Activities, InvoiceContext } from './activities';
 import { autonomyGate, shadowChoice } from '../domain/autonomy';
 import { toDecimal } from '../domain/money';
@@ -24,6 +24,20 @@ const ledger = proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 40 },
 });
 
+/**
+ * The re-read as a local activity: one marker in the workflow task that asked, where an activity
+ * cost five more events and a workflow task of its own; a lifecycle re-reads eight or nine times
+ * (issue 15). Same retries; a read repeated after a crash only reads again. Writes stay
+ * activities: a local activity runs before its workflow task is durable, so a write made in a
+ * task that is then retried (a crash, a timeout) could follow a course the retry does not take
+ * (a second decision delivered first, a payment in between), where an activity is scheduled
+ * only by a task that completed.
+ */
+const localLedger = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 40 },
+});
+
 /** Calls an activity with a one-line summary that the Web UI shows on its history event. */
 function withSummary<K extends keyof Activities & string>(
   name: K,
@@ -34,15 +48,38 @@ function withSummary<K extends keyof Activities & string>(
   return fn.executeWithOptions({ summary }, args);
 }
 
+/** The same call as a local activity, with its summary. */
+function localCall<K extends keyof Activities & string>(
+  name: K,
+  summary: string,
+  ...args: Parameters<Activities[K]>
+): ReturnType<Activities[K]> {
+  const fn = localLedger[name] as unknown as {
+    executeWithOptions(options: { summary: string }, args: unknown[]): ReturnType<Activities[K]>;
+  };
+  return fn.executeWithOptions({ summary }, args);
+}
+
 const now = () => new Date(Date.now());
 
 export class InvoiceSteps {
   readonly delivered = new Map<string, ReminderDelivered>();
   reloadPolicy = false;
+  /** Re-reads run as local activities (runs from before 'local-ledger-calls' keep their activities). */
+  local = false;
   private readonly published = { key: '' };
   private lastRead: { at: number; context: InvoiceContext } | null = null;
 
   constructor(private readonly invoice: InvoiceCase) {}
+
+  /**
+   * patched(name) for the patches older than 'local-ledger-calls': a run that has that one began on
+   * code with all of them, so they hold without a marker and its search attribute upsert each
+   * (two events per patch per run, about twenty per lifecycle).
+   */
+  has(name: string): boolean {
+    return this.local || patched(name);
+  }
 
   private get ids() {
     const memory = this.invoice.memory;
@@ -55,14 +92,14 @@ export class InvoiceSteps {
 
   /** Re-reads invoice, customer and policy; the case adopts what the ledger says. */
   async refresh(): Promise<InvoiceContext> {
-    const context = await withSummary(
-      'loadInvoiceContext',
-      `re-read ${this.invoice.memory.invoiceNumber}, its customer and the policy in force`,
-      this.invoice.memory.invoiceNumber,
-    );
+    const number = this.invoice.memory.invoiceNumber;
+    const summary = `re-read ${number}, its customer and the policy in force`;
+    const context = this.local
+      ? await localCall('loadInvoiceContext', summary, number)
+      : await withSummary('loadInvoiceContext', summary, number);
     this.lastRead = { at: Date.now(), context };
     // ArTier was set at the first read only, so a customer moved to another tier kept the old one (defect 9c).
-    if (this.invoice.adoptLedgerRead(context) && patched('tier-search-attribute'))
+    if (this.invoice.adoptLedgerRead(context) && this.has('tier-search-attribute'))
       upsertSearchAttributes([{ key: SA.tier, value: this.invoice.memory.tier }]);
     this.reloadPolicy = false;
     return context;
@@ -72,7 +109,8 @@ export class InvoiceSteps {
 
   async recordDecision(pending: PendingProposal, decision: Decision): Promise<DecisionOutcome> {
     const approve = decision.decision === 'approve';
-    await withSummary('resolveProposal', `${approve ? 'approved' : 'rejected'} by ${decision.by}: ${pending.view.id}`, {
+    const summary = `${approve ? 'approved' : 'rejected'} by ${decision.by}: ${pending.view.id}`;
+    await withSummary('resolveProposal', summary, {
       id: pending.view.id,
       ...this.ids,
       policyVersion: pending.view.policyVersion,
@@ -234,7 +272,7 @@ export class InvoiceSteps {
     const memory = invoice.memory;
     // A read made at this same instant (the start of a late invoice) is fresh enough: no second read.
     // Histories recorded before this change read twice; patched() keeps them replaying.
-    const context = this.lastRead?.at === Date.now() && patched('reuse-same-instant-read') ? this.lastRead.context : await this.refresh();
+    const context = this.lastRead?.at === Date.now() && this.has('reuse-same-instant-read') ? this.lastRead.context : await this.refresh();
     if (invoice.isClosed) return;
     const policy = context.policy;
     const stepKey = step.key;
@@ -293,7 +331,7 @@ export class InvoiceSteps {
     const gate = autonomyGate(gateInput, policy.autonomy);
     // An autonomous action names the rollout phase and scope that let it act (histories from before keep the old name).
     let approvedBy =
-      gate.mode === 'autonomous' && patched('rollout-phase-approver')
+      gate.mode === 'autonomous' && this.has('rollout-phase-approver')
         ? `autonomy:policy-v${policy.version}:phase-${policy.rollout?.phase ?? 0}:${gate.scopeId ?? 'unnamed'}:autonomous`
         : `autonomy:policy-v${policy.version}`;
     let subject = draft.subject;
@@ -355,7 +393,7 @@ export class InvoiceSteps {
       edited = !!pending.decision.edits;
       invoice.note(now(), 'proposal_approved', `${id}${edited ? ' (edited)' : ''}`, approvedBy);
       // A decision can come days after the draft: read the ledger again before anything is sent.
-      if (patched('reread-before-delivery')) {
+      if (this.has('reread-before-delivery')) {
         const fresh = await this.refresh();
         const stop = invoice.stopReason(fresh);
         if (stop) {
@@ -370,7 +408,7 @@ export class InvoiceSteps {
         }
         // The ledger may have changed what the draft says without a message (an import): a new
         // balance goes back to a person, other details are re-drafted (defect 9d).
-        if (patched('redraft-after-reread')) {
+        if (this.has('redraft-after-reread')) {
           const current = invoice.draftBasis(fresh);
           const change = invoice.draftChange(basis, current);
           if (change?.kind === 'amount') {
@@ -409,7 +447,7 @@ export class InvoiceSteps {
       edited,
     });
     if (delivered === 'suppressed') invoice.handoffNoticeUndeliverable(step);
-    if (delivered === 'stale' && patched('redraft-stale-quote')) {
+    if (delivered === 'stale' && this.has('redraft-stale-quote')) {
       const why = this.delivered.get(invoice.reminderRequestId(stepKey))?.detail ?? 'the balance changed';
       invoice.reopenStaleStep(stepKey, why, now());
     }

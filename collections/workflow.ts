@@ -68,10 +68,14 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   // Handlers are registered before the first await, so the case exists from the start:
   // carried over, or a skeleton that the first ledger read fills in.
   const invoice = InvoiceCase.start({ workflowId: workflowInfo().workflowId, ...input });
-  // Decided once per run: runs recorded before it keep the stage they published.
-  invoice.honestStage = patched('honest-stage');
-  const memory = invoice.memory;
   const steps = new InvoiceSteps(invoice);
+  // Decided once per run, before anything else: runs recorded before it re-read and recorded
+  // decisions through activities, and replay as they ran. A run that has it began on code with
+  // every earlier patch, so steps.has() answers those without a marker of their own.
+  steps.local = patched('local-ledger-calls');
+  // Decided once per run: runs recorded before it keep the stage they published.
+  invoice.honestStage = steps.has('honest-stage');
+  const memory = invoice.memory;
   // Messages only wake the main loop; it publishes search attributes once per change of course.
   let wakeups = 0;
   const wake = () => void wakeups++;
@@ -99,7 +103,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
         invoice.rememberPayment(payment.paymentId);
         // Cash application posts the allocation to the ledger before it tells the workflow, so the
         // ledger already has it: adopt its balance (subtracting again would count it twice).
-        const fromLedger = patched('payment-balance-from-ledger');
+        const fromLedger = steps.has('payment-balance-from-ledger');
         if (fromLedger) await steps.refresh();
         invoice.applyPayment(payment, now(), { subtract: !fromLedger });
         wake();
@@ -153,7 +157,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     const closed = signalPayload('ledgerClosed', payload, (m) => log.warn(m));
     if (!closed) return;
     // Anyone can send a signal: the invoice closes only when a re-read of the ledger agrees.
-    if (patched('ledger-closed-rereads')) {
+    if (steps.has('ledger-closed-rereads')) {
       // The re-read runs in the handler, so it happens whatever the main loop is waiting for; one at a time.
       if (!invoice.requestLedgerCheck()) return;
       invoice.settleLedgerCheck(await steps.refresh(), now());
@@ -164,7 +168,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   // sync may be newer than the worker during a deploy) and did nothing: the patch keeps that replaying.
   setHandler(ledgerChangedSignal, async (payload) => {
     const changed = signalPayload('ledgerChanged', payload, (m) => log.warn(m));
-    if (!changed || !patched('ledger-changed-signal') || !invoice.requestLedgerCheck()) return;
+    if (!changed || !steps.has('ledger-changed-signal') || !invoice.requestLedgerCheck()) return;
     invoice.settleLedgerCheck(await steps.refresh(), now(), changed.reason);
     wake();
   });
@@ -182,7 +186,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     // An invoice that arrives while its account is paused starts paused (checked before patched():
     // histories from before account pauses have none, and replay as they ran).
     const accountPause = first.customer.accountPause;
-    if (accountPause && !invoice.isClosed && patched('account-pause-at-start'))
+    if (accountPause && !invoice.isClosed && steps.has('account-pause-at-start'))
       invoice.pause({ by: accountPause.by, reason: `account paused since ${accountPause.since}: ${accountPause.reason}` }, now());
     upsertSearchAttributes([
       { key: SA.invoiceNumber, value: memory.invoiceNumber },
@@ -205,10 +209,10 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
 
     // Histories from before the hand-off grace handed off at once; patched() keeps them replaying.
     // A rejected reminder once counted as contact and the hand-off came at once (issue 13, defect 8).
-    const action = invoice.nextAction(now(), () => patched('handoff-grace-after-contact'), {
-      noticeBeforeHandoff: () => patched('handoff-after-sent-reminder'),
+    const action = invoice.nextAction(now(), () => steps.has('handoff-grace-after-contact'), {
+      noticeBeforeHandoff: () => steps.has('handoff-after-sent-reminder'),
       // Promise holds and dispute deadlines woke at 00:00 UTC, hours off the customer's day (defect 9b).
-      localDayWakeups: () => patched('local-day-wakeups'),
+      localDayWakeups: () => steps.has('local-day-wakeups'),
     });
     switch (action.kind) {
       case 'finished':

@@ -44,17 +44,30 @@ export function isBusinessDay(d: string, holidays: ReadonlySet<string> = new Set
   return weekday(d) <= 5 && !holidays.has(d);
 }
 
+// One formatter per timezone for the life of the module: constructing an Intl.DateTimeFormat costs
+// far more than formatting with one, and a step's planning formats dozens of instants.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let fmt = formatters.get(timeZone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    formatters.set(timeZone, fmt);
+  }
+  return fmt;
+}
+
 /** The calendar date and wall-clock time of an instant in an IANA timezone. */
 export function localParts(instant: Date, timeZone: string): { date: IsoDate; hour: number; minute: number } {
-  const fmt = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  });
+  const fmt = formatterFor(timeZone);
   const parts = Object.fromEntries(fmt.formatToParts(instant).map((p) => [p.type, p.value]));
   return {
     date: `${parts.year}-${parts.month}-${parts.day}` as IsoDate,

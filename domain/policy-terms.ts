@@ -27,3 +27,10 @@ export const ALWAYS_HUMAN: ReadonlySet<ActionKind> = new Set(['payment_plan_offe
 export const AVAILABLE_CHANNELS = ['email'] as const;
 /** Why a step naming any other channel is refused. */
 export const CHANNEL_RULE = 'only email is available until an SMS channel exists';
+
+/**
+ * What a policy version read before maxPromiseDaysAhead existed holds (histories recorded then).
+ * Here, not in policy.ts: a workflow importing one value from policy.ts evaluated its zod schemas
+ * (and parsed the default policy) once per workflow, the sandbox keeping modules per workflow.
+ */
+export const DEFAULT_MAX_PROMISE_DAYS_AHEAD = 180;

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { isIsoDate } from './calendar';
-import { ACTION_KINDS, AVAILABLE_CHANNELS, CHANNEL_RULE, TONES } from './policy-terms';
+import { ACTION_KINDS, AVAILABLE_CHANNELS, CHANNEL_RULE, DEFAULT_MAX_PROMISE_DAYS_AHEAD, TONES } from './policy-terms';
 import { DEFAULT_ROLLOUT_PLAN, rolloutPlanSchema } from './rollout-plan';
 import { clipValue } from './text';
 
@@ -30,9 +30,6 @@ const MAX_GRACE_DAYS = 90;
 const MAX_DISPUTE_DEADLINE_DAYS = 365;
 const MAX_DAYS_AHEAD = 3660;
 const MAX_BATCH_WINDOW_MINUTES = 24 * 60;
-
-/** What a policy version read before maxPromiseDaysAhead existed holds (histories recorded then). */
-export const DEFAULT_MAX_PROMISE_DAYS_AHEAD = 180;
 
 const tierSchema = z.enum(['strategic', 'standard', 'small']);
 

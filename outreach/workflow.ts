@@ -12,6 +12,7 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -49,6 +50,19 @@ const acts = proxyActivities<Activities>({
  */
 const delivery = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 50 },
+});
+
+/**
+ * The short reads (rules, other invoices' next steps, the kill switch) as local activities: a
+ * marker each in the workflow task that asked, where an activity cost five more events and a
+ * workflow task of its own (issue 15: most of a reminder's events in outreach were these reads).
+ * Same retry policy; a read retried after a crash reads again, which is all a read does. Delivery
+ * stays an activity: scheduled only by a completed workflow task, what it sends is what the
+ * history decided (collections/steps.ts says why writes are not local).
+ */
+const localReads = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 50 },
 });
 
@@ -93,6 +107,15 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
     sendsHeld: held,
   }));
 
+  // Decided once per run, at its start: runs recorded before it read through activities; they
+  // replay as they ran. (The batch window's timer stays even when no time is left: that workflow
+  // task is the moment a queued reminder can still be withdrawn before the send is decided.)
+  const lean = patched('outreach-local-reads');
+  const reads = lean ? localReads : acts;
+  // The patches before it: a run that has it began on code with all of them, so they hold
+  // without a marker and a search attribute upsert each.
+  const has = (name: string) => lean || patched(name);
+
   while (true) {
     if (queue.length === 0) {
       nextSendAt = null;
@@ -110,7 +133,7 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
       });
     }
 
-    let rules = await acts.loadOutreachRules(input.customerId);
+    let rules = await reads.loadOutreachRules(input.customerId);
     // Give other invoices of this customer due in the same window the chance to join this message.
     // Messages released from a hold have waited long enough: no second batch window.
     if (!releasedFromHold) {
@@ -119,8 +142,8 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
       // Wait only as long as another reminder of this customer falls due inside the window (histories
       // from before this read wait the whole window, as they ran).
       const others =
-        rules.batchWindowMinutes > 0 && patched('batch-until-next-due')
-          ? await acts.remindersDueSoon({ customerId: input.customerId, exceptInvoices: queue.map((q) => q.invoiceNumber) })
+        rules.batchWindowMinutes > 0 && has('batch-until-next-due')
+          ? await reads.remindersDueSoon({ customerId: input.customerId, exceptInvoices: queue.map((q) => q.invoiceNumber) })
           : null;
       // A policy published meanwhile re-reads the window and waits only what is left of the new one.
       // Without such a signal (every history before it) this is the one timer it always was.
@@ -133,7 +156,7 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
           summary: `batching ${queue.map((q) => q.invoiceNumber).join(', ')} for ${input.customerId}: sending at ${latest} at the latest (batch window ${rules.batchWindowMinutes} min)`,
         });
         if (!woke || policyChanges === seenPolicy) break;
-        rules = await acts.loadOutreachRules(input.customerId);
+        rules = await reads.loadOutreachRules(input.customerId);
       }
     }
     releasedFromHold = false;
@@ -152,8 +175,8 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
 
     // The kill switch, read at the last moment: while it holds, the messages wait here (the invoice
     // workflows keep their schedules) and are re-checked against caps and window when it releases.
-    if (patched('kill-switch')) {
-      const sends = await acts.readSendsSwitch();
+    if (has('kill-switch')) {
+      const sends = await reads.readSendsSwitch();
       if (sends.held) {
         held = { by: sends.by, reason: sends.reason, since: sends.since };
         const seen = resumes;
@@ -168,14 +191,14 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
 
     // A merged message was re-drafted, so no approver had seen its text; now it is made of the
     // approved texts alone, edited ones included (defect 9e). Asked only when there is something to merge.
-    const approvedTextsOnly = queue.length > 1 && patched('merge-approved-texts');
+    const approvedTextsOnly = queue.length > 1 && has('merge-approved-texts');
     const batch = approvedTextsOnly ? queue.splice(0) : takeBatch(queue);
     const message = approvedTextsOnly ? mergeApproved(batch) : compose(batch, localParts(new Date(Date.now()), rules.timezone).date);
     // Each request is in exactly one message, so the first request id names the message for good.
     const outboxKey = `${workflowInfo().workflowId}/${batch.map((b) => b.requestId).sort()[0]}`;
     // The balance each text quotes, so the last gate can hand back a message the ledger has
     // overtaken while it waited here (issue 13, 9d). Histories from before send without it.
-    const quoteBalances = patched('deliver-checks-quoted-balance');
+    const quoteBalances = has('deliver-checks-quoted-balance');
     let result: Awaited<ReturnType<typeof delivery.deliverEmail>>;
     try {
       result = await delivery.deliverEmail.executeWithOptions(

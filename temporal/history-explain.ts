@@ -4,6 +4,7 @@
  */
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { History } from '@temporalio/common/lib/proto-utils';
+import { localActivityOf } from './local-activity-marker';
 
 type Event = NonNullable<History['events']>[number];
 
@@ -74,6 +75,23 @@ function describeActivity(type: string, input: unknown): string {
   }
 }
 
+/** One line for a local activity (a short read), from its result: a marker records no input. */
+function describeLocalActivity(type: string, result: unknown): string {
+  const r = obj(result);
+  switch (type) {
+    case 'loadInvoiceContext':
+      return describeActivity(type, obj(r.invoice).number ?? '?');
+    case 'loadOutreachRules':
+      return `read contact caps and send window (${obj(r.caps).maxContacts ?? '?'} in ${obj(r.caps).perDays ?? '?'} days, timezone ${r.timezone ?? '?'})`;
+    case 'remindersDueSoon':
+      return `asked the customer's other invoices when they act next: ${JSON.stringify(result ?? null)?.slice(0, 160)}`;
+    case 'readSendsSwitch':
+      return `read the kill switch: sends ${r.held ? `held by ${r.by}: ${r.reason}` : 'flowing'}`;
+    default:
+      return `${type} (local) → ${JSON.stringify(result ?? null)?.slice(0, 160)}`;
+  }
+}
+
 export function explainHistory(history: History): ExplainedStep[] {
   const out: ExplainedStep[] = [];
   const push = (e: Event, what: string) => out.push({ eventId: Number(e.eventId), at: time(e), what });
@@ -84,6 +102,10 @@ export function explainHistory(history: History): ExplainedStep[] {
     } else if (e.activityTaskScheduledEventAttributes) {
       const a = e.activityTaskScheduledEventAttributes;
       push(e, describeActivity(a.activityType?.name ?? '?', decode(a.input)[0]));
+    } else if (localActivityOf(e)) {
+      // A local read records its result, not its input: said from what it read.
+      const la = localActivityOf(e)!;
+      push(e, describeLocalActivity(la.type, la.result));
     } else if (e.activityTaskFailedEventAttributes) {
       push(e, `activity failed: ${e.activityTaskFailedEventAttributes.failure?.message}`);
     } else if (e.timerStartedEventAttributes) {

@@ -5,6 +5,7 @@
  */
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { History } from '@temporalio/common/lib/proto-utils';
+import { localActivityOf } from './local-activity-marker';
 import { daysBetween, localParts } from '../domain/calendar';
 import { toDecimal } from '../domain/money';
 
@@ -239,6 +240,9 @@ export function explainInvoiceHistories(workflowId: string, histories: History[]
       } else if (e.activityTaskCompletedEventAttributes) {
         const a = e.activityTaskCompletedEventAttributes;
         if (scheduled.get(String(a.scheduledEventId)) === 'loadInvoiceContext') k.adoptRead(decodeFirst(a.result));
+      } else if (localActivityOf(e)?.type === 'loadInvoiceContext') {
+        // A re-read made as a local activity: its marker carries what it read.
+        k.adoptRead(localActivityOf(e)!.result);
       } else if (e.workflowExecutionUpdateAcceptedEventAttributes) {
         const req = e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest?.input;
         onMessage(req?.name ?? '', obj(decodeFirst(req?.args)), at);

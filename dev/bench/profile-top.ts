@@ -1,0 +1,35 @@
+/**
+ * `tsx dev/bench/profile-top.ts FILE.cpuprofile [N]`: the top N frames by self time of a V8 CPU
+ * profile (from `node --cpu-prof`, one file per thread), so a profile can be read and compared
+ * in a terminal. Frames are grouped by function name and source file.
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+const [file, n = '25'] = process.argv.slice(2);
+if (!file) throw new Error('usage: profile-top.ts FILE.cpuprofile [N]');
+const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+const frameOf = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+const selfUs = new Map<string, number>();
+let totalUs = 0;
+profile.samples.forEach((id, i) => {
+  const dt = profile.timeDeltas[i] ?? 0;
+  const f = frameOf.get(id)!;
+  const key = `${f.functionName || '(anonymous)'}  ${f.url ? `${basename(f.url)}:${f.lineNumber + 1}` : ''}`;
+  selfUs.set(key, (selfUs.get(key) ?? 0) + dt);
+  totalUs += dt;
+});
+const idleUs = [...selfUs].filter(([k]) => k.startsWith('(idle)')).reduce((a, [, v]) => a + v, 0);
+console.log(`${basename(file)}: ${(totalUs / 1e6).toFixed(1)} s sampled, ${((totalUs - idleUs) / 1e6).toFixed(1)} s busy`);
+for (const [key, us] of [...selfUs].sort((a, b) => b[1] - a[1]).slice(0, Number(n)))
+  console.log(`${(us / 1000).toFixed(0).padStart(8)} ms  ${((100 * us) / (totalUs - idleUs || 1)).toFixed(1).padStart(5)}%  ${key}`);
