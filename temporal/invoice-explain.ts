@@ -5,7 +5,7 @@
  */
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { History } from '@temporalio/common/lib/proto-utils';
-import { localActivityOf } from './local-activity-marker';
+import { decodeFirst, localActivityOf } from './local-activity-marker';
 import { daysBetween, localParts } from '../domain/calendar';
 import { toDecimal } from '../domain/money';
 
@@ -86,16 +86,6 @@ export interface InvoiceExplanation {
 const obj = (v: unknown) => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
 const str = (v: unknown) => (typeof v === 'string' ? v : null);
 const num = (v: unknown) => (typeof v === 'number' ? v : null);
-
-function decodeFirst(payloads: { payloads?: Payload[] | null } | null | undefined): unknown {
-  const p = payloads?.payloads?.[0];
-  if (!p) return undefined;
-  try {
-    return defaultPayloadConverter.fromPayload(p);
-  } catch {
-    return undefined;
-  }
-}
 
 function time(e: Event): string {
   const t = e.eventTime;

@@ -10,7 +10,8 @@ type Event = NonNullable<History['events']>[number];
 
 const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
 
-function first(payloads: { payloads?: Payload[] | null } | null | undefined): unknown {
+/** The first payload of a history field, decoded; undefined when absent or not decodable. */
+export function decodeFirst(payloads: { payloads?: Payload[] | null } | null | undefined): unknown {
   const p = payloads?.payloads?.[0];
   if (!p) return undefined;
   try {
@@ -25,8 +26,8 @@ export function localActivityOf(e: Event): { type: string; result: unknown } | n
   const m = e.markerRecordedEventAttributes;
   if (m?.markerName !== LOCAL_ACTIVITY_MARKER) return null;
   const details = (m.details ?? {}) as Record<string, { payloads?: Payload[] | null }>;
-  const data = first(details.data) as { activity_type?: unknown; activityType?: unknown } | undefined;
+  const data = decodeFirst(details.data) as { activity_type?: unknown; activityType?: unknown } | undefined;
   const type = data?.activity_type ?? data?.activityType;
   if (typeof type !== 'string') return null;
-  return { type, result: first(details.result) };
+  return { type, result: decodeFirst(details.result) };
 }

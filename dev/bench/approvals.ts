@@ -36,6 +36,7 @@ import { createDevLogSender } from '../../outreach/channels/email';
 import { schema } from '../../db/client';
 import { startAdminStack } from '../harness/admin-stack';
 import { waitFor } from '../harness/wait';
+import { percentile } from './pool';
 import { decideProposalUpdate } from '../../collections/messages';
 import { createBareActivities } from './bare/activities';
 import { workflowTaskDurations } from './bare/task-durations';
@@ -51,11 +52,6 @@ Runtime.install({ logger: new DefaultLogger('WARN') });
 interface Sample {
   ms: number;
   status: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 async function runPool<T>(
