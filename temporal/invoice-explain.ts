@@ -3,7 +3,7 @@
  * as the answer to "why did this go out, why then, who approved it, under which policy". Pure:
  * the histories and rows come in, the explanation goes out, so it is tested without a server.
  */
-import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import type { Payload } from '@temporalio/common';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { decodeFirst, localActivityOf } from './local-activity-marker';
 import { daysBetween, localParts } from '../domain/calendar';
