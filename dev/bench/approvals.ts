@@ -36,6 +36,7 @@ import { createDevLogSender } from '../../outreach/channels/email';
 import { schema } from '../../db/client';
 import { startAdminStack } from '../harness/admin-stack';
 import { waitFor } from '../harness/wait';
+import { forEachBounded } from '../../policy/fanout-page';
 import { percentile } from './pool';
 import { decideProposalUpdate } from '../../collections/messages';
 import { createBareActivities } from './bare/activities';
@@ -60,16 +61,10 @@ async function runPool<T>(
   fn: (item: T) => Promise<Sample>,
 ): Promise<{ samples: Sample[]; seconds: number }> {
   const samples: Sample[] = [];
-  let next = 0;
   const start = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) {
-        const item = items[next++]!;
-        samples.push(await fn(item));
-      }
-    }),
-  );
+  await forEachBounded(items, concurrency, async (item) => {
+    samples.push(await fn(item));
+  });
   return { samples, seconds: (performance.now() - start) / 1000 };
 }
 

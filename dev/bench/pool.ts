@@ -1,5 +1,6 @@
 /** Runs fn over items, `concurrency` at a time, timing each call: throughput and latency percentiles. */
 import { performance } from 'node:perf_hooks';
+import { forEachBounded } from '../../policy/fanout-page';
 
 export interface PoolResult {
   count: number;
@@ -17,18 +18,12 @@ export function percentile(sorted: number[], p: number): number {
 
 export async function timedPool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<unknown>): Promise<PoolResult> {
   const ms: number[] = [];
-  let next = 0;
   const start = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) {
-        const item = items[next++]!;
-        const t = performance.now();
-        await fn(item);
-        ms.push(performance.now() - t);
-      }
-    }),
-  );
+  await forEachBounded(items, concurrency, async (item) => {
+    const t = performance.now();
+    await fn(item);
+    ms.push(performance.now() - t);
+  });
   const seconds = (performance.now() - start) / 1000;
   ms.sort((a, b) => a - b);
   return { count: ms.length, seconds, perSecond: ms.length / seconds, p50: percentile(ms, 50), p99: percentile(ms, 99) };
