@@ -60,6 +60,52 @@ export type ProposalResolution =
   | { status: 'rejected'; decidedBy: string; note: string }
   | { status: 'superseded' | 'withdrawn'; note: string };
 
+export interface ProposalResolutionRecord {
+  id: string;
+  workflowId: string;
+  invoiceNumber: string;
+  customerId: string;
+  policyVersion: number;
+  resolution: ProposalResolution;
+}
+
+/** Moves a pending proposal to its outcome, with its audit entry; a proposal already decided keeps its first outcome. */
+async function resolveProposalRow(db: Db, input: ProposalResolutionRecord): Promise<void> {
+  const r = input.resolution;
+  await db.transaction(async (tx) => {
+    const updated = await tx
+      .update(schema.proposals)
+      .set({
+        status: r.status,
+        decidedBy: 'decidedBy' in r ? r.decidedBy : null,
+        decidedAt: sql`now()`,
+        decisionNote: r.note ?? null,
+        editedSubject: r.status === 'approved' ? (r.editedSubject ?? null) : null,
+        editedBody: r.status === 'approved' ? (r.editedBody ?? null) : null,
+        editCategory: r.status === 'approved' ? (r.editCategory ?? null) : null,
+        editNote: r.status === 'approved' ? (r.editNote ?? null) : null,
+      })
+      .where(and(eq(schema.proposals.id, input.id), eq(schema.proposals.status, 'pending')))
+      .returning({ id: schema.proposals.id });
+    if (updated.length === 0) return;
+    await writeAudit(tx, {
+      idempotencyKey: `${input.id}/${r.status}`,
+      workflowId: input.workflowId,
+      invoiceNumber: input.invoiceNumber,
+      customerId: input.customerId,
+      action: `proposal_${r.status}`,
+      actor: 'decidedBy' in r ? r.decidedBy : 'system',
+      approvedBy: r.status === 'approved' ? r.decidedBy : undefined,
+      reasoning: r.note,
+      policyVersion: input.policyVersion,
+      details:
+        r.status === 'approved' && (r.editedSubject || r.editedBody)
+          ? { editedSubject: r.editedSubject, editedBody: r.editedBody, editCategory: r.editCategory, editNote: r.editNote }
+          : undefined,
+    });
+  });
+}
+
 export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temporal: () => Promise<Client>; taskQueue: string }) {
   const { db, ledger } = deps;
   return {
@@ -73,7 +119,9 @@ export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temp
     },
 
     /** Signal-with-start: the customer's outreach workflow exists exactly once, whoever asks first. */
-    async requestReminder(input: { customerId: string; request: ReminderRequest }): Promise<void> {
+    async requestReminder(input: { customerId: string; request: ReminderRequest; resolution?: ProposalResolutionRecord }): Promise<void> {
+      // The approval's row first, in the same activity (runs on 'one-write-decisions'): a retry finds it written and only signals again.
+      if (input.resolution) await resolveProposalRow(db, input.resolution);
       const client = await deps.temporal();
       await client.workflow.signalWithStart('outreachWorkflow', {
         workflowId: outreachWorkflowId(input.customerId),
@@ -140,47 +188,8 @@ export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temp
     },
 
     /** Moves a pending proposal to its outcome; a proposal already decided keeps its first outcome. */
-    async resolveProposal(input: {
-      id: string;
-      workflowId: string;
-      invoiceNumber: string;
-      customerId: string;
-      policyVersion: number;
-      resolution: ProposalResolution;
-    }): Promise<void> {
-      const r = input.resolution;
-      await db.transaction(async (tx) => {
-        const updated = await tx
-          .update(schema.proposals)
-          .set({
-            status: r.status,
-            decidedBy: 'decidedBy' in r ? r.decidedBy : null,
-            decidedAt: sql`now()`,
-            decisionNote: r.note ?? null,
-            editedSubject: r.status === 'approved' ? (r.editedSubject ?? null) : null,
-            editedBody: r.status === 'approved' ? (r.editedBody ?? null) : null,
-            editCategory: r.status === 'approved' ? (r.editCategory ?? null) : null,
-            editNote: r.status === 'approved' ? (r.editNote ?? null) : null,
-          })
-          .where(and(eq(schema.proposals.id, input.id), eq(schema.proposals.status, 'pending')))
-          .returning({ id: schema.proposals.id });
-        if (updated.length === 0) return;
-        await writeAudit(tx, {
-          idempotencyKey: `${input.id}/${r.status}`,
-          workflowId: input.workflowId,
-          invoiceNumber: input.invoiceNumber,
-          customerId: input.customerId,
-          action: `proposal_${r.status}`,
-          actor: 'decidedBy' in r ? r.decidedBy : 'system',
-          approvedBy: r.status === 'approved' ? r.decidedBy : undefined,
-          reasoning: r.note,
-          policyVersion: input.policyVersion,
-          details:
-            r.status === 'approved' && (r.editedSubject || r.editedBody)
-              ? { editedSubject: r.editedSubject, editedBody: r.editedBody, editCategory: r.editCategory, editNote: r.editNote }
-              : undefined,
-        });
-      });
+    async resolveProposal(input: ProposalResolutionRecord): Promise<void> {
+      await resolveProposalRow(db, input);
     },
 
     async escalateProposal(input: {
@@ -221,7 +230,11 @@ export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temp
      * The workflow saw the invoice paid in full. The ledger marks an invoice paid when its
      * allocations bring it to zero; if it still shows a balance, a person must reconcile.
      */
-    async confirmPaidInLedger(input: { invoiceNumber: string; workflowId: string }): Promise<{ ledgerOpenMinor: number }> {
+    async confirmPaidInLedger(input: {
+      invoiceNumber: string;
+      workflowId: string;
+      closingAudit?: AuditEntry;
+    }): Promise<{ ledgerOpenMinor: number }> {
       const inv = await ledger.getInvoice(input.invoiceNumber);
       if (!inv) throw ApplicationFailure.nonRetryable(`invoice ${input.invoiceNumber} is not in the ledger`, 'InvoiceNotFound');
       if (inv.openMinor === 0 && inv.status !== 'paid') await ledger.updateInvoiceStatus(inv.number, 'paid');
@@ -236,6 +249,8 @@ export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temp
           reasoning: `payments received by the workflow cover the invoice, but the ledger still shows ${inv.openMinor} ${inv.currency} open: reconcile the allocations`,
         });
       }
+      // The close's own audit entry, in the same call (runs on 'one-write-decisions'); idempotent by its key.
+      if (input.closingAudit) await writeAudit(db, input.closingAudit);
       return { ledgerOpenMinor: inv.openMinor };
     },
 

@@ -4,6 +4,7 @@
  * Pure: the InvoiceCase holds it.
  */
 import type { ActionEntry, InvoiceStateView, InvoiceStatus, ProposalView } from './messages';
+import type { Decision } from './message-schemas';
 
 export interface InvoiceMemory {
   invoiceNumber: string;
@@ -60,6 +61,11 @@ export interface PendingProposal {
   closedAs: 'superseded' | 'withdrawn' | null;
   /** Why it was closed, as its proposal_<closedAs> note says ("<id>: <why>"). */
   closedReason?: string | null;
+  /**
+   * Runs on 'one-write-decisions': the loop writes the decision's row (with the hand-over when
+   * there is one) and the decision's Update answers once it is written, or fails with the step.
+   */
+  decisionWrite?: { written: boolean; failed: string | null; message: Decision };
 }
 
 /** A new workflow's memory before the first ledger read fills it in. */

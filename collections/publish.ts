@@ -1,16 +1,18 @@
 /** Mirrors an invoice's view into search attributes and the Web UI's current details (workflow side). */
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { toDecimal } from '../domain/money';
 import type { InvoiceStateView } from './messages';
 import { SA } from '../temporal/search-attributes';
 
 /** Keeps search attributes and the UI details current; upserts only on change to keep history short. */
-export function publish(v: InvoiceStateView, last: { key: string }): void {
+export function publish(v: InvoiceStateView, last: { key: string }, also: SearchAttributeUpdatePair[] = []): void {
   const awaiting = v.pendingProposal !== null;
   const key = JSON.stringify([v.status, v.stage, v.openMinor, awaiting, v.policyVersion]);
-  if (key !== last.key) {
+  if (key !== last.key || also.length) {
     last.key = key;
     upsertSearchAttributes([
+      ...also,
       { key: SA.status, value: v.status },
       { key: SA.dunningStage, value: v.stage },
       { key: SA.amountDue, value: v.openMinor },

@@ -3,8 +3,16 @@
  * deliver through outreach, propose a write-off, check a promise. Workflow side (uses the
  * activities proxy); the rules they follow are InvoiceCase's.
  */
-import { condition, patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes } from '@temporalio/workflow';
-import type { InvoiceActivities as Activities, InvoiceContext } from './activities';
+import {
+  ApplicationFailure,
+  condition,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { InvoiceActivities as Activities, InvoiceContext, ProposalResolutionRecord } from './activities';
 import { autonomyGate, shadowChoice } from '../domain/autonomy';
 import { toDecimal } from '../domain/money';
 import { draftReminder } from '../domain/drafting';
@@ -16,6 +24,7 @@ import type { Decision, DisputeOpened, DisputeResolved, PromiseToPay } from './m
 import type { DecisionOutcome, ReminderDelivered } from './messages';
 import type { ReminderRequest } from '../outreach/messages';
 import { publish } from './publish';
+import type { AuditEntry } from '../db/audit';
 import { SA } from '../temporal/search-attributes';
 
 // Ledger and database calls: short, retried with backoff for a few hours of outage, then the step is retried later.
@@ -62,11 +71,21 @@ function localCall<K extends keyof Activities & string>(
 
 const now = () => new Date(Date.now());
 
+type AuditExtra = { policyVersion?: number; approvedBy?: string; details?: Record<string, unknown> };
+
 export class InvoiceSteps {
   readonly delivered = new Map<string, ReminderDelivered>();
   reloadPolicy = false;
   /** Re-reads run as local activities (runs from before 'local-ledger-calls' keep their activities). */
   local = false;
+  /**
+   * Runs on 'one-write-decisions': a decision's row is written by the loop, in the same activity
+   * as the hand-over to outreach when there is one, and the Update answers once it is written.
+   * One activity and one workflow task fewer per approval (issue 15).
+   */
+  oneWrite = false;
+  /** The last proposal decided ('one-write-decisions'), until its row is written. */
+  private decided: PendingProposal | null = null;
   private readonly published = { key: '' };
   private lastRead: { at: number; context: InvoiceContext } | null = null;
 
@@ -78,7 +97,7 @@ export class InvoiceSteps {
    * (two events per patch per run, about twenty per lifecycle).
    */
   has(name: string): boolean {
-    return this.local || patched(name);
+    return this.oneWrite || this.local || patched(name);
   }
 
   private get ids() {
@@ -86,8 +105,9 @@ export class InvoiceSteps {
     return { workflowId: this.invoice.workflowId, invoiceNumber: memory.invoiceNumber, customerId: memory.customerId };
   }
 
-  publish(): void {
-    publish(this.invoice.view(), this.published);
+  /** `also`: search attributes to set in the same upsert (one event, where two were). */
+  publish(also: SearchAttributeUpdatePair[] = []): void {
+    publish(this.invoice.view(), this.published, also);
   }
 
   /** Re-reads invoice, customer and policy; the case adopts what the ledger says. */
@@ -109,8 +129,43 @@ export class InvoiceSteps {
 
   async recordDecision(pending: PendingProposal, decision: Decision): Promise<DecisionOutcome> {
     const approve = decision.decision === 'approve';
-    const summary = `${approve ? 'approved' : 'rejected'} by ${decision.by}: ${pending.view.id}`;
-    await withSummary('resolveProposal', summary, {
+    if (this.oneWrite) {
+      // The loop writes the row (with the hand-over when it sends); answered once it is durable in the ledger too.
+      const write = { written: false, failed: null as string | null, message: decision };
+      pending.decisionWrite = write;
+      this.decided = pending;
+      await condition(() => write.written || write.failed !== null);
+      if (write.failed)
+        throw ApplicationFailure.create({
+          type: 'DecisionNotRecorded',
+          message: `the decision on ${pending.view.id} was taken, but its step failed before it was recorded (${write.failed}); the step is drafted again later`,
+          nonRetryable: true,
+        });
+    } else {
+      const summary = `${approve ? 'approved' : 'rejected'} by ${decision.by}: ${pending.view.id}`;
+      await withSummary('resolveProposal', summary, this.resolutionRecord(pending, decision));
+    }
+    return this.outcome(pending, decision);
+  }
+
+  private outcome(pending: PendingProposal, decision: Decision): DecisionOutcome {
+    const approve = decision.decision === 'approve';
+    return approve
+      ? {
+          proposalId: pending.view.id,
+          outcome: 'approved',
+          detail:
+            pending.actionKind === 'write_off'
+              ? 'write-off approved; posting to the ledger'
+              : 'approved; handed to the customer outreach for delivery within the contact caps',
+        }
+      : { proposalId: pending.view.id, outcome: 'rejected', detail: `rejected: ${decision.reason}` };
+  }
+
+  /** What resolveProposal writes for a person's decision. */
+  private resolutionRecord(pending: PendingProposal, decision: Decision): ProposalResolutionRecord {
+    const approve = decision.decision === 'approve';
+    return {
       id: pending.view.id,
       ...this.ids,
       policyVersion: pending.view.policyVersion,
@@ -125,17 +180,37 @@ export class InvoiceSteps {
             editNote: decision.editNote,
           }
         : { status: 'rejected', decidedBy: decision.by, note: decision.reason! },
-    });
-    return approve
-      ? {
-          proposalId: pending.view.id,
-          outcome: 'approved',
-          detail:
-            pending.actionKind === 'write_off'
-              ? 'write-off approved; posting to the ledger'
-              : 'approved; handed to the customer outreach for delivery within the contact caps',
-        }
-      : { proposalId: pending.view.id, outcome: 'rejected', detail: `rejected: ${decision.reason}` };
+    };
+  }
+
+  /** The decision's row still to write ('one-write-decisions'), or null. */
+  private unwritten(pending: PendingProposal | null): NonNullable<PendingProposal['decisionWrite']> | null {
+    const write = pending?.decisionWrite;
+    return write && !write.written && !write.failed ? write : null;
+  }
+
+  /** Writes a decision's row on its own, where nothing is handed over with it. */
+  async writeDecision(pending: PendingProposal): Promise<void> {
+    const write = this.unwritten(pending);
+    if (!write) return;
+    const d = write.message;
+    await withSummary(
+      'resolveProposal',
+      `${d.decision === 'approve' ? 'approved' : 'rejected'} by ${d.by}: ${pending.view.id}`,
+      this.resolutionRecord(pending, d),
+    );
+    write.written = true;
+  }
+
+  /** A step failed with a decision unwritten: its Update fails rather than wait for ever. */
+  decisionStepFailed(error: string): void {
+    const write = this.unwritten(this.decided);
+    if (write) write.failed = error;
+  }
+
+  /** After a step: a decision no branch wrote (none is expected) is written now, so its Update answers. */
+  async writeDecisionLeft(): Promise<void> {
+    if (this.decided) await this.writeDecision(this.decided);
   }
 
   async logPromise(promise: PromiseToPay): Promise<void> {
@@ -217,13 +292,16 @@ export class InvoiceSteps {
   }
 
   /** Hands an approved reminder to outreach and waits until it is delivered or no longer needed. */
-  async deliver(request: ReminderRequest): Promise<ReminderDelivered['status'] | 'withdrawn'> {
+  async deliver(request: ReminderRequest, approval: PendingProposal | null): Promise<ReminderDelivered['status'] | 'withdrawn'> {
     const invoice = this.invoice;
     const memory = invoice.memory;
+    const write = this.unwritten(approval);
     await withSummary('requestReminder', `hand "${request.subject}" to outreach-${memory.customerId} (approved by ${request.approvedBy})`, {
       customerId: memory.customerId,
       request,
+      ...(write && approval ? { resolution: this.resolutionRecord(approval, write.message) } : {}),
     });
+    if (write) write.written = true;
     // Approved and with outreach, not yet delivered: the stage says so (runs on 'honest-stage' code only).
     invoice.queued = { stepKey: request.requestId.slice(invoice.workflowId.length + 1) };
     if (invoice.honestStage) this.publish();
@@ -250,20 +328,12 @@ export class InvoiceSteps {
     return 'withdrawn';
   }
 
-  private async audit(
-    key: string,
-    action: string,
-    reasoning: string,
-    extra: { policyVersion?: number; approvedBy?: string; details?: Record<string, unknown> },
-  ): Promise<void> {
-    await ledger.recordAudit({
-      idempotencyKey: `${this.invoice.workflowId}/${key}`,
-      ...this.ids,
-      action,
-      actor: 'system',
-      reasoning,
-      ...extra,
-    });
+  private auditEntry(key: string, action: string, reasoning: string, extra: AuditExtra): AuditEntry {
+    return { idempotencyKey: `${this.invoice.workflowId}/${key}`, ...this.ids, action, actor: 'system', reasoning, ...extra };
+  }
+
+  private async audit(key: string, action: string, reasoning: string, extra: AuditExtra): Promise<void> {
+    await ledger.recordAudit(this.auditEntry(key, action, reasoning, extra));
   }
 
   /** One dunning step: re-read, skip or draft, gate, propose or act, deliver. */
@@ -337,6 +407,8 @@ export class InvoiceSteps {
     let subject = draft.subject;
     let body = draft.body;
     let edited = false;
+    /** The approval whose row goes with the hand-over ('one-write-decisions'). */
+    let approval: PendingProposal | null = null;
     if (gate.mode === 'supervised') {
       // A superseded proposal (partial payment) is re-drafted under a new id: ids are never reused.
       const id = invoice.proposalIds.next(stepKey);
@@ -385,8 +457,10 @@ export class InvoiceSteps {
         markDone();
         invoice.markRejected(now(), stepKey);
         invoice.note(now(), 'proposal_rejected', `${id}: ${pending.decision.reason}`, pending.decision.by);
+        await this.writeDecision(pending);
         return;
       }
+      approval = pending;
       approvedBy = pending.decision.by;
       subject = pending.decision.edits?.subject ?? subject;
       body = pending.decision.edits?.body ?? body;
@@ -397,6 +471,7 @@ export class InvoiceSteps {
         const fresh = await this.refresh();
         const stop = invoice.stopReason(fresh);
         if (stop) {
+          await this.writeDecision(pending);
           markDone();
           invoice.handoffNoticeUndeliverable(step);
           invoice.note(now(), 'step_skipped', `${stepKey}: approved, but not sent: ${stop}`);
@@ -412,6 +487,7 @@ export class InvoiceSteps {
           const current = invoice.draftBasis(fresh);
           const change = invoice.draftChange(basis, current);
           if (change?.kind === 'amount') {
+            await this.writeDecision(pending);
             invoice.supersedeApproved(pending, change.detail, now());
             await this.audit(`${id}/redrafted`, 'proposal_redrafted', `approved by ${approvedBy}, but not sent: ${change.detail}`, {
               policyVersion: fresh.policy.version,
@@ -430,22 +506,25 @@ export class InvoiceSteps {
       invoice.note(now(), 'autonomous', `${stepKey}: ${gate.reason}`);
     }
     markDone();
-    const delivered = await this.deliver({
-      requestId: invoice.reminderRequestId(stepKey),
-      invoiceWorkflowId: invoice.workflowId,
-      invoiceNumber: memory.invoiceNumber,
-      invoice: basis.invoice,
-      customerName: basis.customerName,
-      contactName: basis.contactName,
-      locale: basis.locale,
-      tone,
-      subject,
-      body,
-      reasoning,
-      policyVersion: policy.version,
-      approvedBy,
-      edited,
-    });
+    const delivered = await this.deliver(
+      {
+        requestId: invoice.reminderRequestId(stepKey),
+        invoiceWorkflowId: invoice.workflowId,
+        invoiceNumber: memory.invoiceNumber,
+        invoice: basis.invoice,
+        customerName: basis.customerName,
+        contactName: basis.contactName,
+        locale: basis.locale,
+        tone,
+        subject,
+        body,
+        reasoning,
+        policyVersion: policy.version,
+        approvedBy,
+        edited,
+      },
+      approval,
+    );
     if (delivered === 'suppressed') invoice.handoffNoticeUndeliverable(step);
     if (delivered === 'stale' && this.has('redraft-stale-quote')) {
       const why = this.delivered.get(invoice.reminderRequestId(stepKey))?.detail ?? 'the balance changed';
@@ -491,6 +570,7 @@ export class InvoiceSteps {
     invoice.note(now(), 'proposal_created', `${id}: write-off`);
     this.publish();
     await this.awaitDecision(pending);
+    await this.writeDecision(pending);
     if (pending.decision?.decision === 'approve') {
       invoice.pending = null;
       invoice.writeOffRequested = null;
@@ -547,8 +627,20 @@ export class InvoiceSteps {
     const invoice = this.invoice;
     const memory = invoice.memory;
     invoice.nextStep = null;
+    const closing = {
+      key: 'closed',
+      action: 'invoice_closed',
+      reasoning: `closed as ${memory.status}; ${memory.remindersSent} reminder(s) sent`,
+      extra: { policyVersion: memory.policyVersion },
+    };
+    // With no promise to settle in between, the close's audit entry goes with the ledger check: one activity ('one-write-decisions').
+    const auditWithCheck = this.oneWrite && memory.status === 'paid' && !memory.promise;
     if (memory.status === 'paid') {
-      const { ledgerOpenMinor } = await ledger.confirmPaidInLedger({ invoiceNumber: memory.invoiceNumber, workflowId: invoice.workflowId });
+      const { ledgerOpenMinor } = await ledger.confirmPaidInLedger({
+        invoiceNumber: memory.invoiceNumber,
+        workflowId: invoice.workflowId,
+        ...(auditWithCheck ? { closingAudit: this.auditEntry(closing.key, closing.action, closing.reasoning, closing.extra) } : {}),
+      });
       if (ledgerOpenMinor > 0)
         invoice.note(
           now(),
@@ -562,9 +654,7 @@ export class InvoiceSteps {
       if (memory.status === 'paid') invoice.note(now(), 'promise_kept', `paid in full before ${memory.promise.holdUntil}`);
       memory.promise = null;
     }
-    await this.audit('closed', 'invoice_closed', `closed as ${memory.status}; ${memory.remindersSent} reminder(s) sent`, {
-      policyVersion: memory.policyVersion,
-    });
+    if (!auditWithCheck) await this.audit(closing.key, closing.action, closing.reasoning, closing.extra);
     invoice.note(now(), 'closed', memory.status);
     this.publish();
   }

@@ -19,6 +19,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { InvoiceCase, type InvoiceMemory } from './invoice-case';
 import { signalPayload } from './message-schemas';
 import { InvoiceSteps } from './steps';
@@ -72,7 +73,9 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   // Decided once per run, before anything else: runs recorded before it re-read and recorded
   // decisions through activities, and replay as they ran. A run that has it began on code with
   // every earlier patch, so steps.has() answers those without a marker of their own.
-  steps.local = patched('local-ledger-calls');
+  // 'one-write-decisions' (issue 15) began on code with 'local-ledger-calls' and all before it.
+  steps.oneWrite = patched('one-write-decisions');
+  steps.local = steps.oneWrite || patched('local-ledger-calls');
   // Decided once per run: runs recorded before it keep the stage they published.
   invoice.honestStage = steps.has('honest-stage');
   const memory = invoice.memory;
@@ -188,12 +191,15 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     const accountPause = first.customer.accountPause;
     if (accountPause && !invoice.isClosed && steps.has('account-pause-at-start'))
       invoice.pause({ by: accountPause.by, reason: `account paused since ${accountPause.since}: ${accountPause.reason}` }, now());
-    upsertSearchAttributes([
+    const identity: SearchAttributeUpdatePair[] = [
       { key: SA.invoiceNumber, value: memory.invoiceNumber },
       { key: SA.customerId, value: memory.customerId },
       { key: SA.tier, value: memory.tier },
       { key: SA.currency, value: memory.currency },
-    ]);
+    ];
+    // One upsert with the first state ('one-write-decisions'); runs before it upserted twice.
+    if (steps.oneWrite) steps.publish(identity);
+    else upsertSearchAttributes(identity);
   }
   steps.publish();
   while (!invoice.isClosed) {
@@ -219,6 +225,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
         continue;
       case 'propose-write-off':
         await steps.proposeWriteOff(action.request);
+        await steps.writeDecisionLeft();
         continue;
       case 'wait-dispute': {
         invoice.nextStep = null;
@@ -265,7 +272,9 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     invoice.runningStep = action.step.key;
     try {
       await steps.runStep(action.step, action.passedOver);
+      await steps.writeDecisionLeft();
     } catch (err) {
+      steps.decisionStepFailed(String(err));
       // A step whose activities exhausted their retries is logged and retried later, never fatal.
       log.error('dunning step failed; retrying in an hour', { step: action.step.key, error: String(err) });
       invoice.note(now(), 'step_failed', `${action.step.key}: ${String(err)}`);

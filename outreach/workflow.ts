@@ -108,9 +108,12 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
   }));
 
   // Decided once per run, at its start: runs recorded before it read through activities; they
-  // replay as they ran. (The batch window's timer stays even when no time is left: that workflow
-  // task is the moment a queued reminder can still be withdrawn before the send is decided.)
-  const lean = patched('outreach-local-reads');
+  // replay as they ran. Runs before 'outreach-send-at-once' also started the batch window's timer
+  // when no time was left (a timer and a workflow task per message, issue 15); now a message with
+  // nothing to wait for is sent in the task that read so. A withdrawal that comes after still
+  // finds the last gate: delivery hands back a message whose quoted balance the ledger no longer shows.
+  const sendAtOnce = patched('outreach-send-at-once');
+  const lean = sendAtOnce || patched('outreach-local-reads');
   const reads = lean ? localReads : acts;
   // The patches before it: a run that has it began on code with all of them, so they hold
   // without a marker and a search attribute upsert each.
@@ -150,6 +153,7 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
       while (true) {
         const seenPolicy = policyChanges;
         const remaining = Math.max(0, batchWaitUntil(batchStart, rules.batchWindowMinutes, others) - Date.now());
+        if (remaining === 0 && sendAtOnce) break;
         // The summary is metadata on the timer, not a command: histories without it replay the same.
         const latest = new Date(Date.now() + remaining).toISOString();
         const woke = await condition(() => (changes !== firstQueued && queue.length === 0) || policyChanges !== seenPolicy, remaining, {

@@ -60,12 +60,20 @@ function describeActivity(type: string, input: unknown): string {
       return `escalated proposal ${a.id} to ${a.owner} after ${a.pendingHours} h undecided`;
     case 'requestReminder': {
       const r = obj(a.request);
-      return `handed "${r.subject}" to outreach-${a.customerId} (approved by ${r.approvedBy}${r.edited ? ', edited' : ''})`;
+      // Runs on 'one-write-decisions' record the approval's row in the same call.
+      const resolved = obj(a.resolution);
+      const decided = obj(resolved.resolution);
+      const row = resolved.id ? `; proposal ${resolved.id} ${decided.status}${decided.decidedBy ? ` by ${decided.decidedBy}` : ''}` : '';
+      return `handed "${r.subject}" to outreach-${a.customerId} (approved by ${r.approvedBy}${r.edited ? ', edited' : ''})${row}`;
     }
     case 'withdrawReminder':
       return `withdrew ${a.requestId} from outreach-${a.customerId}`;
     case 'deliverEmail':
       return `delivered "${a.subject}" for ${(a.requests as unknown[] | undefined)?.length ?? 0} invoice(s) [outbox key ${a.outboxKey}]`;
+    case 'confirmPaidInLedger': {
+      const closing = obj(a.closingAudit);
+      return `confirmed invoice ${a.invoiceNumber} paid in the ledger${closing.action ? `; audit ${closing.action}: ${closing.reasoning}` : ''}`;
+    }
     case 'recordAudit':
       return `audit ${a.action}${a.reasoning ? `: ${a.reasoning}` : ''}`;
     case 'loadOutreachRules':

@@ -105,7 +105,8 @@ try {
       const events = history.events ?? [];
       // BENCH_LIFECYCLE_RECORD=1 keeps the first lifecycle's histories as replay fixtures (new names:
       // invoice-LIFE-1.json, outreach-L1.json), so the replay suite covers the lean path too.
-      if (process.env.BENCH_LIFECYCLE_RECORD === '1' && i === 1) writeFileSync(`${FIXTURES}${id}.json`, historyToJSON(history));
+      if (process.env.BENCH_LIFECYCLE_RECORD === '1' && i === 1)
+        writeFileSync(`${process.env.BENCH_LIFECYCLE_DIR ?? FIXTURES}${id}.json`, historyToJSON(history));
       // BENCH_LIFECYCLE_TRACE=1 prints each history's event types in order (what to look at when trimming).
       if (process.env.BENCH_LIFECYCLE_TRACE === '1' && i === 1)
         console.log(`\n${id}:\n${events.map((e, n) => `${n + 1} ${typeName(e)}${summaryOf(e)}`).join('\n')}`);

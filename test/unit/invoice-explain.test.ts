@@ -1,5 +1,5 @@
 /**
- * The explanation read from a recorded history alone (test/fixtures/histories/invoice-R-100.json:
+ * The explanation read from a recorded history alone (test/fixtures/histories/invoice-R-100.v5.json:
  * the full standard ladder with approvals, an edit, a rejection, the hand-off, then payment), no
  * server: each action's outcome, who decided, the facts at that moment and why then.
  */
@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { explainInvoiceHistories } from '../../temporal/invoice-explain';
 import { loadHistoryFile } from '../../temporal/replay';
 
-const history = loadHistoryFile(fileURLToPath(new URL('../fixtures/histories/invoice-R-100.json', import.meta.url)));
+const history = loadHistoryFile(fileURLToPath(new URL('../fixtures/histories/invoice-R-100.v5.json', import.meta.url)));
 const e = explainInvoiceHistories('invoice-R-100', [history], []);
 const action = (key: string) => e.actions.find((a) => a.stepKey === key)!;
 

@@ -1,6 +1,7 @@
 /**
- * The decision path of issue 15 (re-reads as local activities, the older patches folded into
- * 'local-ledger-calls'): two people decide one proposal at the same moment. Exactly one decision
+ * The decision path of issue 15 ('one-write-decisions': the loop writes the decision's row with
+ * the hand-over to outreach, in one activity, and the Update answers once it is written; re-reads
+ * as local activities): two people decide one proposal at the same moment. Exactly one decision
  * is taken and answered, with its row already written; the other is refused; one row, one audit
  * entry, one email. Then a history of that path still replays and explains.
  */
