@@ -179,10 +179,12 @@ try {
   const sample = (ids: string[]) => ids.slice(0, Math.min(ids.length, 50));
   const invoiceTasks = await workflowTaskDurations(s.stack.env.client, sample(pending.slice(0, N).map((p) => p.workflowId)));
   const bareTasks = await workflowTaskDurations(s.stack.env.client, sample(bare.withActivity.ids));
-  const taskLine = (name: string, t: { durations: number[]; events: number[] }) => {
+  const taskLine = (name: string, t: { durations: number[]; withoutLocal: number[]; events: number[] }) => {
     const d = [...t.durations].sort((a, b) => a - b);
+    const w = [...t.withoutLocal].sort((a, b) => a - b);
     const ev = [...t.events].sort((a, b) => a - b);
-    return `${name.padEnd(38)} ${String(d.length).padStart(5)} tasks  p50 ${percentile(d, 50).toFixed(1).padStart(6)} ms  p90 ${percentile(d, 90).toFixed(1).padStart(6)} ms  (events per history p50 ${percentile(ev, 50)})`;
+    const noLocal = w.length < d.length ? `; ${w.length} without a local activity p50 ${percentile(w, 50).toFixed(1)} ms` : '';
+    return `${name.padEnd(38)} ${String(d.length).padStart(5)} tasks  p50 ${percentile(d, 50).toFixed(1).padStart(6)} ms  p90 ${percentile(d, 90).toFixed(1).padStart(6)} ms  (events per history p50 ${percentile(ev, 50)}${noLocal})`;
   };
 
   const fmt = (r: ReturnType<typeof summarise>) =>

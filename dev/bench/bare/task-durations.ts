@@ -8,21 +8,34 @@ function millis(t: { seconds?: unknown; nanos?: number | null } | null | undefin
   return Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6;
 }
 
-export async function workflowTaskDurations(client: Client, workflowIds: string[]): Promise<{ durations: number[]; events: number[] }> {
+/**
+ * `durations`: every task. `withoutLocal`: the tasks that ran no local activity (a local activity
+ * runs inside the task that asked for it, so its database round trips count as task time).
+ */
+export async function workflowTaskDurations(
+  client: Client,
+  workflowIds: string[],
+): Promise<{ durations: number[]; withoutLocal: number[]; events: number[] }> {
   const durations: number[] = [];
+  const withoutLocal: number[] = [];
   const events: number[] = [];
   for (const id of workflowIds) {
     const history = await client.workflow.getHandle(id).fetchHistory();
     const list = history.events ?? [];
     events.push(list.length);
     let startedAt: number | null = null;
-    for (const e of list) {
+    list.forEach((e, i) => {
       if (e.workflowTaskStartedEventAttributes) startedAt = millis(e.eventTime);
       else if (e.workflowTaskCompletedEventAttributes && startedAt !== null) {
-        durations.push(millis(e.eventTime) - startedAt);
+        const ms = millis(e.eventTime) - startedAt;
+        durations.push(ms);
         startedAt = null;
+        // The task's commands follow its Completed event, up to the next task.
+        const next = list.findIndex((x, j) => j > i && x.workflowTaskScheduledEventAttributes);
+        const commands = list.slice(i + 1, next < 0 ? undefined : next);
+        if (!commands.some((x) => x.markerRecordedEventAttributes?.markerName === 'core_local_activity')) withoutLocal.push(ms);
       }
-    }
+    });
   }
-  return { durations, events };
+  return { durations, withoutLocal, events };
 }
