@@ -24,7 +24,6 @@ import type { Decision, DisputeOpened, DisputeResolved, PromiseToPay } from './m
 import type { DecisionOutcome, ReminderDelivered } from './messages';
 import type { ReminderRequest } from '../outreach/messages';
 import { publish } from './publish';
-import type { AuditEntry } from '../db/audit';
 import { SA } from '../temporal/search-attributes';
 
 // Ledger and database calls: short, retried with backoff for a few hours of outage, then the step is retried later.
@@ -71,6 +70,8 @@ function localCall<K extends keyof Activities & string>(
 
 const now = () => new Date(Date.now());
 
+/** What recordAudit writes (the type through the activities: workflow code keeps out of db/). */
+type AuditEntry = Parameters<Activities['recordAudit']>[0];
 type AuditExtra = { policyVersion?: number; approvedBy?: string; details?: Record<string, unknown> };
 
 export class InvoiceSteps {
