@@ -30,6 +30,9 @@ beforeAll(async () => {
   });
   await stack.seed.customer(stack.db, { id: 'R1', name: 'Rowan GmbH', email: 'ap@r1.example' });
   await stack.seed.invoice(stack.db, { number: 'INV-R1', customerId: 'R1', amountMinor: 125_000, currency: 'EUR', dueDate: DUE });
+  // A second invoice of R1 whose draft nobody decides: while it waits for a person, outreach holds
+  // INV-R1's approved reminder for the whole batch window (an hour) so both could go out together.
+  await stack.seed.invoice(stack.db, { number: 'INV-R1B', customerId: 'R1', amountMinor: 30_000, currency: 'EUR', dueDate: DUE });
   await stack.seed.customer(stack.db, { id: 'R2', name: 'Spruce Ltd', email: 'ap@r2.example' });
   await stack.seed.invoice(stack.db, { number: 'INV-R2', customerId: 'R2', amountMinor: 100_000, currency: 'EUR', dueDate: DUE });
   await syncInvoiceWorkflows(stack.env.client, stack.db, createBuiltinLedger(stack.db), { taskQueue: stack.taskQueue });
@@ -61,11 +64,12 @@ describe('cash application and reminders', () => {
   it('paid in full from a statement: the workflow closes, and the approved reminder waiting in outreach is never sent', async () => {
     const draft = await pending('INV-R1');
     expect((await proposal(draft.id)).amountMinor).toBe(125_000);
+    await pending('INV-R1B');
     const decided = await handle('INV-R1').executeUpdate(decideProposalUpdate, {
       args: [{ proposalId: draft.id, decision: 'approve', by: 'alice' }],
     });
     expect(decided.outcome).toBe('approved');
-    // Outreach batches on the real clock (an hour): the approved reminder is queued, not yet sent.
+    // Outreach batches on the real clock (an hour, INV-R1B's draft still waiting): the approved reminder is queued, not yet sent.
     const outreach = stack.env.client.workflow.getHandle('outreach-R1');
     const queuedKey = `invoice-INV-R1/${draft.stepKey}`;
     // The customer's outreach workflow starts with its first message: not found until then.
