@@ -7,7 +7,7 @@
  * Each schema is built on its first use, alone: building zod schemas was most of a workflow's
  * memory, a workflow that never receives a message never needs them, and the workflow sandbox
  * gives every workflow its own module state, so a decision's first message used to pay for all
- * all of its schemas (a profile of the decision path: ~5 ms per workflow) where it needs one.
+ * of its schemas (a profile of the decision path: ~5 ms per workflow) where it needs one.
  */
 import { z } from 'zod';
 import { isIsoDate } from '../domain/calendar';

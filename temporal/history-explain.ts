@@ -110,10 +110,10 @@ export function explainHistory(history: History): ExplainedStep[] {
     } else if (e.activityTaskScheduledEventAttributes) {
       const a = e.activityTaskScheduledEventAttributes;
       push(e, describeActivity(a.activityType?.name ?? '?', decode(a.input)[0]));
-    } else if (localActivityOf(e)) {
-      // A local read records its result, not its input: said from what it read.
-      const la = localActivityOf(e)!;
-      push(e, describeLocalActivity(la.type, la.result));
+    } else if (e.markerRecordedEventAttributes) {
+      // A local read records its result, not its input: said from what it read (patch markers say nothing).
+      const la = localActivityOf(e);
+      if (la) push(e, describeLocalActivity(la.type, la.result));
     } else if (e.activityTaskFailedEventAttributes) {
       push(e, `activity failed: ${e.activityTaskFailedEventAttributes.failure?.message}`);
     } else if (e.timerStartedEventAttributes) {

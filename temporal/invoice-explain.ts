@@ -230,9 +230,10 @@ export function explainInvoiceHistories(workflowId: string, histories: History[]
       } else if (e.activityTaskCompletedEventAttributes) {
         const a = e.activityTaskCompletedEventAttributes;
         if (scheduled.get(String(a.scheduledEventId)) === 'loadInvoiceContext') k.adoptRead(decodeFirst(a.result));
-      } else if (localActivityOf(e)?.type === 'loadInvoiceContext') {
+      } else if (e.markerRecordedEventAttributes) {
         // A re-read made as a local activity: its marker carries what it read.
-        k.adoptRead(localActivityOf(e)!.result);
+        const la = localActivityOf(e);
+        if (la?.type === 'loadInvoiceContext') k.adoptRead(la.result);
       } else if (e.workflowExecutionUpdateAcceptedEventAttributes) {
         const req = e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest?.input;
         onMessage(req?.name ?? '', obj(decodeFirst(req?.args)), at);
