@@ -26,12 +26,18 @@
  *
  * Reports decisions per second and p50/p99 latency next to the baseline (the ratio is the cost of
  * a decision over a bare round trip through the same server), and waits for every approved email
- * to reach the outbox. BENCH_DIRECT=0 skips the direct comparison.
+ * to reach the outbox. BENCH_DIRECT=0 skips the direct comparison. BENCH_DIRECT_DECISION=reject
+ * makes the direct batch rejections: the decision alone, without the delivery an approval sets off
+ * (an outreach workflow, its reads, the email, the signal back), which splits a decision's cost.
+ *
+ * CPU/req on each line is the CPU this process (endpoint, client, worker, activities) and the dev
+ * server spent while the pool ran, divided by its requests: on a 2-core box CPU is the ceiling.
  */
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { count, eq } from 'drizzle-orm';
 import { performance } from 'node:perf_hooks';
+import pg from 'pg';
 import { createDevLogSender } from '../../outreach/channels/email';
 import { schema } from '../../db/client';
 import { startAdminStack } from '../harness/admin-stack';
@@ -41,12 +47,15 @@ import { percentile } from './pool';
 import { decideProposalUpdate } from '../../collections/messages';
 import { createBareActivities } from './bare/activities';
 import { workflowTaskDurations } from './bare/task-durations';
+import { decisionChain, formatChain } from './decision-chain';
+import { cpuSeconds, descendantPids } from './proc-stats';
 
 const BARE_WORKFLOWS = fileURLToPath(new URL('./bare/workflows.ts', import.meta.url));
 
 const N = Number(process.env.BENCH_INVOICES ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const DIRECT = process.env.BENCH_DIRECT !== '0';
+const DIRECT_DECISION = process.env.BENCH_DIRECT_DECISION === 'reject' ? 'reject' : 'approve';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -55,23 +64,62 @@ interface Sample {
   status: number;
 }
 
+/** CPU each side spent per request of a pool: this process (endpoint, client, worker, activities) and the dev server. */
+interface CpuPerRequest {
+  workerMs: number;
+  serverMs: number;
+  /** SQL statements this process sent to PostgreSQL (begin and commit included). */
+  statements: number;
+}
+
+// Every statement this process sends (endpoint, activities) goes through pg.Client#query: counted
+// here, so a line can say how much database work a request costs. Instrumentation of the bench only.
+let statements = 0;
+const query = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  statements++;
+  return (query as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof query;
+
+let serverPid: number | null = null;
+
 async function runPool<T>(
   items: T[],
   concurrency: number,
   fn: (item: T) => Promise<Sample>,
-): Promise<{ samples: Sample[]; seconds: number }> {
+): Promise<{ samples: Sample[]; seconds: number; cpu: CpuPerRequest | null }> {
   const samples: Sample[] = [];
+  const cpuBefore = [cpuSeconds(process.pid), serverPid ? cpuSeconds(serverPid) : 0];
+  const statementsBefore = statements;
   const start = performance.now();
   await forEachBounded(items, concurrency, async (item) => {
     samples.push(await fn(item));
   });
-  return { samples, seconds: (performance.now() - start) / 1000 };
+  const seconds = (performance.now() - start) / 1000;
+  // Work a pool set off that outlives it (an email sent after the answer) counts only while the pool runs.
+  const per = (now: number, before: number) => (1000 * (now - before)) / Math.max(1, samples.length);
+  const cpu = serverPid
+    ? {
+        workerMs: per(cpuSeconds(process.pid), cpuBefore[0]!),
+        serverMs: per(cpuSeconds(serverPid), cpuBefore[1]!),
+        statements: (statements - statementsBefore) / Math.max(1, samples.length),
+      }
+    : null;
+  return { samples, seconds, cpu };
 }
 
-function summarise(name: string, r: { samples: Sample[]; seconds: number }) {
+function summarise(name: string, r: { samples: Sample[]; seconds: number; cpu: CpuPerRequest | null }) {
   const ms = r.samples.map((s) => s.ms).sort((a, b) => a - b);
   const statuses = r.samples.reduce<Record<number, number>>((acc, s) => ((acc[s.status] = (acc[s.status] ?? 0) + 1), acc), {});
-  return { name, requests: ms.length, perSecond: ms.length / r.seconds, p50: percentile(ms, 50), p99: percentile(ms, 99), statuses };
+  return {
+    name,
+    requests: ms.length,
+    perSecond: ms.length / r.seconds,
+    p50: percentile(ms, 50),
+    p99: percentile(ms, 99),
+    statuses,
+    cpu: r.cpu,
+  };
 }
 
 async function timed(fn: () => Promise<Response>): Promise<Sample> {
@@ -84,6 +132,8 @@ async function timed(fn: () => Promise<Response>): Promise<Sample> {
 const setupStart = performance.now();
 const s = await startAdminStack({ email: createDevLogSender(() => undefined) });
 try {
+  // The dev server the harness spawned (a child of this process): its CPU is half a decision's cost.
+  serverPid = descendantPids('temporal')[0] ?? null;
   console.log(
     `stack up in ${((performance.now() - setupStart) / 1000).toFixed(1)} s (database: ${s.stack.database.kind}, endpoint: ${s.url})`,
   );
@@ -95,7 +145,7 @@ try {
   const pending = await waitFor(
     async () => {
       const rows = await s.stack.db
-        .select({ id: schema.proposals.id, workflowId: schema.proposals.workflowId })
+        .select({ id: schema.proposals.id, workflowId: schema.proposals.workflowId, customerId: schema.proposals.customerId })
         .from(schema.proposals)
         .where(eq(schema.proposals.status, 'pending'))
         .orderBy(schema.proposals.id);
@@ -135,16 +185,20 @@ try {
   if (DIRECT) {
     const client = s.stack.env.client;
     direct = summarise(
-      'Update via Temporal client (no HTTP)',
+      `${DIRECT_DECISION} Update via Temporal client (no HTTP)`,
       await runPool(directBatch, CONCURRENCY, async (p) => {
         const t = performance.now();
-        await client.workflow
-          .getHandle(p.workflowId)
-          .executeUpdate(decideProposalUpdate, { args: [{ proposalId: p.id, decision: 'approve', by: 'bench' }] });
+        await client.workflow.getHandle(p.workflowId).executeUpdate(decideProposalUpdate, {
+          args: [
+            DIRECT_DECISION === 'reject'
+              ? { proposalId: p.id, decision: 'reject', by: 'bench', reason: 'measuring the decision without its delivery' }
+              : { proposalId: p.id, decision: 'approve', by: 'bench' },
+          ],
+        });
         return { ms: performance.now() - t, status: 200 };
       }),
     );
-    await outboxAtLeast(2 * N);
+    if (DIRECT_DECISION === 'approve') await outboxAtLeast(2 * N);
   }
 
   // The bare ceilings: the same server and connection, default worker options like the ar worker's.
@@ -161,6 +215,15 @@ try {
     const run = async (workflowType: 'bareDecisionWorkflow' | 'bareActivityDecisionWorkflow', name: string) => {
       const ids = Array.from({ length: N }, (_, i) => `${bareQueue}-${workflowType}-${i}`);
       await Promise.all(ids.map((workflowId) => client.workflow.start(workflowType, { taskQueue: bareQueue, workflowId })));
+      // Measured as the invoice workflows are: started, first task done, waiting in the worker's cache
+      // (without this the first Updates wait on the starts' tasks and the ceiling's p99 is the start-up).
+      await waitFor(
+        async () => {
+          const lengths = await Promise.all(ids.map(async (id) => (await client.workflow.getHandle(id).describe()).historyLength));
+          return lengths.every((n) => n >= 4) || null;
+        },
+        { tries: 600, what: `${N} bare workflows past their first task` },
+      );
       const r = summarise(
         name,
         await runPool(ids, CONCURRENCY, async (id) => {
@@ -179,6 +242,7 @@ try {
   const sample = (ids: string[]) => ids.slice(0, Math.min(ids.length, 50));
   const invoiceTasks = await workflowTaskDurations(s.stack.env.client, sample(pending.slice(0, N).map((p) => p.workflowId)));
   const bareTasks = await workflowTaskDurations(s.stack.env.client, sample(bare.withActivity.ids));
+  const chain = await decisionChain(s.stack.env.client, pending.slice(0, Math.min(N, 50)));
   const taskLine = (name: string, t: { durations: number[]; withoutLocal: number[]; events: number[] }) => {
     const d = [...t.durations].sort((a, b) => a - b);
     const w = [...t.withoutLocal].sort((a, b) => a - b);
@@ -188,7 +252,7 @@ try {
   };
 
   const fmt = (r: ReturnType<typeof summarise>) =>
-    `${r.name.padEnd(38)} ${String(r.requests).padStart(5)} req  ${r.perSecond.toFixed(1).padStart(7)}/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  ${JSON.stringify(r.statuses)}`;
+    `${r.name.padEnd(38)} ${String(r.requests).padStart(5)} req  ${r.perSecond.toFixed(1).padStart(7)}/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  ${JSON.stringify(r.statuses)}${r.cpu ? `  CPU/req ${r.cpu.workerMs.toFixed(1)} ms here + ${r.cpu.serverMs.toFixed(1)} ms dev server, ${r.cpu.statements.toFixed(1)} SQL statements` : ''}`;
   console.log(`\nconcurrency ${CONCURRENCY}, ${N} proposals, database ${s.stack.database.kind}`);
   console.log(fmt(health));
   console.log(fmt(decisions));
@@ -220,6 +284,9 @@ try {
   console.log('\nworkflow task time, from the histories (sample of 50 workflows each):');
   console.log(taskLine('invoice workflows (decided over HTTP)', invoiceTasks));
   console.log(taskLine('bare Update awaiting one activity', bareTasks));
+  console.log(`\nwhat one approval sets off, from the histories (mean of ${chain.decisions} decisions):`);
+  console.log(formatChain('invoice workflow, from the decision', chain.invoice));
+  console.log(formatChain('outreach workflow that delivered it', chain.outreach));
   console.log(`all ${N} approved emails in the outbox ${allSent.toFixed(1)} s after the last HTTP decision`);
   const failed = decisions.requests - (decisions.statuses[200] ?? 0);
   if (failed) {

@@ -2,7 +2,7 @@
  * A process's resident memory and CPU time from /proc (Linux): what `ps` shows, read without
  * spawning it, so a benchmark can sample a child process (the worker, the dev server) cheaply.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const CLOCK_TICKS = 100; // USER_HZ: 100 on every Linux the project runs on (getconf CLK_TCK)
 
@@ -28,4 +28,26 @@ export async function sampleWindow(pids: number[], seconds: number): Promise<{ c
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const wall = (performance.now() - t0) / 1000;
   return pids.map((pid, i) => ({ cpuPercent: (100 * (cpuSeconds(pid) - before[i]!)) / wall, rssBytes: rssBytes(pid) }));
+}
+
+/** The pids of this process's descendants whose command name starts with `name` (the dev server a harness spawned). */
+export function descendantPids(name: string, root = process.pid): number[] {
+  const parents = new Map<number, number>();
+  const names = new Map<number, string>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parents.set(Number(entry), Number(fields[1]));
+      names.set(Number(entry), stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  const descends = (pid: number): boolean => {
+    for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p)) if (p === root) return true;
+    return false;
+  };
+  return [...names].filter(([pid, comm]) => comm.startsWith(name) && descends(pid)).map(([pid]) => pid);
 }
