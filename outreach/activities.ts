@@ -4,7 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
-import { invoiceStateQuery } from '../collections/messages';
+import { invoiceStateQuery, reminderDeliveredSignal } from '../collections/messages';
 import { invoiceWorkflowId } from '../temporal/workflow-ids';
 import type { OthersDue } from './batch-window';
 import { eq } from 'drizzle-orm';
@@ -33,6 +33,12 @@ export interface DeliveryInput {
     /** The open balance the approved text quotes (absent in inputs recorded before it existed). */
     quotedOpenMinor?: number;
   })[];
+  /**
+   * Tell each invoice workflow the outcome from here, once it is recorded ('outreach-one-read'):
+   * the outreach workflow then needs no signal commands and no workflow task to resolve them.
+   * Absent in inputs recorded before it: the workflow signals them itself.
+   */
+  confirmDelivery?: true;
 }
 
 export interface DeliveryResult {
@@ -40,6 +46,35 @@ export interface DeliveryResult {
   status: 'sent' | 'logged' | 'suppressed' | 'stale';
   to: string | null;
   detail: string;
+  /** The invoice workflows were told (asked for with confirmDelivery, and a Temporal client at hand). */
+  confirmed?: boolean;
+}
+
+export interface OutreachRules {
+  caps: Policy['contactCaps'];
+  sendWindow: Policy['sendWindow'];
+  batchWindowMinutes: number;
+  timezone: string;
+  policyVersion: number;
+  holidays?: string[];
+}
+
+export interface OutreachContext {
+  rules: OutreachRules;
+  others: OthersDue | null;
+  sends: SendsSwitch;
+}
+
+type OutboxRow = typeof schema.emailOutbox.$inferSelect;
+
+/** A read memoised for one activity attempt: the same answer to the same question within it. */
+function readOnce<T>(read: (key: string) => Promise<T>): (key: string) => Promise<T> {
+  const seen = new Map<string, Promise<T>>();
+  return (key) => {
+    let answer = seen.get(key);
+    if (!answer) seen.set(key, (answer = read(key)));
+    return answer;
+  };
 }
 
 export function createOutreachActivities(deps: {
@@ -52,13 +87,23 @@ export function createOutreachActivities(deps: {
 }) {
   const { db, ledger, email } = deps;
 
+  async function outboxRow(key: string): Promise<OutboxRow | undefined> {
+    const [row] = await db.select().from(schema.emailOutbox).where(eq(schema.emailOutbox.idempotencyKey, key));
+    return row;
+  }
+
   /** Why no message may go to this customer about these invoices now, or null. */
-  async function noTouchReason(customerId: string, customerNoTouch: boolean, invoiceNumbers: string[]): Promise<string | null> {
+  async function noTouchReason(
+    customerId: string,
+    customerNoTouch: boolean,
+    invoiceNumbers: string[],
+    getInvoice: LedgerPort['getInvoice'],
+  ): Promise<string | null> {
     const policy = await currentPolicy(db);
     if (customerNoTouch || policy.noTouch.customers.includes(customerId)) return 'the customer is no-touch: a person decides every contact';
     const flagged: string[] = [];
     for (const number of invoiceNumbers) {
-      const invoice = await ledger.getInvoice(number);
+      const invoice = await getInvoice(number);
       if (invoice?.noTouch || policy.noTouch.invoices.includes(number)) flagged.push(number);
     }
     return flagged.length
@@ -70,13 +115,16 @@ export function createOutreachActivities(deps: {
    * Which quoted balances the ledger no longer shows, unless this message already went to the
    * provider (a retry after the send must finish recording it, not hand it back).
    */
-  async function staleQuotes(input: DeliveryInput): Promise<string | null> {
-    const [row] = await db.select().from(schema.emailOutbox).where(eq(schema.emailOutbox.idempotencyKey, input.outboxKey));
+  async function staleQuotes(
+    input: DeliveryInput,
+    row: OutboxRow | undefined,
+    getInvoice: LedgerPort['getInvoice'],
+  ): Promise<string | null> {
     if (row && (row.providerMessageId || row.sendAttemptedAt || row.status !== 'queued')) return null;
     const changed: string[] = [];
     for (const r of input.requests) {
       if (r.quotedOpenMinor === undefined) continue;
-      const invoice = await ledger.getInvoice(r.invoiceNumber);
+      const invoice = await getInvoice(r.invoiceNumber);
       if (invoice && invoice.openMinor !== r.quotedOpenMinor)
         changed.push(`${r.invoiceNumber} now shows ${invoice.openMinor} open, not the ${r.quotedOpenMinor} the approved text quotes`);
     }
@@ -107,20 +155,13 @@ export function createOutreachActivities(deps: {
     }
   }
 
-  return {
+  const activities = {
     /**
      * Caps, send window (with the customer's holidays and closing days ahead) and batching for
      * this customer, from the policy in force. holidays is optional: results recorded before it
      * existed have none.
      */
-    async loadOutreachRules(customerId: string): Promise<{
-      caps: Policy['contactCaps'];
-      sendWindow: Policy['sendWindow'];
-      batchWindowMinutes: number;
-      timezone: string;
-      policyVersion: number;
-      holidays?: string[];
-    }> {
+    async loadOutreachRules(customerId: string): Promise<OutreachRules> {
       const [customer, policy] = await Promise.all([ledger.getCustomer(customerId), currentPolicy(db)]);
       const timezone = customer?.timezone ?? 'UTC';
       return {
@@ -163,126 +204,181 @@ export function createOutreachActivities(deps: {
     },
 
     /**
+     * The three reads before a message in one local activity ('outreach-one-read'): the rules, the
+     * other invoices' next steps (only with a batch window, and `exceptInvoices` given) and the
+     * kill switch. One marker and one round trip through the worker where there were three; the
+     * workflow reads the switch again if it waited after this.
+     */
+    async loadOutreachContext(input: { customerId: string; exceptInvoices: string[] | null }): Promise<OutreachContext> {
+      const rules = await activities.loadOutreachRules(input.customerId);
+      const others =
+        rules.batchWindowMinutes > 0 && input.exceptInvoices
+          ? await activities.remindersDueSoon({ customerId: input.customerId, exceptInvoices: input.exceptInvoices })
+          : null;
+      return { rules, others, sends: await readSendsSwitch(db) };
+    },
+
+    /**
      * Delivers one message. The outbox row's unique key makes a retry (or a worker killed after
      * the provider call) find the earlier row; Resend gets the same key as Idempotency-Key.
      */
     async deliverEmail(input: DeliveryInput): Promise<DeliveryResult> {
-      const customer = await ledger.getCustomer(input.customerId);
-      if (!customer) throw ApplicationFailure.nonRetryable(`customer ${input.customerId} is not in the ledger`, 'CustomerNotFound');
-      const contact = emailContact(customer.contacts);
-      const invoiceNumbers = input.requests.map((r) => r.invoiceNumber);
-      // The last gate before the customer: no-touch set after approval still holds, whether on the
-      // customer, on an invoice the message carries, or in the policy in force.
-      const suppressedWhy =
-        (await noTouchReason(input.customerId, customer.noTouch, invoiceNumbers)) ??
-        (!contact?.email ? 'no contact with an email address; a person must reach this customer' : null);
-      if (suppressedWhy || !contact?.email) {
-        await auditEachRequest(input, 'reminder_suppressed', suppressedWhy ?? 'no contact email');
-        return { status: 'suppressed', to: null, detail: suppressedWhy ?? 'no contact email' };
-      }
-      const stale = await staleQuotes(input);
-      if (stale) {
-        await auditEachRequest(input, 'reminder_stale', stale, { outboxKey: input.outboxKey });
-        return { status: 'stale', to: contact.email, detail: stale };
-      }
-      await db
-        .insert(schema.emailOutbox)
-        .values({
-          idempotencyKey: input.outboxKey,
-          customerId: input.customerId,
-          toAddress: contact.email,
-          subject: input.subject,
-          body: input.body,
-          invoiceNumbers,
-        })
-        .onConflictDoNothing();
-      const [row] = await db.select().from(schema.emailOutbox).where(eq(schema.emailOutbox.idempotencyKey, input.outboxKey));
-      if (!row) throw new Error(`outbox row ${input.outboxKey} vanished`);
-      let status: DeliveryResult['status'] = row.status === 'sent' ? 'sent' : 'logged';
-      // Before any repeat: was this key already accepted, or is a repeat no longer safe? (defect 9f)
-      const resend = resendDecision(row, new Date(), email.idempotencyWindowMs);
-      if (resend.kind === 'accepted' && row.status !== 'sent') {
-        // Accepted, but the status write was lost (a crash, an outage): record it, send nothing.
-        status = 'sent';
-        await db.update(schema.emailOutbox).set({ status, error: null }).where(eq(schema.emailOutbox.id, row.id));
-      } else if (resend.kind === 'unconfirmed' && row.status !== 'sent' && row.status !== 'logged') {
-        const why = `first handed to the provider at ${resend.firstAttemptAt.toISOString()}, beyond its idempotency window, and its answer was never recorded: not sent again (it may have gone out); a person checks the provider's log for ${input.outboxKey}`;
-        await db.update(schema.emailOutbox).set({ status: 'failed', error: why }).where(eq(schema.emailOutbox.id, row.id));
-        await auditEachRequest(input, 'reminder_unconfirmed', why, { outboxKey: input.outboxKey });
-        return { status: 'suppressed', to: contact.email, detail: why };
-      } else if (row.status === 'queued' || row.status === 'failed') {
-        try {
-          // The first attempt's time, kept across retries: it bounds how long a repeat stays safe.
-          if (!row.sendAttemptedAt)
-            await db.update(schema.emailOutbox).set({ sendAttemptedAt: new Date() }).where(eq(schema.emailOutbox.id, row.id));
-          const { providerMessageId } = await email.send({
+      const result = await deliver(input);
+      if (!input.confirmDelivery || !deps.temporal) return result;
+      await confirmToInvoices(input, result, await deps.temporal());
+      return { ...result, confirmed: true };
+    },
+  };
+
+  async function deliver(input: DeliveryInput): Promise<DeliveryResult> {
+    const customer = await ledger.getCustomer(input.customerId);
+    if (!customer) throw ApplicationFailure.nonRetryable(`customer ${input.customerId} is not in the ledger`, 'CustomerNotFound');
+    const contact = emailContact(customer.contacts);
+    const invoiceNumbers = input.requests.map((r) => r.invoiceNumber);
+    // Each invoice read once for both gates below (they used to read it twice a message, issue 15).
+    const getInvoice = readOnce(ledger.getInvoice.bind(ledger));
+    // The last gate before the customer: no-touch set after approval still holds, whether on the
+    // customer, on an invoice the message carries, or in the policy in force.
+    const suppressedWhy =
+      (await noTouchReason(input.customerId, customer.noTouch, invoiceNumbers, getInvoice)) ??
+      (!contact?.email ? 'no contact with an email address; a person must reach this customer' : null);
+    if (suppressedWhy || !contact?.email) {
+      await auditEachRequest(input, 'reminder_suppressed', suppressedWhy ?? 'no contact email');
+      return { status: 'suppressed', to: null, detail: suppressedWhy ?? 'no contact email' };
+    }
+    // A retry finds the row its first attempt wrote: read once, for the stale gate and the send.
+    const existing = await outboxRow(input.outboxKey);
+    const stale = await staleQuotes(input, existing, getInvoice);
+    if (stale) {
+      await auditEachRequest(input, 'reminder_stale', stale, { outboxKey: input.outboxKey });
+      return { status: 'stale', to: contact.email, detail: stale };
+    }
+    const [inserted] = existing
+      ? [existing]
+      : await db
+          .insert(schema.emailOutbox)
+          .values({
             idempotencyKey: input.outboxKey,
-            from: deps.emailFrom,
-            to: row.toAddress,
-            subject: row.subject,
-            text: row.body,
-          });
-          status = email.mode === 'resend' ? 'sent' : 'logged';
-          await db
-            .update(schema.emailOutbox)
-            .set({ status, providerMessageId, providerAcceptedAt: providerMessageId ? new Date() : null, sentAt: new Date(), error: null })
-            .where(eq(schema.emailOutbox.id, row.id));
-        } catch (err) {
-          await db
-            .update(schema.emailOutbox)
-            .set({ status: 'failed', error: (err as Error).message })
-            .where(eq(schema.emailOutbox.id, row.id));
-          if (err instanceof EmailProviderError && err.permanent) throw ApplicationFailure.nonRetryable(err.message, 'EmailRejected');
-          throw err;
-        }
+            customerId: input.customerId,
+            toAddress: contact.email,
+            subject: input.subject,
+            body: input.body,
+            invoiceNumbers,
+          })
+          .onConflictDoNothing()
+          .returning();
+    // Nothing returned: another attempt wrote the key in between; its row is the one to go on with.
+    const row = inserted ?? (await outboxRow(input.outboxKey));
+    if (!row) throw new Error(`outbox row ${input.outboxKey} vanished`);
+    let status: DeliveryResult['status'] = row.status === 'sent' ? 'sent' : 'logged';
+    // Before any repeat: was this key already accepted, or is a repeat no longer safe? (defect 9f)
+    const resend = resendDecision(row, new Date(), email.idempotencyWindowMs);
+    if (resend.kind === 'accepted' && row.status !== 'sent') {
+      // Accepted, but the status write was lost (a crash, an outage): record it, send nothing.
+      status = 'sent';
+      await db.update(schema.emailOutbox).set({ status, error: null }).where(eq(schema.emailOutbox.id, row.id));
+    } else if (resend.kind === 'unconfirmed' && row.status !== 'sent' && row.status !== 'logged') {
+      const why = `first handed to the provider at ${resend.firstAttemptAt.toISOString()}, beyond its idempotency window, and its answer was never recorded: not sent again (it may have gone out); a person checks the provider's log for ${input.outboxKey}`;
+      await db.update(schema.emailOutbox).set({ status: 'failed', error: why }).where(eq(schema.emailOutbox.id, row.id));
+      await auditEachRequest(input, 'reminder_unconfirmed', why, { outboxKey: input.outboxKey });
+      return { status: 'suppressed', to: contact.email, detail: why };
+    } else if (row.status === 'queued' || row.status === 'failed') {
+      try {
+        // The first attempt's time, kept across retries: it bounds how long a repeat stays safe.
+        if (!row.sendAttemptedAt)
+          await db.update(schema.emailOutbox).set({ sendAttemptedAt: new Date() }).where(eq(schema.emailOutbox.id, row.id));
+        const { providerMessageId } = await email.send({
+          idempotencyKey: input.outboxKey,
+          from: deps.emailFrom,
+          to: row.toAddress,
+          subject: row.subject,
+          text: row.body,
+        });
+        status = email.mode === 'resend' ? 'sent' : 'logged';
+        await db
+          .update(schema.emailOutbox)
+          .set({ status, providerMessageId, providerAcceptedAt: providerMessageId ? new Date() : null, sentAt: new Date(), error: null })
+          .where(eq(schema.emailOutbox.id, row.id));
+      } catch (err) {
+        await db
+          .update(schema.emailOutbox)
+          .set({ status: 'failed', error: (err as Error).message })
+          .where(eq(schema.emailOutbox.id, row.id));
+        if (err instanceof EmailProviderError && err.permanent) throw ApplicationFailure.nonRetryable(err.message, 'EmailRejected');
+        throw err;
       }
-      await ledger.recordContact({
-        idempotencyKey: input.outboxKey,
+    }
+    await ledger.recordContact({
+      idempotencyKey: input.outboxKey,
+      customerId: input.customerId,
+      invoiceNumbers,
+      channel: 'email',
+      summary: input.subject,
+    });
+    for (const r of input.requests) {
+      await writeAudit(db, {
+        idempotencyKey: `${r.requestId}/sent`,
+        workflowId: r.invoiceWorkflowId,
+        invoiceNumber: r.invoiceNumber,
         customerId: input.customerId,
-        invoiceNumbers,
-        channel: 'email',
-        summary: input.subject,
+        action: 'reminder_sent',
+        actor: r.approvedBy.startsWith('autonomy:') ? 'system' : r.approvedBy,
+        reasoning: r.reasoning,
+        policyVersion: r.policyVersion,
+        approvedBy: r.approvedBy,
+        details: {
+          outboxKey: input.outboxKey,
+          to: contact.email,
+          subject: input.subject,
+          edited: r.edited,
+          tone: r.tone,
+          batchedWith: invoiceNumbers.filter((n) => n !== r.invoiceNumber),
+          delivery: status,
+        },
       });
-      for (const r of input.requests) {
-        await writeAudit(db, {
-          idempotencyKey: `${r.requestId}/sent`,
+      // A sampled share of autonomous sends waits for a person's review (their marks feed demotion).
+      if (r.approvedBy.startsWith('autonomy:'))
+        await sampleForReview(db, {
+          auditKey: `${r.requestId}/sent`,
           workflowId: r.invoiceWorkflowId,
           invoiceNumber: r.invoiceNumber,
           customerId: input.customerId,
-          action: 'reminder_sent',
-          actor: r.approvedBy.startsWith('autonomy:') ? 'system' : r.approvedBy,
-          reasoning: r.reasoning,
-          policyVersion: r.policyVersion,
           approvedBy: r.approvedBy,
-          details: {
-            outboxKey: input.outboxKey,
-            to: contact.email,
-            subject: input.subject,
-            edited: r.edited,
-            tone: r.tone,
-            batchedWith: invoiceNumbers.filter((n) => n !== r.invoiceNumber),
-            delivery: status,
-          },
+          subject: input.subject,
+          reasoning: r.reasoning,
         });
-        // A sampled share of autonomous sends waits for a person's review (their marks feed demotion).
-        if (r.approvedBy.startsWith('autonomy:'))
-          await sampleForReview(db, {
-            auditKey: `${r.requestId}/sent`,
-            workflowId: r.invoiceWorkflowId,
-            invoiceNumber: r.invoiceNumber,
-            customerId: input.customerId,
-            approvedBy: r.approvedBy,
-            subject: input.subject,
-            reasoning: r.reasoning,
-          });
+    }
+    return {
+      status,
+      to: contact.email,
+      detail: status === 'sent' ? `sent to ${contact.email}` : `dev mode: recorded in the outbox for ${contact.email}, not sent`,
+    };
+  }
+
+  /**
+   * The outcome to each invoice the message carries. After every write above, so a retry of this
+   * activity re-delivers nothing (outbox key) and signals again; the invoice keeps one outcome per request.
+   */
+  async function confirmToInvoices(input: DeliveryInput, result: DeliveryResult, client: Client): Promise<void> {
+    const sentAt = new Date().toISOString();
+    for (const r of input.requests) {
+      try {
+        await client.workflow.getHandle(r.invoiceWorkflowId).signal(reminderDeliveredSignal, {
+          requestId: r.requestId,
+          outboxKey: input.outboxKey,
+          batchedWith: input.requests.filter((x) => x !== r).map((x) => x.invoiceNumber),
+          sentAt,
+          status: result.status,
+          detail: result.detail,
+        });
+      } catch (err) {
+        // The invoice workflow may have closed meanwhile; the audit trail has the delivery.
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
       }
-      return {
-        status,
-        to: contact.email,
-        detail: status === 'sent' ? `sent to ${contact.email}` : `dev mode: recorded in the outbox for ${contact.email}, not sent`,
-      };
-    },
-  };
+    }
+  }
+
+  return activities;
 }
 
 export type OutreachActivities = ReturnType<typeof createOutreachActivities>;

@@ -112,7 +112,10 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
   // when no time was left (a timer and a workflow task per message, issue 15); now a message with
   // nothing to wait for is sent in the task that read so. A withdrawal that comes after still
   // finds the last gate: delivery hands back a message whose quoted balance the ledger no longer shows.
-  const sendAtOnce = patched('outreach-send-at-once');
+  // 'outreach-one-read' (issue 15): the reads before a message in one local activity, and the
+  // delivery activity tells the invoices itself; a run with it began on code with every patch below.
+  const oneRead = patched('outreach-one-read');
+  const sendAtOnce = oneRead || patched('outreach-send-at-once');
   const lean = sendAtOnce || patched('outreach-local-reads');
   const reads = lean ? localReads : acts;
   // The patches before it: a run that has it began on code with all of them, so they hold
@@ -136,7 +139,17 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
       });
     }
 
-    let rules = await reads.loadOutreachRules(input.customerId);
+    // One read of rules, other invoices' next steps and the kill switch ('outreach-one-read'), or
+    // the three reads of the runs before it, at the points they made them.
+    const context = oneRead
+      ? await localReads.loadOutreachContext({
+          customerId: input.customerId,
+          exceptInvoices: releasedFromHold ? null : queue.map((q) => q.invoiceNumber),
+        })
+      : null;
+    // The switch read with the context holds only until this run waits for anything.
+    let waited = false;
+    let rules = context?.rules ?? (await reads.loadOutreachRules(input.customerId));
     // Give other invoices of this customer due in the same window the chance to join this message.
     // Messages released from a hold have waited long enough: no second batch window.
     if (!releasedFromHold) {
@@ -144,8 +157,9 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
       const batchStart = Date.now();
       // Wait only as long as another reminder of this customer falls due inside the window (histories
       // from before this read wait the whole window, as they ran).
-      const others =
-        rules.batchWindowMinutes > 0 && has('batch-until-next-due')
+      const others = context
+        ? context.others
+        : rules.batchWindowMinutes > 0 && has('batch-until-next-due')
           ? await reads.remindersDueSoon({ customerId: input.customerId, exceptInvoices: queue.map((q) => q.invoiceNumber) })
           : null;
       // A policy published meanwhile re-reads the window and waits only what is left of the new one.
@@ -156,6 +170,7 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
         if (remaining === 0 && sendAtOnce) break;
         // The summary is metadata on the timer, not a command: histories without it replay the same.
         const latest = new Date(Date.now() + remaining).toISOString();
+        waited = true;
         const woke = await condition(() => (changes !== firstQueued && queue.length === 0) || policyChanges !== seenPolicy, remaining, {
           summary: `batching ${queue.map((q) => q.invoiceNumber).join(', ')} for ${input.customerId}: sending at ${latest} at the latest (batch window ${rules.batchWindowMinutes} min)`,
         });
@@ -171,6 +186,7 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
     // No holidays in rules recorded before they existed, nor under the default policy: the same timer as ever.
     nextSendAt = nextSendTime(new Date(Math.max(now, allowed)), rules.sendWindow, rules.timezone, new Set(rules.holidays ?? []));
     if (nextSendAt.getTime() > Date.now()) {
+      waited = true;
       const emptied = await condition(() => queue.length === 0, nextSendAt.getTime() - Date.now(), {
         summary: `contact caps / send window: next message to ${input.customerId} at ${nextSendAt.toISOString()}`,
       });
@@ -180,7 +196,7 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
     // The kill switch, read at the last moment: while it holds, the messages wait here (the invoice
     // workflows keep their schedules) and are re-checked against caps and window when it releases.
     if (has('kill-switch')) {
-      const sends = await reads.readSendsSwitch();
+      const sends = context && !waited ? context.sends : await reads.readSendsSwitch();
       if (sends.held) {
         held = { by: sends.by, reason: sends.reason, since: sends.since };
         const seen = resumes;
@@ -213,6 +229,7 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
             customerId: input.customerId,
             subject: message.subject,
             body: message.body,
+            ...(oneRead ? { confirmDelivery: true as const } : {}),
             requests: batch.map(
               ({ requestId, invoiceWorkflowId, invoiceNumber, reasoning, policyVersion, approvedBy, edited, tone, invoice }) => ({
                 requestId,
@@ -239,6 +256,8 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
     if (result.status !== 'suppressed' && result.status !== 'stale') contactTimes.push(Date.now());
     pruneContacts(contactTimes, rules.caps);
     for (const b of batch) deliveredIds.push(b.requestId);
+    // Told by the delivery itself (it had a Temporal client): no signal commands, no task to resolve them.
+    if (result.confirmed) continue;
     const sentAt = new Date(Date.now()).toISOString();
     for (const b of batch) {
       try {

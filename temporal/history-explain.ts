@@ -69,7 +69,7 @@ function describeActivity(type: string, input: unknown): string {
     case 'withdrawReminder':
       return `withdrew ${a.requestId} from outreach-${a.customerId}`;
     case 'deliverEmail':
-      return `delivered "${a.subject}" for ${(a.requests as unknown[] | undefined)?.length ?? 0} invoice(s) [outbox key ${a.outboxKey}]`;
+      return `delivered "${a.subject}" for ${(a.requests as unknown[] | undefined)?.length ?? 0} invoice(s) [outbox key ${a.outboxKey}]${a.confirmDelivery ? ', telling their workflows' : ''}`;
     case 'confirmPaidInLedger': {
       const closing = obj(a.closingAudit);
       return `confirmed invoice ${a.invoiceNumber} paid in the ledger${closing.action ? `; audit ${closing.action}: ${closing.reasoning}` : ''}`;
@@ -95,6 +95,12 @@ function describeLocalActivity(type: string, result: unknown): string {
       return `asked the customer's other invoices when they act next: ${JSON.stringify(result ?? null)?.slice(0, 160)}`;
     case 'readSendsSwitch':
       return `read the kill switch: sends ${r.held ? `held by ${r.by}: ${r.reason}` : 'flowing'}`;
+    case 'loadOutreachContext':
+      return [
+        describeLocalActivity('loadOutreachRules', r.rules),
+        ...(r.others ? [describeLocalActivity('remindersDueSoon', r.others)] : []),
+        describeLocalActivity('readSendsSwitch', r.sends),
+      ].join('; ');
     default:
       return `${type} (local) → ${JSON.stringify(result ?? null)?.slice(0, 160)}`;
   }
