@@ -22,6 +22,11 @@ export const REFUSALS = {
   AlreadyPaused: { kind: 'conflict', meaning: 'the invoice is already paused' },
   InvalidResume: { kind: 'invalid', meaning: 'the resume payload is malformed' },
   NotPaused: { kind: 'conflict', meaning: 'the invoice is not paused' },
+  // Not a validator's: the decision was accepted, then the step it belongs to failed before its row was written.
+  DecisionNotRecorded: {
+    kind: 'conflict',
+    meaning: 'the decision was taken, but its step failed before it was recorded; the step is drafted again later',
+  },
 } as const satisfies Record<string, { kind: 'invalid' | 'conflict'; meaning: string }>;
 
 export type RefusalType = keyof typeof REFUSALS;

@@ -24,6 +24,7 @@ import type { Decision, DisputeOpened, DisputeResolved, PromiseToPay } from './m
 import type { DecisionOutcome, ReminderDelivered } from './messages';
 import type { ReminderRequest } from '../outreach/messages';
 import { publish } from './publish';
+import type { RefusalType } from './refusals';
 import { SA } from '../temporal/search-attributes';
 
 // Ledger and database calls: short, retried with backoff for a few hours of outage, then the step is retried later.
@@ -85,6 +86,13 @@ export class InvoiceSteps {
    * One activity and one workflow task fewer per approval (issue 15).
    */
   oneWrite = false;
+  /**
+   * Runs on 'publish-settled-decision': a decided draft's search attributes change once, to what
+   * follows it (queued with outreach, rejected, re-planned), not first to the stage before it and
+   * a moment later again. One upsert fewer per decision (issue 15); until the hand-over writes the
+   * decision's row the attributes say what the database says, awaiting approval.
+   */
+  settledPublish = false;
   /** The last proposal decided ('one-write-decisions'), until its row is written. */
   private decided: PendingProposal | null = null;
   private readonly published = { key: '' };
@@ -138,7 +146,7 @@ export class InvoiceSteps {
       await condition(() => write.written || write.failed !== null);
       if (write.failed)
         throw ApplicationFailure.create({
-          type: 'DecisionNotRecorded',
+          type: 'DecisionNotRecorded' satisfies RefusalType,
           message: `the decision on ${pending.view.id} was taken, but its step failed before it was recorded (${write.failed}); the step is drafted again later`,
           nonRetryable: true,
         });
@@ -447,7 +455,9 @@ export class InvoiceSteps {
       this.publish();
       await this.awaitDecision(pending);
       invoice.clearPending();
-      this.publish();
+      // Every path from here publishes the state it settles in once the decision's row is written
+      // (with the hand-over, or on its own), so the attributes never run ahead of the database.
+      if (!this.settledPublish) this.publish();
       if (pending.closedAs === 'superseded') return; // re-planned: the same step is drafted again
       if (!pending.decision) {
         // Withdrawn: the step is done (a "promise missed" one too: re-proposing it would reuse its id).

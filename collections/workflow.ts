@@ -74,7 +74,9 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   // decisions through activities, and replay as they ran. A run that has it began on code with
   // every earlier patch, so steps.has() answers those without a marker of their own.
   // 'one-write-decisions' (issue 15) began on code with 'local-ledger-calls' and all before it.
-  steps.oneWrite = patched('one-write-decisions');
+  // 'publish-settled-decision' (issue 15) began on code with 'one-write-decisions'.
+  steps.settledPublish = patched('publish-settled-decision');
+  steps.oneWrite = steps.settledPublish || patched('one-write-decisions');
   steps.local = steps.oneWrite || patched('local-ledger-calls');
   // Decided once per run: runs recorded before it keep the stage they published.
   invoice.honestStage = steps.has('honest-stage');

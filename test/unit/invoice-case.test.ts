@@ -58,11 +58,12 @@ function applyFromLedger(invoice: InvoiceCase, payment: ReturnType<typeof pay>, 
 }
 
 describe('refusals table', () => {
-  it('keeps the 16 type strings and maps each to invalid or conflict', () => {
+  it('keeps the 17 type strings and maps each to invalid or conflict', () => {
     expect(Object.keys(REFUSALS).sort()).toEqual(
       [
         'AlreadyDisputed',
         'AlreadyPaused',
+        'DecisionNotRecorded',
         'InvalidDecision',
         'InvalidDispute',
         'InvalidPause',
@@ -82,6 +83,7 @@ describe('refusals table', () => {
     for (const [type, entry] of Object.entries(REFUSALS))
       expect(entry.kind, type).toBe(type.startsWith('Invalid') ? 'invalid' : 'conflict');
     expect(isConflictType('NotPaused')).toBe(true);
+    expect(isConflictType('DecisionNotRecorded')).toBe(true);
     expect(isConflictType('InvalidPromise')).toBe(false);
     expect(isConflictType('Error')).toBe(false);
     expect(refusalKind(undefined)).toBeUndefined();
