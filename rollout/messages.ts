@@ -4,7 +4,7 @@
  * impossible request (advance past the last phase, no note) before it is written to history.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import { z } from 'zod';
+import type { AdvanceRequest, ControlRequest, EvaluateRequest } from './message-schemas';
 
 export const ROLLOUT_WORKFLOW_ID = 'ar-rollout';
 
@@ -130,15 +130,7 @@ export interface RolloutInput {
   carried?: RolloutCarry;
 }
 
-const by = z.string().trim().min(1, 'must name who acts').max(200);
-const note = z.string().trim().min(1, 'must say why (--note "why")').max(2000);
-
-export const evaluateRequestSchema = z.object({ by: by.default('admin') });
-export const controlRequestSchema = z.object({ by, note });
-export const advanceRequestSchema = z.object({ by, note, force: z.boolean().default(false) });
-export type EvaluateRequest = z.input<typeof evaluateRequestSchema>;
-export type ControlRequest = z.input<typeof controlRequestSchema>;
-export type AdvanceRequest = z.input<typeof advanceRequestSchema>;
+export type { AdvanceRequest, ControlRequest, EvaluateRequest };
 
 export const evaluateRolloutUpdate = defineUpdate<RolloutDecision, [EvaluateRequest]>('evaluateRollout');
 export const holdRolloutUpdate = defineUpdate<RolloutDecision, [ControlRequest]>('holdRollout');

@@ -17,11 +17,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { RolloutActivities } from './activities';
+import { rolloutRequestSchemas } from './message-schemas';
 import {
-  advanceRequestSchema,
   advanceRolloutUpdate,
-  controlRequestSchema,
-  evaluateRequestSchema,
   evaluateRolloutUpdate,
   holdRolloutUpdate,
   type Measurement,
@@ -117,35 +115,35 @@ export async function rolloutWorkflow(input: RolloutInput = {}): Promise<void> {
     });
 
   setHandler(rolloutStateQuery, () => rc.view());
-  setHandler(evaluateRolloutUpdate, (req) => evaluate('on_demand', parse(evaluateRequestSchema, req ?? {}).by), {
-    validator: (req) => void parse(evaluateRequestSchema, req ?? {}),
+  setHandler(evaluateRolloutUpdate, (req) => evaluate('on_demand', parse(rolloutRequestSchemas().evaluate, req ?? {}).by), {
+    validator: (req) => void parse(rolloutRequestSchemas().evaluate, req ?? {}),
   });
   setHandler(
     holdRolloutUpdate,
     (req) => {
-      const r = parse(controlRequestSchema, req);
+      const r = parse(rolloutRequestSchemas().control, req);
       return serial(async () => {
         refuse(() => rc.validateHold());
         return commit(rc.hold(now(), r.by, r.note), null);
       });
     },
-    { validator: (req) => (parse(controlRequestSchema, req), refuse(() => rc.validateHold())) },
+    { validator: (req) => (parse(rolloutRequestSchemas().control, req), refuse(() => rc.validateHold())) },
   );
   setHandler(
     resumeRolloutUpdate,
     (req) => {
-      const r = parse(controlRequestSchema, req);
+      const r = parse(rolloutRequestSchemas().control, req);
       return serial(async () => {
         refuse(() => rc.validateResume());
         return commit(rc.resume(now(), r.by, r.note), null);
       });
     },
-    { validator: (req) => (parse(controlRequestSchema, req), refuse(() => rc.validateResume())) },
+    { validator: (req) => (parse(rolloutRequestSchemas().control, req), refuse(() => rc.validateResume())) },
   );
   setHandler(
     advanceRolloutUpdate,
     (req) => {
-      const r = parse(advanceRequestSchema, req);
+      const r = parse(rolloutRequestSchemas().advance, req);
       return serial(async () => {
         const m = await measureNow();
         let d: RolloutDecision | undefined;
@@ -157,14 +155,14 @@ export async function rolloutWorkflow(input: RolloutInput = {}): Promise<void> {
     },
     {
       validator: (req) => (
-        parse(advanceRequestSchema, req), refuse(() => rc.validateAdvance(rc.lastMeasurement?.phaseNames.length ?? null))
+        parse(rolloutRequestSchemas().advance, req), refuse(() => rc.validateAdvance(rc.lastMeasurement?.phaseNames.length ?? null))
       ),
     },
   );
   setHandler(
     rollbackRolloutUpdate,
     (req) => {
-      const r = parse(controlRequestSchema, req);
+      const r = parse(rolloutRequestSchemas().control, req);
       return serial(async () => {
         const m = await measureNow();
         let d: RolloutDecision | undefined;
@@ -174,7 +172,7 @@ export async function rolloutWorkflow(input: RolloutInput = {}): Promise<void> {
         return commit(d!, m);
       });
     },
-    { validator: (req) => (parse(controlRequestSchema, req), refuse(() => rc.validateRollback())) },
+    { validator: (req) => (parse(rolloutRequestSchemas().control, req), refuse(() => rc.validateRollback())) },
   );
 
   show();

@@ -12,6 +12,8 @@ import { createBuiltinLedger } from '../../ledger/builtin';
 import type { LedgerPort } from '../../ledger/port';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows.ts', import.meta.url));
+/** Modules evaluated once per workflow thread and shared by its workflows (see the file). */
+export const SHARED_MODULES_PATH = fileURLToPath(new URL('./shared-modules.ts', import.meta.url));
 
 export interface ArWorkerOptions {
   connection: NativeConnection;
@@ -43,7 +45,9 @@ export async function createArWorker(opts: ArWorkerOptions): Promise<Worker> {
     namespace,
     taskQueue: opts.taskQueue,
     activities,
-    ...(opts.workerOptions?.workflowBundle ? {} : { workflowsPath: WORKFLOWS_PATH }),
+    ...(opts.workerOptions?.workflowBundle
+      ? {}
+      : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: [SHARED_MODULES_PATH] } }),
     ...opts.workerOptions,
   });
 }

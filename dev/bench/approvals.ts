@@ -29,6 +29,8 @@
  * to reach the outbox. BENCH_DIRECT=0 skips the direct comparison. BENCH_DIRECT_DECISION=reject
  * makes the direct batch rejections: the decision alone, without the delivery an approval sets off
  * (an outreach workflow, its reads, the email, the signal back), which splits a decision's cost.
+ * BENCH_SHARED_MODULES=0 runs the ar worker without its shared modules (apps/worker/shared-modules.ts:
+ * zod and the message schemas evaluated once per workflow thread), to measure what they buy.
  *
  * CPU/req on each line is the CPU this process (endpoint, client, worker, activities) and the dev
  * server spent while the pool ran, divided by its requests: on a 2-core box CPU is the ceiling.
@@ -56,6 +58,7 @@ const N = Number(process.env.BENCH_INVOICES ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const DIRECT = process.env.BENCH_DIRECT !== '0';
 const DIRECT_DECISION = process.env.BENCH_DIRECT_DECISION === 'reject' ? 'reject' : 'approve';
+const SHARED_MODULES = process.env.BENCH_SHARED_MODULES !== '0';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -130,7 +133,10 @@ async function timed(fn: () => Promise<Response>): Promise<Sample> {
 }
 
 const setupStart = performance.now();
-const s = await startAdminStack({ email: createDevLogSender(() => undefined) });
+const s = await startAdminStack({
+  email: createDevLogSender(() => undefined),
+  ...(SHARED_MODULES ? {} : { workerOptions: { bundlerOptions: { preloadModules: [] } } }),
+});
 try {
   // The dev server the harness spawned (a child of this process): its CPU is half a decision's cost.
   serverPid = descendantPids('temporal')[0] ?? null;
@@ -253,7 +259,9 @@ try {
 
   const fmt = (r: ReturnType<typeof summarise>) =>
     `${r.name.padEnd(38)} ${String(r.requests).padStart(5)} req  ${r.perSecond.toFixed(1).padStart(7)}/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  ${JSON.stringify(r.statuses)}${r.cpu ? `  CPU/req ${r.cpu.workerMs.toFixed(1)} ms here + ${r.cpu.serverMs.toFixed(1)} ms dev server, ${r.cpu.statements.toFixed(1)} SQL statements` : ''}`;
-  console.log(`\nconcurrency ${CONCURRENCY}, ${N} proposals, database ${s.stack.database.kind}`);
+  console.log(
+    `\nconcurrency ${CONCURRENCY}, ${N} proposals, database ${s.stack.database.kind}, worker ${SHARED_MODULES ? 'with' : 'WITHOUT'} shared modules`,
+  );
   console.log(fmt(health));
   console.log(fmt(decisions));
   console.log(

@@ -14,9 +14,10 @@
  * node --expose-gc (the npm script does).
  *
  * Two passes: maxCachedWorkflows at the SDK's default (enough for every workflow here), then
- * BENCH_SMALL_CACHE (default 100; 0 skips it). BENCH_PRELOAD=zod,… passes those modules to the
- * bundler's preloadModules (evaluated once in the reusable V8 context instead of once per
- * workflow). Workflows build no zod schema unless a message arrives (domain/message-schemas.ts).
+ * BENCH_SMALL_CACHE (default 100; 0 skips it). The worker shares zod and the message schemas
+ * between workflows by default (apps/worker/shared-modules.ts, the bundler's preloadModules:
+ * evaluated once in the reusable V8 context instead of once per workflow); BENCH_PRELOAD=none
+ * turns that off, BENCH_PRELOAD=a,b shares those modules instead.
  */
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { spawn } from 'node:child_process';

@@ -4,6 +4,7 @@
  * server on a free port. Used by the admin integration and browser tests and the approvals
  * benchmark. Nothing is mocked.
  */
+import type { WorkerOptions } from '@temporalio/worker';
 import type { EmailSender } from '../../outreach/channels/email';
 import { startAdminServer, type AdminServer } from '../../apps/http/server';
 import { createUser } from '../../access/users';
@@ -59,9 +60,14 @@ export interface AdminStack {
   close(): Promise<void>;
 }
 
-/** `webhookSecret`: RESEND_WEBHOOK_SECRET, so POST /webhooks/resend verifies and accepts signed events. */
-export async function startAdminStack(opts: { email?: EmailSender; webhookSecret?: string } = {}): Promise<AdminStack> {
-  const stack = await startTestStack({ email: opts.email });
+/**
+ * `webhookSecret`: RESEND_WEBHOOK_SECRET, so POST /webhooks/resend verifies and accepts signed events.
+ * `workerOptions`: passed to the worker.
+ */
+export async function startAdminStack(
+  opts: { email?: EmailSender; webhookSecret?: string; workerOptions?: Partial<WorkerOptions> } = {},
+): Promise<AdminStack> {
+  const stack = await startTestStack({ email: opts.email, workerOptions: opts.workerOptions });
   const { db } = stack;
   await stack.seed.policy(db, IMMEDIATE_POLICY);
   const tokens = {} as Record<StackUser, string>;

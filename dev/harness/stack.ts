@@ -3,7 +3,7 @@
  * a fresh PostgreSQL database and a running `ar` worker. Nothing is mocked.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { Worker, WorkerOptions } from '@temporalio/worker';
 import type { EmailSender } from '../../outreach/channels/email';
 import { createArWorker } from '../../apps/worker/create-worker';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -21,7 +21,10 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startTestStack(opts: { timeSkipping?: boolean; email?: EmailSender; taskQueue?: string } = {}): Promise<TestStack> {
+/** `workerOptions`: passed to the worker (a benchmark's A/B, e.g. no shared modules). */
+export async function startTestStack(
+  opts: { timeSkipping?: boolean; email?: EmailSender; taskQueue?: string; workerOptions?: Partial<WorkerOptions> } = {},
+): Promise<TestStack> {
   // Both start at once; if one fails, the other is stopped and the error names the one that failed.
   const [envStart, databaseStart] = await Promise.allSettled([
     opts.timeSkipping ? createTimeSkippingEnv() : createDevServerEnv(),
@@ -47,6 +50,7 @@ export async function startTestStack(opts: { timeSkipping?: boolean; email?: Ema
         db: database.db,
         email: opts.email,
         client: env.client,
+        workerOptions: opts.workerOptions,
       }),
     );
   } catch (err) {
