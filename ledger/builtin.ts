@@ -201,9 +201,16 @@ export function createBuiltinLedger(db: Db): LedgerPort {
     },
 
     async getCustomer(id): Promise<CustomerRecord | null> {
-      const [row] = await db.select().from(customers).where(eq(customers.id, id));
+      // One statement, not two: every dunning step and delivery reads the customer with its contacts.
+      const rows = await db
+        .select({ customer: customers, contact: contacts })
+        .from(customers)
+        .leftJoin(contacts, eq(contacts.customerId, customers.id))
+        .where(eq(customers.id, id))
+        .orderBy(asc(contacts.id));
+      const row = rows[0]?.customer;
       if (!row) return null;
-      const cs = await db.select().from(contacts).where(eq(contacts.customerId, id)).orderBy(asc(contacts.id));
+      const cs = rows.flatMap((r) => (r.contact ? [r.contact] : []));
       return {
         id: row.id,
         name: row.name,

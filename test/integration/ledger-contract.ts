@@ -147,6 +147,12 @@ export function runLedgerContract(name: string, makeLedger: () => Promise<Ledger
         expect(await ledger.getCustomer(`${id}-missing`)).toBeNull();
       });
 
+      it('returns a customer without contacts with an empty contact list', async () => {
+        const id = `t${randomUUID().slice(0, 8)}-C`;
+        await f.seed.customer({ id, name: 'Initech', tier: 'standard', contacts: [] });
+        expect(await ledger.getCustomer(id)).toMatchObject({ id, name: 'Initech', contacts: [] });
+      });
+
       it('a hard-bounced address is invalid on every contact that has it, and no longer chosen for email', async () => {
         const id = `t${randomUUID().slice(0, 8)}-C`;
         await f.seed.customer({
