@@ -11,11 +11,12 @@ import v8 from 'node:v8';
 const MiB = 1024 * 1024;
 
 /**
- * RSS per cached invoice workflow, rounded up from `npm run bench:worker-memory` (BENCH_INVOICES=1000:
- * 1.56 MiB of RSS, 1.22 MiB of it workflow-thread heap, each with all 1,000 cached; 1.49 MiB each
- * with 100 cached; README, Capacity).
+ * RSS per cached invoice workflow, from `npm run bench:worker-memory` with the worker's shared
+ * modules (BENCH_INVOICES=1000, all cached: 263 KiB of RSS, 135 KiB of it workflow-thread heap;
+ * bench:scale 252 KiB with 2,000), doubled for workflows further along their lifecycle than a
+ * first sleep (README, Capacity). It was 1.6 MiB while every workflow evaluated zod for itself.
  */
-export const CACHED_WORKFLOW_BYTES = 1.6 * MiB;
+export const CACHED_WORKFLOW_BYTES = 0.5 * MiB;
 
 export interface MemoryFacts {
   /** Physical memory, or the cgroup limit when one is set (a container). */

@@ -112,10 +112,11 @@ async function backlog(client: Client): Promise<number> {
 }
 
 function sqliteBytes(dir: string): number {
-  // The database, its write-ahead log and shared-memory index together.
+  // The database, its write-ahead log and shared-memory index together; a rollback journal can
+  // vanish between the listing and its stat (the server commits meanwhile).
   return readdirSync(dir)
     .filter((f) => f.startsWith('temporal.sqlite'))
-    .reduce((sum, f) => sum + statSync(path.join(dir, f)).size, 0);
+    .reduce((sum, f) => sum + (statSync(path.join(dir, f), { throwIfNoEntry: false })?.size ?? 0), 0);
 }
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'ar-scale-temporal-'));
