@@ -37,10 +37,8 @@ import { importFile } from '../../ledger/import/run';
 import { connectClient } from '../../temporal/client';
 import { IMMEDIATE_POLICY } from '../harness/admin-stack';
 import { createTestDatabase } from '../harness/database';
-import { freePort } from '../harness/free-port';
+import { startDevServerOnFreePorts } from '../harness/dev-server-on-free-ports';
 import { seedPolicy } from '../harness/seed';
-import { startTemporalDevServer } from '../stack/temporal-dev-server';
-import { temporalBinary } from '../temporal-binaries';
 import { timedPool } from './pool';
 import { measurePolicyPublish } from './policy-reach';
 import { cpuSeconds, rssBytes, sampleWindow } from './proc-stats';
@@ -120,14 +118,8 @@ function sqliteBytes(dir: string): number {
 }
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'ar-scale-temporal-'));
-const address = `127.0.0.1:${await freePort()}`;
-const server = await startTemporalDevServer({
-  binary: temporalBinary('cli'),
-  dataDir,
-  address,
-  uiPort: await freePort(),
-  namespace: 'default',
-});
+const server = await startDevServerOnFreePorts(dataDir);
+const { address } = server;
 const database = await createTestDatabase();
 const client = await connectClient({ TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default' });
 const { db } = database;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startTemporalDevServer, type DevServer } from '../stack/temporal-dev-server';
 import { temporalBinary } from '../temporal-binaries';
-import { freePort } from './free-port';
+import { startDevServerOnFreePorts } from './dev-server-on-free-ports';
 
 export interface RestartableTemporal {
   address: string;
@@ -21,10 +21,10 @@ export interface RestartableTemporal {
 
 export async function startRestartableTemporal(): Promise<RestartableTemporal> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ar-fault-temporal-'));
-  const [port, uiPort] = [await freePort(), await freePort()];
-  const address = `127.0.0.1:${port}`;
+  let server: DevServer | null = await startDevServerOnFreePorts(dataDir);
+  // A restart binds the same ports: the clients and the worker hold this address.
+  const { address, uiPort } = server;
   const boot = () => startTemporalDevServer({ binary: temporalBinary('cli'), dataDir, address, uiPort, namespace: 'default' });
-  let server: DevServer | null = await boot();
   return {
     address,
     async kill() {

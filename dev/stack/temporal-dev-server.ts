@@ -5,7 +5,7 @@
  * outright (SIGKILL, the OOM killer), instead of holding the ports until the next start reaps it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { searchAttributeCliArgs } from '../../temporal/search-attributes';
@@ -13,8 +13,24 @@ import { searchAttributeCliArgs } from '../../temporal/search-attributes';
 export interface DevServer {
   pid: number;
   address: string;
+  uiPort: number;
   uiUrl: string;
   stop(): Promise<void>;
+}
+
+/**
+ * The server exited at start because one of its ports was taken: a port picked free a moment
+ * earlier can be bound by someone else before the server binds it, so a caller that picked the
+ * ports may pick again.
+ */
+export class DevServerPortTaken extends Error {
+  constructor(
+    readonly address: string,
+    readonly logFile: string,
+  ) {
+    super(`the Temporal dev server for ${address} could not bind one of its ports (address already in use); see ${logFile}`);
+    this.name = 'DevServerPortTaken';
+  }
 }
 
 export async function startTemporalDevServer(opts: {
@@ -27,6 +43,8 @@ export async function startTemporalDevServer(opts: {
   mkdirSync(opts.dataDir, { recursive: true });
   const [host, portText] = splitAddress(opts.address);
   const logFile = path.join(opts.dataDir, 'temporal.log');
+  // The log is appended across restarts: only what this start writes can tell why it failed.
+  const logOffset = statSync(logFile, { throwIfNoEntry: false })?.size ?? 0;
   const args = [
     'server',
     'start-dev',
@@ -60,11 +78,15 @@ export async function startTemporalDevServer(opts: {
     await waitUntilServing(opts.address, child, exited, logFile);
   } catch (err) {
     killGroup(child, 'SIGKILL');
+    await new Promise<void>((resolve) => log.end(resolve));
+    if (readFileSync(logFile).subarray(logOffset).toString('utf8').includes('address already in use'))
+      throw new DevServerPortTaken(opts.address, logFile);
     throw err;
   }
   return {
     pid: child.pid!,
     address: opts.address,
+    uiPort: opts.uiPort,
     uiUrl: `http://${host === '0.0.0.0' ? 'localhost' : host}:${opts.uiPort}`,
     async stop() {
       if (child.exitCode !== null) return;
