@@ -193,6 +193,10 @@ try {
   const sqlite = sqliteBytes(dataDir);
   log(`idle window: ${IDLE_SECONDS} s`);
   const [idleWorker, idleServer] = await sampleWindow([worker.pid, server.pid], IDLE_SECONDS);
+  // Each phase logs its figures as it ends: a 100,000 run takes over an hour and may be stopped.
+  log(
+    `at rest: worker ${(idleWorker!.rssBytes / MiB).toFixed(0)} MiB RSS (${(workerBaselineRss / MiB).toFixed(0)} before any workflow), ${idleWorker!.cpuPercent.toFixed(1)} % CPU; dev server ${(idleServer!.rssBytes / MiB).toFixed(0)} MiB, ${idleServer!.cpuPercent.toFixed(1)} % CPU; SQLite ${(sqlite / MiB).toFixed(1)} MiB, PostgreSQL ${(pgBytes / MiB).toFixed(1)} MiB; ${asleep.events} events, ${asleep.transitions} transitions; CPU per start ${startCpu.workerMs.toFixed(0)} ms worker, ${startCpu.serverMs.toFixed(0)} ms server`,
+  );
 
   // A restart: the new worker's cache is empty, and the sleeping workflows give it nothing to do.
   t0 = performance.now();
@@ -201,7 +205,9 @@ try {
   const restartSeconds = since(t0);
   const [restartWorker] = await sampleWindow([worker.pid], IDLE_SECONDS);
   const afterRestart = await allAsleep(client, ids);
-  log(`restarted in ${restartSeconds.toFixed(1)} s; history events ${asleep.events} → ${afterRestart.events}`);
+  log(
+    `restarted in ${restartSeconds.toFixed(1)} s; worker ${restartWorker!.cpuPercent.toFixed(1)} % CPU over ${IDLE_SECONDS} s after it; history events ${asleep.events} → ${afterRestart.events}`,
+  );
 
   const pending = await db
     .select({ id: schema.proposals.id, workflowId: schema.proposals.workflowId })
@@ -227,7 +233,9 @@ try {
     workerMs: (1000 * (cpuSeconds(worker.pid) - cpuAtDecisions[0]!)) / Math.max(1, pending.length),
     serverMs: (1000 * (cpuSeconds(server.pid) - cpuAtDecisions[1]!)) / Math.max(1, pending.length),
   };
-  log(`${decisions.count} decisions at ${decisions.perSecond.toFixed(1)}/s; all sent ${sentSeconds.toFixed(1)} s later`);
+  log(
+    `${decisions.count} decisions at ${decisions.perSecond.toFixed(1)}/s (p50 ${decisions.p50.toFixed(0)} ms, p99 ${decisions.p99.toFixed(0)} ms; ${decisionCpu.workerMs.toFixed(0)} ms worker, ${decisionCpu.serverMs.toFixed(0)} ms server CPU each); all sent ${sentSeconds.toFixed(1)} s later`,
+  );
 
   // BENCH_PUBLISH=0 skips it (NaN in the output): signalled one by one it takes minutes past 10,000.
   const skipped = { seconds: Number.NaN, fanOutSeconds: Number.NaN, notified: 0, events: Number.NaN, transitions: Number.NaN };
