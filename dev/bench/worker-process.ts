@@ -12,6 +12,8 @@ export interface WorkerProcess {
   pid: number;
   /** What the worker logged at start, e.g. the cache size it chose. */
   startupLog: string;
+  /** Everything it has written to stdout so far (the dev email channel logs each send there). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<W
   return {
     pid: child.pid!,
     startupLog: out.trim(),
+    output: () => out,
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM'); // the SDK drains in-flight tasks, then the process exits
