@@ -119,6 +119,11 @@ export class InvoiceSteps {
     publish(this.invoice.view(), this.published, also);
   }
 
+  /** The read a step acts on: one made at this same instant is reused, else a new one. */
+  async readForStep(): Promise<InvoiceContext> {
+    return this.lastRead?.at === Date.now() ? this.lastRead.context : this.refresh();
+  }
+
   /** Re-reads invoice, customer and policy; the case adopts what the ledger says. */
   async refresh(): Promise<InvoiceContext> {
     const number = this.invoice.memory.invoiceNumber;
@@ -349,8 +354,10 @@ export class InvoiceSteps {
   async runStep(step: DunningStep, passedOver: DunningStep[]): Promise<void> {
     const invoice = this.invoice;
     const memory = invoice.memory;
-    // A read made at this same instant (the start of a late invoice) is fresh enough: no second read.
-    // Histories recorded before this change read twice; patched() keeps them replaying.
+    // A read made at this same instant (the start of a late invoice, the loop's check of the policy
+    // version) is fresh enough: no second read. Histories recorded before this change read twice;
+    // patched() keeps them replaying.
+    // (has() is asked only when there is such a read, as it always was: patched() is not asked anew.)
     const context = this.lastRead?.at === Date.now() && this.has('reuse-same-instant-read') ? this.lastRead.context : await this.refresh();
     if (invoice.isClosed) return;
     const policy = context.policy;

@@ -270,6 +270,15 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     invoice.nextStep = { key: action.step.key, at: action.at.toISOString() };
     steps.publish();
     if (action.at.getTime() > Date.now() && (await sleepUntil(action.at, action.summary))) continue; // a message arrived: re-plan
+    // A publish wakes only the invoices whose plan it changes (policy/fanout-scope.ts): any other
+    // reads the new version here (the step acts on this read), and a plan made under an older
+    // version is made again before anything is done on it. Runs without the marker acted on the
+    // plan as it stood; the read was the step's own, so no event moves.
+    if (patched('replan-on-newer-policy')) {
+      const plannedWith = invoice.policy!.version;
+      const read = await steps.readForStep();
+      if (invoice.isClosed || read.policy.version !== plannedWith) continue;
+    }
     invoice.nextStep = null;
     invoice.runningStep = action.step.key;
     try {
