@@ -48,6 +48,12 @@ export const configSchema = z.object({
    * ones are replayed from history when they wake.
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  /**
+   * The policy fan-out's pacing (policy/fanout-pace.ts): workflow tasks allowed to wait on the task
+   * queue, the re-plans its recent signals cause included; 0 turns pacing off. It bounds the
+   * signal rate to about a tenth of it per second, so a cluster of many workers raises it.
+   */
+  POLICY_FANOUT_MAX_BACKLOG: z.coerce.number().int().min(0).default(500),
   /** The worker's log level; warn keeps a demo console readable (info adds the bundler's report). */
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('warn'),
 });

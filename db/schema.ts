@@ -182,8 +182,10 @@ export const policyFanouts = pgTable(
       .references(() => policies.version),
     workflowId: text('workflow_id').notNull(),
     status: text('status', { enum: POLICY_FANOUT_STATUSES }).notNull().default('running'),
-    /** Running invoice and outreach workflows counted when the fan-out began (null until counted). */
+    /** The workflows it is to tell (those of `scope` and every running outreach workflow), counted when it began (null until counted). */
     total: integer('total'),
+    /** Who the fan-out tells and why: the versions and tiers whose plans the new version changes (null until counted). */
+    scope: text('scope'),
     invoicesSignalled: integer('invoices_signalled').notNull().default(0),
     outreachSignalled: integer('outreach_signalled').notNull().default(0),
     /** Listed as running, gone by the time of the signal: nothing to tell. */

@@ -3,7 +3,15 @@
  * outreach workflow), how a page's outcome adds up, when a run continues as new, and the progress
  * an operator reads. The workflow (workflow.ts) wires it to activities.
  */
-import { FANOUT_TARGETS, type FanOutCarry, type FanOutPage, type FanOutProgress, type FanOutStatus, type FanOutTarget } from './messages';
+import {
+  FANOUT_TARGETS,
+  type FanOutCarry,
+  type FanOutPacing,
+  type FanOutPage,
+  type FanOutProgress,
+  type FanOutStatus,
+  type FanOutTarget,
+} from './messages';
 
 /** Failure messages kept in the progress: enough to see what went wrong, never a long history. */
 export const MAX_FANOUT_ERRORS = 20;
@@ -34,8 +42,18 @@ export class PolicyFanOutCase {
     return this.state.total !== null;
   }
 
-  setTotal(total: number | null): void {
+  /** The count's answer: how many to tell, and (from scoped code) which invoice workflows and why. */
+  setTotal(total: number | null, scope?: { invoiceQuery: string; description: string }): void {
     this.state.total = total;
+    if (scope) {
+      this.state.invoiceQuery = scope.invoiceQuery;
+      this.state.scope = scope.description;
+    }
+  }
+
+  /** The visibility query of the invoice workflows to tell (undefined: every running one). */
+  get invoiceQuery(): string | undefined {
+    return this.state.invoiceQuery;
   }
 
   /** The page to ask for next, or null when every target has been told (or the fan-out stopped). */
@@ -57,6 +75,10 @@ export class PolicyFanOutCase {
     c.pages++;
     this.pagesThisRun++;
     this.addErrors(page.errors);
+    if (page.pacing) {
+      const p = this.pacing();
+      this.state.pacing = { heldMs: p.heldMs + page.pacing.heldMs, peakBacklog: Math.max(p.peakBacklog, page.pacing.peakBacklog) };
+    }
     if (page.nextPageToken !== null) {
       this.state.pageToken = page.nextPageToken;
       return;
@@ -93,6 +115,8 @@ export class PolicyFanOutCase {
       workflowId: this.workflowId,
       status: this.status,
       total: this.state.total,
+      scope: this.state.scope ?? null,
+      pacing: this.pacing(),
       counts: { ...this.state.counts },
       current: this.status === 'running' ? this.state.target : null,
       startedAt: this.state.startedAt,
@@ -106,7 +130,14 @@ export class PolicyFanOutCase {
     const c = this.state.counts;
     const told = c.invoices + c.outreach;
     const of = this.state.total === null ? '' : ` of ${this.state.total}`;
-    return `policy v${this.version} fan-out ${this.status}: ${told}${of} signalled (${c.invoices} invoice, ${c.outreach} outreach, ${c.notFound} gone, ${c.failed} failed) in ${c.pages} pages`;
+    const line = `policy v${this.version} fan-out ${this.status}: ${told}${of} signalled (${c.invoices} invoice, ${c.outreach} outreach, ${c.notFound} gone, ${c.failed} failed) in ${c.pages} pages`;
+    const p = this.pacing();
+    const paced = p.heldMs > 0 ? `; held ${Math.round(p.heldMs / 1000)} s for the task queue's backlog (peak ${p.peakBacklog})` : '';
+    return this.state.scope ? `${line}${paced}\n${this.state.scope}` : `${line}${paced}`;
+  }
+
+  private pacing(): FanOutPacing {
+    return { ...(this.state.pacing ?? { heldMs: 0, peakBacklog: 0 }) };
   }
 
   private addErrors(errors: readonly string[]): void {

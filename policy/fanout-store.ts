@@ -22,8 +22,8 @@ export async function recordFanOutRestart(db: Db, version: number): Promise<void
     .where(and(eq(schema.policyFanouts.version, version), eq(schema.policyFanouts.status, 'failed')));
 }
 
-export async function recordFanOutTotal(db: Db, version: number, total: number | null): Promise<void> {
-  await db.update(schema.policyFanouts).set({ total, updatedAt: new Date() }).where(eq(schema.policyFanouts.version, version));
+export async function recordFanOutTotal(db: Db, version: number, total: number | null, scope: string): Promise<void> {
+  await db.update(schema.policyFanouts).set({ total, scope, updatedAt: new Date() }).where(eq(schema.policyFanouts.version, version));
 }
 
 export async function recordFanOutCounts(db: Db, version: number, c: FanOutCounts): Promise<void> {

@@ -13,8 +13,9 @@ export async function publishAndFanOut(
   client: Client,
   db: Db,
   body: unknown,
-  opts: { note: string; createdBy: string; taskQueue: string },
+  opts: { note: string; createdBy: string; taskQueue: string; maxBacklog?: number },
 ): Promise<{ policy: Policy; fanOut: FanOutStart }> {
   const policy = await publishPolicy(db, body, opts);
-  return { policy, fanOut: await startPolicyFanOut(client, db, policy.version, { taskQueue: opts.taskQueue }) };
+  const fanOut = await startPolicyFanOut(client, db, policy.version, { taskQueue: opts.taskQueue, maxBacklog: opts.maxBacklog });
+  return { policy, fanOut };
 }

@@ -11,8 +11,10 @@ export interface FanOutView {
   version: number;
   workflowId: string;
   status: FanOutRow['status'];
-  /** Running invoice and outreach workflows counted when it began; null until counted. */
+  /** The workflows it is to tell, counted when it began; null until counted. */
   total: number | null;
+  /** Which invoice workflows it tells and why (the versions and tiers whose plans change); null until counted. */
+  scope: string | null;
   signalled: { invoices: number; outreach: number; total: number };
   notFound: number;
   failed: number;
@@ -38,6 +40,7 @@ function fanOutView(row: FanOutRow): FanOutView {
     workflowId: row.workflowId,
     status: row.status,
     total: row.total,
+    scope: row.scope,
     signalled: { invoices: row.invoicesSignalled, outreach: row.outreachSignalled, total: row.invoicesSignalled + row.outreachSignalled },
     notFound: row.notFound,
     failed: row.failed,
@@ -70,6 +73,7 @@ export function describePolicyStatus(s: PolicyStatus): string[] {
   const of = f.total === null ? '' : ` of ${f.total}`;
   lines.push(
     `Fan-out ${f.workflowId}: ${f.status}, ${f.signalled.total}${of} signalled (${f.signalled.invoices} invoice, ${f.signalled.outreach} outreach; ${f.notFound} gone, ${f.failed} failed; ${f.pages} pages)`,
+    ...(f.scope ? [`  ${f.scope}`] : []),
     `  started ${f.startedAt}${f.finishedAt ? `, finished ${f.finishedAt} (${((Date.parse(f.finishedAt) - Date.parse(f.startedAt)) / 1000).toFixed(1)} s)` : `, last progress ${f.updatedAt}`}`,
   );
   if (f.version !== s.version) lines.push(`  (the fan-out of v${f.version}; v${s.version} has none: published without one)`);

@@ -1,5 +1,5 @@
 /** The policy in force: the highest version in the policies table, seeded with the default on first use. */
-import { desc, sql } from 'drizzle-orm';
+import { asc, desc, lte, sql } from 'drizzle-orm';
 import { DEFAULT_POLICY, parsePolicy, policySchema, type Policy } from '../domain/policy';
 import { schema, type Db } from '../db/client';
 import { checkHolidayCalendars } from './holidays';
@@ -31,4 +31,10 @@ export async function publishPolicy(db: Db, body: unknown, opts: { note: string;
     })
     .returning();
   return parsePolicy(row!.version, row!.body);
+}
+
+/** Every stored version up to `version`, oldest first: what a fan-out compares its version with. */
+export async function policiesUpTo(db: Db, version: number): Promise<Policy[]> {
+  const rows = await db.select().from(schema.policies).where(lte(schema.policies.version, version)).orderBy(asc(schema.policies.version));
+  return rows.map((r) => parsePolicy(r.version, r.body));
 }

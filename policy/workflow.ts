@@ -1,6 +1,7 @@
 /**
- * policyFanOutWorkflow (`policy-fanout-v<version>`): tells every running invoice and outreach
- * workflow that a new policy version is in force, in the background of the publish. One activity
+ * policyFanOutWorkflow (`policy-fanout-v<version>`): tells the running invoice workflows whose plan
+ * the new version changes (fanout-scope.ts), and every running outreach workflow, that it is in
+ * force, in the background of the publish. One activity
  * per visibility page; PolicyFanOutCase holds the counts and what comes next; the Web UI shows the
  * progress (current details, ArStatus = fanout-<status>, ArPolicyVersion); continue-as-new keeps
  * each run's history short on 100,000 workflows.
@@ -45,7 +46,8 @@ export async function policyFanOutWorkflow(input: PolicyFanOutInput): Promise<Fa
 
   if (!fc.counted) {
     try {
-      fc.setTotal((await countPolicyFanOutTargets({ version })).total);
+      const counted = await countPolicyFanOutTargets({ version });
+      fc.setTotal(counted.total, counted.scope);
     } catch {
       fc.setTotal(null); // the total is for show: signalling goes ahead without it
     }
@@ -55,7 +57,9 @@ export async function policyFanOutWorkflow(input: PolicyFanOutInput): Promise<Fa
       await continueAsNew<typeof policyFanOutWorkflow>({ ...input, carried: fc.carry() });
     }
     try {
-      fc.applyPage(await fanOutPolicyPage({ version, ...next, before: fc.view().counts, pageSize: input.pageSize }));
+      const query = next.target === 'invoice' ? fc.invoiceQuery : undefined;
+      const page = { version, ...next, before: fc.view().counts, pageSize: input.pageSize, query, maxBacklog: input.maxBacklog };
+      fc.applyPage(await fanOutPolicyPage(page));
     } catch (err) {
       // An ActivityFailure says only "activity failed"; its cause says why.
       const e = err as Error & { cause?: Error };

@@ -473,7 +473,17 @@ const fanOutOut = z.object({
   version: z.number().int(),
   workflowId: z.string(),
   status: fanOutStatus,
-  total: z.number().int().nullable().describe('Running invoice and outreach workflows counted when it began'),
+  total: z
+    .number()
+    .int()
+    .nullable()
+    .describe('The workflows it is to tell (invoices whose plan the version changes, and running outreach), counted when it began'),
+  scope: z
+    .string()
+    .nullable()
+    .describe(
+      'Which invoice workflows it tells: the versions and tiers whose plans the new version changes; the rest read it at their next step',
+    ),
   signalled: z.object({ invoices: z.number().int(), outreach: z.number().int(), total: z.number().int() }),
   notFound: z.number().int().describe('Listed as running, closed before the signal: nothing to tell'),
   failed: z.number().int(),

@@ -19,6 +19,7 @@ export interface ActivityDeps {
   temporal: () => Promise<Client>;
   taskQueue: string;
   emailFrom: string;
+  policyFanOutMaxBacklog?: number;
 }
 
 export function createActivities(deps: ActivityDeps) {

@@ -23,6 +23,8 @@ export interface ArWorkerOptions {
   ledger?: LedgerPort;
   email?: EmailSender;
   emailFrom?: string;
+  /** The policy fan-out's backlog ceiling (POLICY_FANOUT_MAX_BACKLOG); absent: its default. */
+  policyFanOutMaxBacklog?: number;
   /** A client for activities that message workflows; built on `connection` when absent. */
   client?: Client;
   /** Passed through (e.g. a prebuilt workflowBundle, identity, limits). */
@@ -39,6 +41,7 @@ export async function createArWorker(opts: ArWorkerOptions): Promise<Worker> {
     temporal: async () => client,
     taskQueue: opts.taskQueue,
     emailFrom: opts.emailFrom ?? 'Accounts Receivable <ar@example.com>',
+    policyFanOutMaxBacklog: opts.policyFanOutMaxBacklog,
   });
   return Worker.create({
     connection: opts.connection,

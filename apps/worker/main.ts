@@ -23,6 +23,7 @@ const worker = await createArWorker({
   db: database.db,
   email: emailSenderFromConfig(config),
   emailFrom: config.EMAIL_FROM,
+  policyFanOutMaxBacklog: config.POLICY_FANOUT_MAX_BACKLOG,
   workerOptions: { maxCachedWorkflows: cache.maxCachedWorkflows },
 });
 // Production has no `npm start`: each worker keeps the ledger sync schedule registered (idempotent).

@@ -392,7 +392,8 @@ describe('an account and the policy over HTTP', () => {
       what: 'the sleeping workflow on the current policy',
     });
 
-    const edited = { ...current.body.policy, promiseGraceDays: current.body.policy.promiseGraceDays + 2 };
+    // A calendar rule every sleeping plan reads: the fan-out wakes them (a limit alone would wake nobody).
+    const edited = { ...current.body.policy, handoffGraceDays: current.body.policy.handoffGraceDays + 2 };
     expect((await s.http('POST', '/api/policy', { as: 'alice', body: { policy: edited, note: 'x' } })).status).toBe(403);
 
     // Refused with the field, the value and the rule; nothing is published.
@@ -411,7 +412,7 @@ describe('an account and the policy over HTTP', () => {
 
     const published = await s.http('POST', '/api/policy', {
       as: 'ada',
-      body: { policy: edited, note: 'customers need longer to pay after a promise', basedOnVersion: v },
+      body: { policy: edited, note: 'customers get longer after the last reminder', basedOnVersion: v },
     });
     expect(published.status).toBe(200);
     expect(published.body.version).toBe(v + 1);
@@ -425,8 +426,8 @@ describe('an account and the policy over HTTP', () => {
     expect(fanOut).toMatchObject({ status: 'done', counts: { invoices: expect.any(Number) } });
     expect(fanOut.counts.invoices).toBeGreaterThan(0);
     const after = await s.http('GET', '/api/policy', { as: 'vic' });
-    expect(after.body).toMatchObject({ version: v + 1, createdBy: 'ada', note: 'customers need longer to pay after a promise' });
-    expect(after.body.policy.promiseGraceDays).toBe(edited.promiseGraceDays);
+    expect(after.body).toMatchObject({ version: v + 1, createdBy: 'ada', note: 'customers get longer after the last reminder' });
+    expect(after.body.policy.handoffGraceDays).toBe(edited.handoffGraceDays);
 
     // The sleeping workflow woke, re-read the policy, and now records the new version at its decisions.
     await waitFor(async () => ((await state('ADM-LATER')).policyVersion === v + 1 ? true : null), {

@@ -32,6 +32,8 @@ describe('PolicyFanOutCase', () => {
       workflowId: 'policy-fanout-v7',
       status: 'done',
       total: 2503,
+      scope: null,
+      pacing: { heldMs: 0, peakBacklog: 0 },
       counts: { invoices: 1998, outreach: 500, notFound: 2, failed: 1, pages: 3 },
       current: null,
       startedAt: T0,
@@ -39,6 +41,25 @@ describe('PolicyFanOutCase', () => {
       errors: ['outreach-C1: boom'],
     });
     expect(fc.summary()).toBe('policy v7 fan-out done: 2498 of 2503 signalled (1998 invoice, 500 outreach, 2 gone, 1 failed) in 3 pages');
+  });
+
+  it("carries who it tells (the invoices' query and why) across continue-as-new, and shows why in its summary", () => {
+    const fc = new PolicyFanOutCase(4, 'policy-fanout-v4', T0);
+    fc.setTotal(12, { invoiceQuery: 'Q', description: 're-plan v1–3: small' });
+    expect(fc.invoiceQuery).toBe('Q');
+    fc.applyPage(page({ target: 'invoice', signalled: 10, nextPageToken: 'p2' }));
+    const next = new PolicyFanOutCase(4, 'policy-fanout-v4', T0, fc.carry());
+    expect(next.counted).toBe(true);
+    expect(next.invoiceQuery).toBe('Q');
+    expect(next.view()).toMatchObject({ scope: 're-plan v1–3: small', total: 12, counts: { invoices: 10 } });
+    expect(next.summary()).toBe(
+      'policy v4 fan-out running: 10 of 12 signalled (10 invoice, 0 outreach, 0 gone, 0 failed) in 1 pages\nre-plan v1–3: small',
+    );
+    // A count that failed (or a run from before scoping) tells every running invoice workflow.
+    const unscoped = new PolicyFanOutCase(5, 'policy-fanout-v5', T0);
+    unscoped.setTotal(null);
+    expect(unscoped.invoiceQuery).toBeUndefined();
+    expect(unscoped.view().scope).toBeNull();
   });
 
   it('stops when a newer version supersedes it, and ignores anything after', () => {

@@ -167,6 +167,7 @@
       : `Policy v${f.version} told to running workflows: ${f.status}, ${f.signalled.total}${f.total === null ? '' : ` of ${f.total}`} signalled` +
         ` (${f.signalled.invoices} invoice, ${f.signalled.outreach} outreach), started ${f.startedAt}` +
         (f.finishedAt ? `, finished ${f.finishedAt}` : '') +
+        (f.scope ? ` · ${f.scope}` : '') +
         (f.errors.length ? ` · ${f.errors.length} error(s): ${f.errors[0]}` : '');
   }
 

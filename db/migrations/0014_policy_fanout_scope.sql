@@ -1,0 +1,1 @@
+ALTER TABLE "policy_fanouts" ADD COLUMN "scope" text;
