@@ -4,13 +4,16 @@
  *
  * Starts the whole stack in this process (Temporal dev server, a fresh PostgreSQL database on
  * TEST_DATABASE_URL's server or embedded PGlite, the `ar` worker, the admin endpoint), seeds
- * BENCH_WORKFLOWS invoices (default 500, one customer each) due in three weeks, starts their
- * workflows with the real sync and waits until all are running and asleep. Then:
+ * BENCH_WORKFLOWS invoices (default 500, one customer each, the tiers in turn) due in three weeks,
+ * starts their workflows with the real sync and waits until all are running and asleep. Then:
  *
- *   publish  POST /api/policy: the time to the answer;
+ *   publish  POST /api/policy of a calendar rule (every plan reads it, so every invoice is told):
+ *            the time to the answer;
  *   fan-out  the policy-fanout-v<N> workflow's own start → finish (policy_fanouts), the time its page
  *            activities spent signalling (signals/s), and where the rest went (each activity's wait);
  *   reached  the wall time from the POST until every invoice workflow's state query shows the new version;
+ *   scoped   a change of the small ladder (only the small tier is told, and reaches it) and of a
+ *            limit (nobody is told; the invoices read it at their next step);
  *   before   the old path in the same run, before (cold: each workflow's first message) and after (warm,
  *            the fair comparison): a version stored, every running invoice workflow listed and signalled
  *            one by one, as POST /api/policy used to inside the request (its answer time), and until all
@@ -62,8 +65,10 @@ try {
   const client = s.stack.env.client;
   const due = addDays(new Date().toISOString().slice(0, 10), 21);
   const numbers = Array.from({ length: WORKFLOWS }, (_, i) => `PB-${String(i + 1).padStart(6, '0')}`);
+  const tiers = ['strategic', 'standard', 'small'] as const;
+  const tierOf = (n: string) => tiers[Number(n.slice(3)) % 3]!;
   await forEachBounded(numbers, 8, async (n) => {
-    await s.stack.seed.customer(db, { id: `C-${n}`, email: `ap@${n.toLowerCase()}.example` });
+    await s.stack.seed.customer(db, { id: `C-${n}`, email: `ap@${n.toLowerCase()}.example`, tier: tierOf(n) });
     await s.stack.seed.invoice(db, { number: n, customerId: `C-${n}`, amountMinor: 50_000, dueDate: due });
   });
   const t0 = performance.now();
@@ -76,8 +81,8 @@ try {
   console.log(`${WORKFLOWS} invoice workflows running and asleep after ${((performance.now() - t0) / 1000).toFixed(1)}s`);
 
   /** Seconds from `since` until every invoice workflow's state query shows version `v`. */
-  async function allOn(v: number, since: number): Promise<number> {
-    let behind = numbers;
+  async function allOn(v: number, since: number, which = numbers): Promise<number> {
+    let behind = which;
     while (behind.length > 0) {
       const still: string[] = [];
       await forEachBounded(behind, 16, async (n) => {
@@ -118,7 +123,7 @@ try {
   const p0 = performance.now();
   const published = await s.http('POST', '/api/policy', {
     as: 'ada',
-    body: { policy: { ...read.body.policy, promiseGraceDays: read.body.policy.promiseGraceDays + 1 }, note: 'bench' },
+    body: { policy: { ...read.body.policy, handoffGraceDays: read.body.policy.handoffGraceDays + 1 }, note: 'bench' },
   });
   const answerMs = performance.now() - p0;
   if (published.status !== 200) throw new Error(`publish: ${published.status} ${JSON.stringify(published.body)}`);
@@ -146,6 +151,31 @@ try {
   const reachedS = await allOn(v, p0);
   console.log(`every invoice workflow on v${v} ${reachedS.toFixed(2)}s after the POST`);
 
+  /** A publish through the same path, its fan-out waited for: who it told, and when those were on it. */
+  async function scoped(label: string, policy: unknown, told: string[]) {
+    const q0 = performance.now();
+    const r = await s.http('POST', '/api/policy', { as: 'ada', body: { policy, note: `bench: ${label}` } });
+    if (r.status !== 200) throw new Error(`publish: ${r.status} ${JSON.stringify(r.body)}`);
+    const f = await waitFor(
+      async () => {
+        const st = (await s.http('GET', '/api/policy/status', { as: 'vic' })).body;
+        return st.fanOut?.version === r.body.version && st.fanOut.status !== 'running' ? st.fanOut : null;
+      },
+      { tries: 36_000, what: `the ${label} fan-out` },
+    );
+    const reached = await allOn(r.body.version as number, q0, told);
+    console.log(`${label}: told ${f.signalled.invoices} (${f.scope}); those on v${r.body.version} ${reached.toFixed(2)}s after the POST`);
+    return { told: f.signalled.invoices as number, expected: told.length, reachedSeconds: +reached.toFixed(2), scope: f.scope as string };
+  }
+  const current = (await s.http('GET', '/api/policy', { as: 'ada' })).body.policy;
+  const small = current.ladders.small.map((st: { offsetDays: number }) => ({ ...st, offsetDays: st.offsetDays + 2 }));
+  const oneLadder = await scoped(
+    'the small ladder',
+    { ...current, ladders: { ...current.ladders, small } },
+    numbers.filter((n) => tierOf(n) === 'small'),
+  );
+  const aLimit = await scoped('a limit', { ...current, ladders: { ...current.ladders, small }, promiseGraceDays: current.promiseGraceDays + 2 }, []);
+
   const beforeWarm = BEFORE ? await oldPath('warm', 10) : null;
 
   console.log(
@@ -157,6 +187,7 @@ try {
       signalsPerSecond: Math.round(fan.signalled.total / signallingS),
       fanOutDoneAfterPostSeconds: +doneWallS.toFixed(2),
       allOnNewVersionSeconds: +reachedS.toFixed(2),
+      scoped: { oneLadder, aLimit },
       before: { cold: beforeCold, warm: beforeWarm },
     }),
   );

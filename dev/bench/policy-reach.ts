@@ -1,23 +1,103 @@
 /**
  * bench:scale's policy publish measurement: the time until the publish answers (the version is
- * stored and its background fan-out started), and until the fan-out has told every running
- * workflow. The benchmark then waits, on its own, until every workflow has re-planned and sleeps.
+ * stored and its background fan-out started), until the fan-out has told the invoice workflows
+ * whose plan the version changes, and the task queue's backlog meanwhile (its count and the age of
+ * its oldest task: how long a decision's task would wait behind the re-plans). The benchmark then
+ * waits, on its own, until every workflow has re-planned and sleeps.
  */
-import type { Client } from '@temporalio/client';
+import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
+import { resumeUpdate } from '../../collections/messages';
 import { performance } from 'node:perf_hooks';
 import type { Db } from '../../db/client';
+import type { FanOutPacing } from '../../policy/messages';
 import { publishAndFanOut } from '../../policy/publishing';
 import { waitForPolicyFanOut } from '../harness/policy-fanout';
+
+export interface PublishFigures {
+  seconds: number;
+  fanOutSeconds: number;
+  notified: number;
+  scope: string | null;
+  pacing: FanOutPacing;
+}
 
 export async function measurePolicyPublish(
   client: Client,
   db: Db,
   body: unknown,
   taskQueue: string,
-): Promise<{ seconds: number; fanOutSeconds: number; notified: number }> {
+  opts: { note: string; maxBacklog?: number },
+): Promise<PublishFigures> {
   const t0 = performance.now();
-  const r = await publishAndFanOut(client, db, body, { note: 'bench:scale publish', createdBy: 'bench', taskQueue });
+  const r = await publishAndFanOut(client, db, body, { note: opts.note, createdBy: 'bench', taskQueue, maxBacklog: opts.maxBacklog });
   const seconds = (performance.now() - t0) / 1000;
   const done = await waitForPolicyFanOut(client, r.policy.version);
-  return { seconds, fanOutSeconds: (performance.now() - t0) / 1000, notified: done.counts.invoices };
+  return { seconds, fanOutSeconds: (performance.now() - t0) / 1000, notified: done.counts.invoices, scope: done.scope, pacing: done.pacing };
+}
+
+/** Samples a task queue's workflow backlog every `everyMs` until stopped: its peak count and peak age. */
+export function sampleBacklog(client: Client, taskQueue: string, everyMs = 2000) {
+  let peak = 0;
+  let peakAgeS = 0;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        const r = await client.workflowService.describeTaskQueue({
+          namespace: client.options.namespace,
+          taskQueue: { name: taskQueue },
+          taskQueueType: 1,
+          reportStats: true,
+        });
+        peak = Math.max(peak, Number(r.stats?.approximateBacklogCount ?? 0));
+        const age = r.stats?.approximateBacklogAge;
+        peakAgeS = Math.max(peakAgeS, Number(age?.seconds ?? 0) + (age?.nanos ?? 0) / 1e9);
+      } catch {
+        // a missed sample is only a missed sample
+      }
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  return {
+    async stop(): Promise<{ peak: number; peakAgeS: number }> {
+      stopped = true;
+      await loop;
+      return { peak, peakAgeS };
+    },
+  };
+}
+
+/**
+ * What an approver feels meanwhile: every `everyMs` a `resume` Update to a random invoice that is
+ * not paused. Its validator refuses it, so it leaves no event, but it needs a workflow task like
+ * any decision, and that task waits in the queue behind the re-plans (on the sticky queue when the
+ * workflow is cached). Latency per probe, until stopped.
+ */
+export function probeDecisions(client: Client, workflowIds: readonly string[], everyMs = 500) {
+  const latencies: number[] = [];
+  let stopped = false;
+  let unexpected = 0;
+  const loop = (async () => {
+    while (!stopped) {
+      const id = workflowIds[Math.floor(Math.random() * workflowIds.length)]!;
+      const t0 = performance.now();
+      try {
+        await client.workflow.getHandle(id).executeUpdate(resumeUpdate, { args: [{ by: 'bench-probe' }] });
+        unexpected++;
+      } catch (err) {
+        if (!(err instanceof WorkflowUpdateFailedError)) unexpected++;
+      }
+      latencies.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  return {
+    async stop(): Promise<{ count: number; p50: number; p99: number; max: number; unexpected: number }> {
+      stopped = true;
+      await loop;
+      const sorted = [...latencies].sort((a, b) => a - b);
+      const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+      return { count: sorted.length, p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1] ?? Number.NaN, unexpected };
+    },
+  };
 }

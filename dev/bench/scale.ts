@@ -16,8 +16,12 @@
  *               history grew (a sleeping workflow gets no task, so nothing is replayed);
  *   decisions   the due-now proposals approved through the decideProposal Update, BENCH_CONCURRENCY
  *               (default 8) at a time, with every other invoice open;
- *   publish     a policy publish until it returns (dev/bench/policy-reach.ts), and until every
- *               workflow has re-planned and sleeps again (BENCH_PUBLISH=0 skips it).
+ *   publish     three policy publishes, each until it returns, its fan-out has told whom it
+ *               wakes, and every workflow sleeps again, with the task queue's backlog sampled
+ *               meanwhile (dev/bench/policy-reach.ts): a limit (no sleeping plan reads it: nobody
+ *               is woken), a calendar rule unpaced (everyone is woken at once;
+ *               BENCH_PUBLISH_UNPACED=0 skips it), the same paced by the backlog (the default).
+ *               BENCH_PUBLISH=0 skips all three.
  *
  * Prints a table with per-invoice ratios and writes .bench-output/scale.json.
  */
@@ -40,7 +44,7 @@ import { createTestDatabase } from '../harness/database';
 import { startDevServerOnFreePorts } from '../harness/dev-server-on-free-ports';
 import { seedPolicy } from '../harness/seed';
 import { timedPool } from './pool';
-import { measurePolicyPublish } from './policy-reach';
+import { measurePolicyPublish, probeDecisions, sampleBacklog } from './policy-reach';
 import { cpuSeconds, rssBytes, sampleWindow } from './proc-stats';
 import { generateLedger } from './synthetic-ledger';
 import { startWorkerProcess, type WorkerProcess } from './worker-process';
@@ -237,13 +241,53 @@ try {
     `${decisions.count} decisions at ${decisions.perSecond.toFixed(1)}/s (p50 ${decisions.p50.toFixed(0)} ms, p99 ${decisions.p99.toFixed(0)} ms; ${decisionCpu.workerMs.toFixed(0)} ms worker, ${decisionCpu.serverMs.toFixed(0)} ms server CPU each); all sent ${sentSeconds.toFixed(1)} s later`,
   );
 
-  // BENCH_PUBLISH=0 skips it (NaN in the output): signalled one by one it takes minutes past 10,000.
-  const skipped = { seconds: Number.NaN, fanOutSeconds: Number.NaN, notified: 0, events: Number.NaN, transitions: Number.NaN };
-  const publish = PUBLISH ? await measurePolicyPublish(client, db, { ...DEFAULT_POLICY, ...IMMEDIATE_POLICY }, TASK_QUEUE) : skipped;
-  const replanned = PUBLISH ? await allAsleep(client, ids) : skipped;
-  log(
-    `publish answered after ${publish.seconds.toFixed(2)} s; its fan-out told ${publish.notified} invoice workflows by ${publish.fanOutSeconds.toFixed(1)} s; all re-planned ${replanned.seconds.toFixed(1)} s later`,
-  );
+  // Three publishes (BENCH_PUBLISH=0 skips them, NaN in the output): a limit only, which no
+  // sleeping plan reads (nobody is woken); then a calendar rule, which every plan reads (everyone
+  // is woken), first unpaced (BENCH_PUBLISH_UNPACED=0 skips it), then paced by the backlog.
+  const base = { ...DEFAULT_POLICY, ...IMMEDIATE_POLICY };
+  const runPublish = async (label: string, body: unknown, maxBacklog?: number) => {
+    const sampler = sampleBacklog(client, TASK_QUEUE);
+    const probe = probeDecisions(client, ids);
+    const figures = await measurePolicyPublish(client, db, body, TASK_QUEUE, { note: `bench:scale ${label}`, maxBacklog });
+    const replanned = await allAsleep(client, ids);
+    const queue = await sampler.stop();
+    const probed = await probe.stop();
+    log(
+      `publish (${label}) answered after ${figures.seconds.toFixed(2)} s; its fan-out told ${figures.notified} invoice workflows by ` +
+        `${figures.fanOutSeconds.toFixed(1)} s (held ${(figures.pacing.heldMs / 1000).toFixed(0)} s for the backlog); all re-planned ` +
+        `${replanned.seconds.toFixed(1)} s later; queue backlog peak ${queue.peak}, oldest task ${queue.peakAgeS.toFixed(1)} s; ` +
+        `a refused Update meanwhile: p50 ${probed.p50.toFixed(0)} ms, p99 ${probed.p99.toFixed(0)} ms, max ${probed.max.toFixed(0)} ms ` +
+        `(${probed.count} probes, ${probed.unexpected} not refused); ${figures.scope}`,
+    );
+    return {
+      ...figures,
+      replannedSeconds: replanned.seconds,
+      events: replanned.events,
+      backlogPeak: queue.peak,
+      backlogPeakAgeSeconds: queue.peakAgeS,
+      probe: probed,
+    };
+  };
+  const skipped = {
+    seconds: Number.NaN,
+    fanOutSeconds: Number.NaN,
+    notified: 0,
+    scope: null,
+    pacing: { heldMs: 0, peakBacklog: 0 },
+    replannedSeconds: Number.NaN,
+    events: Number.NaN,
+    backlogPeak: Number.NaN,
+    backlogPeakAgeSeconds: Number.NaN,
+    probe: { count: 0, p50: Number.NaN, p99: Number.NaN, max: Number.NaN, unexpected: 0 },
+  };
+  const limitOnly = PUBLISH ? await runPublish('a limit', { ...base, minimumChaseMinor: { ...base.minimumChaseMinor, USD: 1500 } }) : skipped;
+  const unpaced =
+    PUBLISH && process.env.BENCH_PUBLISH_UNPACED !== '0'
+      ? await runPublish('a calendar rule, unpaced', { ...base, handoffGraceDays: base.handoffGraceDays + 1 }, 0)
+      : skipped;
+  const paced = PUBLISH ? await runPublish('a calendar rule, paced', { ...base, handoffGraceDays: base.handoffGraceDays + 2 }) : skipped;
+  const publish = paced;
+  const replanned = { seconds: paced.replannedSeconds, events: paced.events };
   const serverRss = rssBytes(server.pid);
   const workerRss = rssBytes(worker.pid);
   const cached = Math.min(open, Number(cacheLine.match(/caching up to (\d+)/)?.[1] ?? open));
@@ -288,6 +332,9 @@ try {
       fanOutSeconds: publish.fanOutSeconds,
       notified: publish.notified,
       allReplannedSeconds: replanned.seconds,
+      limitOnly,
+      unpaced,
+      paced,
     },
     historyEventsPerInvoiceAfterPublish: replanned.events / open,
     final: { workerRssBytes: workerRss, serverRssBytes: serverRss, sqliteBytes: sqliteBytes(dataDir) },
@@ -332,16 +379,29 @@ try {
       `${decisionCpu.workerMs.toFixed(0)} ms worker`,
       `${decisionCpu.serverMs.toFixed(0)} ms dev server`,
     ],
+    ...([
+      ['a limit (no plan reads it)', limitOnly],
+      ['a calendar rule, unpaced', unpaced],
+      ['a calendar rule, paced by the backlog', paced],
+    ] as const).flatMap(([label, p]): [string, string, string][] => [
+      [`policy publish, ${label}: answer; fan-out told`, `${p.seconds.toFixed(2)} s`, `${p.notified} invoices by ${p.fanOutSeconds.toFixed(1)} s`],
+      [
+        '  … until every workflow re-planned and sleeps',
+        `+${p.replannedSeconds.toFixed(1)} s`,
+        `backlog peak ${p.backlogPeak}, oldest task waited ${p.backlogPeakAgeSeconds.toFixed(1)} s; held ${(p.pacing.heldMs / 1000).toFixed(0)} s`,
+      ],
+      [
+        '  a refused Update meanwhile (a decision\'s task)',
+        `p50 ${p.probe.p50.toFixed(0)} ms`,
+        `p99 ${p.probe.p99.toFixed(0)} ms, max ${p.probe.max.toFixed(0)} ms (${p.probe.count} probes)`,
+      ],
+    ]),
     [
-      'policy publish: answer, then its fan-out told every invoice workflow',
-      `${publish.seconds.toFixed(2)} s`,
-      `${publish.fanOutSeconds.toFixed(1)} s, ${(publish.notified / publish.fanOutSeconds).toFixed(0)} workflows/s`,
+      'paced / unpaced: publish → all re-planned; a decision\'s p99',
+      `${((paced.fanOutSeconds + paced.replannedSeconds) / (unpaced.fanOutSeconds + unpaced.replannedSeconds)).toFixed(2)}×`,
+      `${(paced.probe.p99 / unpaced.probe.p99).toFixed(2)}×`,
     ],
-    [
-      '  … until every workflow re-planned and sleeps',
-      `+${replanned.seconds.toFixed(1)} s`,
-      `${(replanned.events / open).toFixed(1)} events/invoice after`,
-    ],
+    ['history events per invoice after the publishes', `${(replanned.events / open).toFixed(1)}`, ''],
     ['dev server RSS / SQLite at the end', `${mib(serverRss)} / ${mib(result.final.sqliteBytes)}`, ''],
   ];
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
