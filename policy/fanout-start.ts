@@ -41,7 +41,7 @@ export async function startPolicyFanOut(
         { key: SA.policyVersion, value: version },
         { key: SA.status, value: 'fanout-running' },
       ],
-      staticSummary: `policy v${version}: tells every running invoice and outreach workflow to re-plan with it`,
+      staticSummary: `policy v${version}: tells the running invoices whose plan it changes, and every outreach workflow, to re-plan with it`,
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {

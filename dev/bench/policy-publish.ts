@@ -174,7 +174,11 @@ try {
     { ...current, ladders: { ...current.ladders, small } },
     numbers.filter((n) => tierOf(n) === 'small'),
   );
-  const aLimit = await scoped('a limit', { ...current, ladders: { ...current.ladders, small }, promiseGraceDays: current.promiseGraceDays + 2 }, []);
+  const aLimit = await scoped(
+    'a limit',
+    { ...current, ladders: { ...current.ladders, small }, promiseGraceDays: current.promiseGraceDays + 2 },
+    [],
+  );
 
   const beforeWarm = BEFORE ? await oldPath('warm', 10) : null;
 

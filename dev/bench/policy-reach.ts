@@ -32,7 +32,13 @@ export async function measurePolicyPublish(
   const r = await publishAndFanOut(client, db, body, { note: opts.note, createdBy: 'bench', taskQueue, maxBacklog: opts.maxBacklog });
   const seconds = (performance.now() - t0) / 1000;
   const done = await waitForPolicyFanOut(client, r.policy.version);
-  return { seconds, fanOutSeconds: (performance.now() - t0) / 1000, notified: done.counts.invoices, scope: done.scope, pacing: done.pacing };
+  return {
+    seconds,
+    fanOutSeconds: (performance.now() - t0) / 1000,
+    notified: done.counts.invoices,
+    scope: done.scope,
+    pacing: done.pacing,
+  };
 }
 
 /** Samples a task queue's workflow backlog every `everyMs` until stopped: its peak count and peak age. */

@@ -280,7 +280,9 @@ try {
     backlogPeakAgeSeconds: Number.NaN,
     probe: { count: 0, p50: Number.NaN, p99: Number.NaN, max: Number.NaN, unexpected: 0 },
   };
-  const limitOnly = PUBLISH ? await runPublish('a limit', { ...base, minimumChaseMinor: { ...base.minimumChaseMinor, USD: 1500 } }) : skipped;
+  const limitOnly = PUBLISH
+    ? await runPublish('a limit', { ...base, minimumChaseMinor: { ...base.minimumChaseMinor, USD: 1500 } })
+    : skipped;
   const unpaced =
     PUBLISH && process.env.BENCH_PUBLISH_UNPACED !== '0'
       ? await runPublish('a calendar rule, unpaced', { ...base, handoffGraceDays: base.handoffGraceDays + 1 }, 0)
@@ -379,25 +381,31 @@ try {
       `${decisionCpu.workerMs.toFixed(0)} ms worker`,
       `${decisionCpu.serverMs.toFixed(0)} ms dev server`,
     ],
-    ...([
-      ['a limit (no plan reads it)', limitOnly],
-      ['a calendar rule, unpaced', unpaced],
-      ['a calendar rule, paced by the backlog', paced],
-    ] as const).flatMap(([label, p]): [string, string, string][] => [
-      [`policy publish, ${label}: answer; fan-out told`, `${p.seconds.toFixed(2)} s`, `${p.notified} invoices by ${p.fanOutSeconds.toFixed(1)} s`],
+    ...(
+      [
+        ['a limit (no plan reads it)', limitOnly],
+        ['a calendar rule, unpaced', unpaced],
+        ['a calendar rule, paced by the backlog', paced],
+      ] as const
+    ).flatMap(([label, p]): [string, string, string][] => [
+      [
+        `policy publish, ${label}: answer; fan-out told`,
+        `${p.seconds.toFixed(2)} s`,
+        `${p.notified} invoices by ${p.fanOutSeconds.toFixed(1)} s`,
+      ],
       [
         '  … until every workflow re-planned and sleeps',
         `+${p.replannedSeconds.toFixed(1)} s`,
         `backlog peak ${p.backlogPeak}, oldest task waited ${p.backlogPeakAgeSeconds.toFixed(1)} s; held ${(p.pacing.heldMs / 1000).toFixed(0)} s`,
       ],
       [
-        '  a refused Update meanwhile (a decision\'s task)',
+        "  a refused Update meanwhile (a decision's task)",
         `p50 ${p.probe.p50.toFixed(0)} ms`,
         `p99 ${p.probe.p99.toFixed(0)} ms, max ${p.probe.max.toFixed(0)} ms (${p.probe.count} probes)`,
       ],
     ]),
     [
-      'paced / unpaced: publish → all re-planned; a decision\'s p99',
+      "paced / unpaced: publish → all re-planned; a decision's p99",
       `${((paced.fanOutSeconds + paced.replannedSeconds) / (unpaced.fanOutSeconds + unpaced.replannedSeconds)).toFixed(2)}×`,
       `${(paced.probe.p99 / unpaced.probe.p99).toFixed(2)}×`,
     ],
