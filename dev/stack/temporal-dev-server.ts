@@ -65,8 +65,16 @@ export async function startTemporalDevServer(opts: {
   const [command, commandArgs] = dieWithParent(opts.binary, args);
   const child = spawn(command, commandArgs, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createWriteStream(logFile, { flags: 'a' });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
+  // Two sources into one file: neither may end it (the first to end used to close the log before
+  // the other's last lines, the "address already in use" among them, were written).
+  child.stdout!.pipe(log, { end: false });
+  child.stderr!.pipe(log, { end: false });
+  const outputDone = Promise.all([child.stdout!, child.stderr!].map((s) => new Promise<void>((r) => s.once('close', () => r()))));
+  /** Ends the log once both streams have delivered what the process wrote (bounded: a grandchild may hold them). */
+  const endLog = async () => {
+    await Promise.race([outputDone, new Promise((r) => setTimeout(r, 2000))]);
+    await new Promise<void>((resolve) => log.end(resolve));
+  };
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   // Its own process group means no signal of ours reaches it: if this process ends without stop()
   // (an uncaught error, process.exit mid-start), take it down rather than leave it holding the ports.
@@ -78,7 +86,7 @@ export async function startTemporalDevServer(opts: {
     await waitUntilServing(opts.address, child, exited, logFile);
   } catch (err) {
     killGroup(child, 'SIGKILL');
-    await new Promise<void>((resolve) => log.end(resolve));
+    await endLog();
     if (readFileSync(logFile).subarray(logOffset).toString('utf8').includes('address already in use'))
       throw new DevServerPortTaken(opts.address, logFile);
     throw err;
@@ -94,7 +102,7 @@ export async function startTemporalDevServer(opts: {
       const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 15_000);
       await exited;
       clearTimeout(timer);
-      log.end();
+      await endLog();
     },
   };
 }
