@@ -11,7 +11,9 @@ import { performance } from 'node:perf_hooks';
 import type { Db } from '../../db/client';
 import type { FanOutPacing } from '../../policy/messages';
 import { publishAndFanOut } from '../../policy/publishing';
+import { workflowBacklogStats } from '../../temporal/task-queue';
 import { waitForPolicyFanOut } from '../harness/policy-fanout';
+import { percentile } from './pool';
 
 export interface PublishFigures {
   seconds: number;
@@ -49,15 +51,9 @@ export function sampleBacklog(client: Client, taskQueue: string, everyMs = 2000)
   const loop = (async () => {
     while (!stopped) {
       try {
-        const r = await client.workflowService.describeTaskQueue({
-          namespace: client.options.namespace,
-          taskQueue: { name: taskQueue },
-          taskQueueType: 1,
-          reportStats: true,
-        });
-        peak = Math.max(peak, Number(r.stats?.approximateBacklogCount ?? 0));
-        const age = r.stats?.approximateBacklogAge;
-        peakAgeS = Math.max(peakAgeS, Number(age?.seconds ?? 0) + (age?.nanos ?? 0) / 1e9);
+        const stats = await workflowBacklogStats(client, taskQueue);
+        peak = Math.max(peak, stats?.count ?? 0);
+        peakAgeS = Math.max(peakAgeS, stats?.oldestSeconds ?? 0);
       } catch {
         // a missed sample is only a missed sample
       }
@@ -102,8 +98,7 @@ export function probeDecisions(client: Client, workflowIds: readonly string[], e
       stopped = true;
       await loop;
       const sorted = [...latencies].sort((a, b) => a - b);
-      const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-      return { count: sorted.length, p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1] ?? Number.NaN, unexpected };
+      return { count: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: percentile(sorted, 100), unexpected };
     },
   };
 }
