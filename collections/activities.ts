@@ -2,19 +2,20 @@
  * Activities of the invoice workflow: fresh reads through the ERP port, proposals, the audit
  * trail and ledger writes. Each is idempotent under retries (natural or derived keys).
  */
-import { ApplicationFailure, heartbeat } from '@temporalio/activity';
-import { and, eq, sql } from 'drizzle-orm';
-import { schema, type Db } from '../db/client';
+import { ApplicationFailure, CompleteAsyncError, activityInfo, heartbeat } from '@temporalio/activity';
+import { and, eq, ne, sql } from 'drizzle-orm';
+import { schema, type Db, type Tx } from '../db/client';
 import { currentPolicy } from '../policy/store';
 import { upcomingHolidays } from '../policy/holidays';
 import type { Policy } from '../domain/policy';
 import type { EditCategory } from '../domain/edit-categories';
 import { emailContact, type CustomerRecord, type InvoiceRecord, type LedgerPort } from '../ledger/port';
 import { writeAudit, type AuditEntry } from '../db/audit';
-import type { Client } from '@temporalio/client';
+import { ActivityNotFoundError, type Client } from '@temporalio/client';
 import { outreachWorkflowId } from '../temporal/workflow-ids';
 import { syncInvoiceWorkflows, type SyncResult } from './sync';
 import { requestReminderSignal, withdrawReminderSignal, type ReminderRequest } from '../outreach/messages';
+import type { HandOverAnswer } from './messages';
 
 export interface InvoiceContext {
   invoice: InvoiceRecord;
@@ -106,9 +107,53 @@ async function resolveProposalRow(db: Db, input: ProposalResolutionRecord): Prom
   });
 }
 
+/**
+ * Withdraws the pending proposals of a workflow other than `keep`: an invoice holds one proposal at
+ * a time, so any other pending row is one a retried workflow task left behind (its proposal was
+ * written by a local activity, then the retry took another course). Audited like any withdrawal.
+ */
+async function withdrawLeftBehind(db: Db | Tx, workflowId: string, keep: string | null, why: string): Promise<void> {
+  const left = await db
+    .update(schema.proposals)
+    .set({ status: 'withdrawn', decidedAt: sql`now()`, decisionNote: why })
+    .where(
+      and(
+        eq(schema.proposals.workflowId, workflowId),
+        eq(schema.proposals.status, 'pending'),
+        ...(keep ? [ne(schema.proposals.id, keep)] : []),
+      ),
+    )
+    .returning({
+      id: schema.proposals.id,
+      invoiceNumber: schema.proposals.invoiceNumber,
+      customerId: schema.proposals.customerId,
+      policyVersion: schema.proposals.policyVersion,
+    });
+  for (const row of left)
+    await writeAudit(db, {
+      idempotencyKey: `${row.id}/withdrawn`,
+      workflowId,
+      invoiceNumber: row.invoiceNumber,
+      customerId: row.customerId,
+      action: 'proposal_withdrawn',
+      actor: 'system',
+      reasoning: why,
+      policyVersion: row.policyVersion,
+    });
+}
+
+/** Tells the customer's outreach workflow a reminder is no longer needed; none running means nothing is queued. */
+async function withdrawFromOutreach(client: Client, input: { customerId: string; requestId: string }): Promise<void> {
+  try {
+    await client.workflow.getHandle(outreachWorkflowId(input.customerId)).signal(withdrawReminderSignal, { requestId: input.requestId });
+  } catch (err) {
+    if ((err as Error).name !== 'WorkflowNotFoundError') throw err;
+  }
+}
+
 export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temporal: () => Promise<Client>; taskQueue: string }) {
   const { db, ledger } = deps;
-  return {
+  const activities = {
     /** The ar-ledger-sync schedule's one step: the same sync as `ar sync`, heartbeating as it pages. */
     async syncLedger(input: { paymentsSince?: string } = {}): Promise<SyncResult> {
       return syncInvoiceWorkflows(await deps.temporal(), db, ledger, {
@@ -133,15 +178,55 @@ export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temp
       });
     },
 
-    async withdrawReminder(input: { customerId: string; requestId: string }): Promise<void> {
+    /**
+     * The hand-over on 'lean-lifecycle': signal-with-start as requestReminder does, with this
+     * attempt's task token, then return without completing. The outreach delivery completes it with
+     * the outcome (`ReminderDelivered`); a retried attempt hands over a fresh token, which outreach adopts.
+     */
+    async awaitReminderDelivery(input: { customerId: string; request: ReminderRequest }): Promise<HandOverAnswer> {
       const client = await deps.temporal();
+      const completion = Buffer.from(activityInfo().taskToken).toString('base64');
+      await client.workflow.signalWithStart('outreachWorkflow', {
+        workflowId: outreachWorkflowId(input.customerId),
+        taskQueue: deps.taskQueue,
+        args: [{ customerId: input.customerId }],
+        signal: requestReminderSignal,
+        signalArgs: [{ ...input.request, completion }],
+        staticSummary: `Outreach to customer ${input.customerId}: merges reminders, enforces contact caps`,
+      });
+      throw new CompleteAsyncError();
+    },
+
+    /** A decision's row and the re-read before sending, in one local activity ('lean-lifecycle'). */
+    async recordDecisionAndReread(input: {
+      resolution: ProposalResolutionRecord;
+      invoiceNumber: string;
+    }): Promise<InvoiceContext & { recorded: ProposalResolutionRecord }> {
+      await resolveProposalRow(db, input.resolution);
+      // The row it wrote goes with what it read: a marker records no input.
+      return { ...(await activities.loadInvoiceContext(input.invoiceNumber)), recorded: input.resolution };
+    },
+
+    /**
+     * `handOverActivityId`: the invoice's hand-over activity still waiting on this reminder
+     * ('lean-lifecycle'), completed here once outreach has the withdrawal, so no retry of it
+     * hands the reminder over again.
+     */
+    async withdrawReminder(input: { customerId: string; requestId: string; handOverActivityId?: string }): Promise<void> {
+      const client = await deps.temporal();
+      await withdrawFromOutreach(client, input);
+      if (!input.handOverActivityId) return;
+      const answer: HandOverAnswer = { requestId: input.requestId, queued: true, detail: 'withdrawn: no longer needed' };
+      const invoice = activityInfo().workflowExecution;
+      if (!invoice) return;
       try {
-        await client.workflow
-          .getHandle(outreachWorkflowId(input.customerId))
-          .signal(withdrawReminderSignal, { requestId: input.requestId });
+        await client.activity.complete(
+          { workflowId: invoice.workflowId, runId: invoice.runId, activityId: input.handOverActivityId },
+          answer,
+        );
       } catch (err) {
-        // No outreach workflow means nothing is queued to withdraw.
-        if ((err as Error).name !== 'WorkflowNotFoundError') throw err;
+        // Answered meanwhile (outreach said queued, or delivered): nothing left open.
+        if (!(err instanceof ActivityNotFoundError)) throw err;
       }
     },
 
@@ -169,10 +254,12 @@ export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temp
       };
     },
 
-    async recordProposal(p: ProposalRecord): Promise<void> {
+    /** Returns what it recorded: as a local activity ('lean-lifecycle') its marker is the history's record of the draft. */
+    async recordProposal(p: ProposalRecord): Promise<ProposalRecord> {
       await db.transaction(async (tx) => {
         const inserted = await tx.insert(schema.proposals).values(p).onConflictDoNothing().returning({ id: schema.proposals.id });
         if (inserted.length === 0) return;
+        await withdrawLeftBehind(tx, p.workflowId, p.id, `not held by ${p.workflowId}: ${p.id} was proposed after it`);
         await writeAudit(tx, {
           idempotencyKey: `${p.id}/proposed`,
           workflowId: p.workflowId,
@@ -185,6 +272,7 @@ export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temp
           details: { stepKey: p.stepKey, tone: p.tone, subject: p.subject },
         });
       });
+      return p;
     },
 
     /** Moves a pending proposal to its outcome; a proposal already decided keeps its first outcome. */
@@ -222,8 +310,10 @@ export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temp
       });
     },
 
-    async recordAudit(entry: AuditEntry): Promise<void> {
+    /** Returns the entry, for the marker when it runs as a local activity. */
+    async recordAudit(entry: AuditEntry): Promise<AuditEntry> {
       await writeAudit(db, entry);
+      return entry;
     },
 
     /**
@@ -234,7 +324,7 @@ export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temp
       invoiceNumber: string;
       workflowId: string;
       closingAudit?: AuditEntry;
-    }): Promise<{ ledgerOpenMinor: number }> {
+    }): Promise<{ ledgerOpenMinor: number; invoiceNumber?: string; closingAudit?: AuditEntry }> {
       const inv = await ledger.getInvoice(input.invoiceNumber);
       if (!inv) throw ApplicationFailure.nonRetryable(`invoice ${input.invoiceNumber} is not in the ledger`, 'InvoiceNotFound');
       if (inv.openMinor === 0 && inv.status !== 'paid') await ledger.updateInvoiceStatus(inv.number, 'paid');
@@ -250,8 +340,17 @@ export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temp
         });
       }
       // The close's own audit entry, in the same call (runs on 'one-write-decisions'); idempotent by its key.
-      if (input.closingAudit) await writeAudit(db, input.closingAudit);
-      return { ledgerOpenMinor: inv.openMinor };
+      if (input.closingAudit) {
+        // A closed invoice holds no proposal: a pending row now is one a retried task left behind.
+        await withdrawLeftBehind(db, input.workflowId, null, `invoice ${inv.number} closed`);
+        await writeAudit(db, input.closingAudit);
+      }
+      // What it checked and recorded, for the marker when it runs as a local activity ('lean-lifecycle').
+      return {
+        ledgerOpenMinor: inv.openMinor,
+        invoiceNumber: inv.number,
+        ...(input.closingAudit ? { closingAudit: input.closingAudit } : {}),
+      };
     },
 
     async logPromise(input: {
@@ -333,6 +432,7 @@ export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temp
       }
     },
   };
+  return activities;
 }
 
 export type InvoiceActivities = ReturnType<typeof createInvoiceActivities>;

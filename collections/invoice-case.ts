@@ -46,6 +46,12 @@ export class InvoiceCase extends InvoiceRefusals {
   honestStage = false;
   /** The approved step handed to outreach and not yet delivered. */
   queued: { stepKey: string } | null = null;
+  /**
+   * 'lean-lifecycle': the hand-over to outreach is scheduled and outreach has not answered yet, so
+   * its request may still be on its way: the step still shows in progress (outreach's batch window
+   * counts it as due now, as it did while the hand-over activity ran).
+   */
+  handingOver = false;
   /** The step the loop is working now (state for queries only: no command depends on it). */
   runningStep: string | null = null;
   /** Recently settled proposals, so a late second decision is told who decided, not just "stale". */
@@ -98,7 +104,7 @@ export class InvoiceCase extends InvoiceRefusals {
   }
 
   view(): InvoiceStateView {
-    const inProgress = this.runningStep && !this.queued ? { key: this.runningStep } : null;
+    const inProgress = this.runningStep && (!this.queued || this.handingOver) ? { key: this.runningStep } : null;
     return toView(this.memory, this.stage(), this.nextStep, this.pending, inProgress);
   }
 

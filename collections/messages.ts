@@ -102,3 +102,10 @@ export interface ReminderDelivered {
 }
 
 export const reminderDeliveredSignal = defineSignal<[ReminderDelivered]>('reminderDelivered');
+
+/**
+ * What completes the invoice's hand-over activity ('lean-lifecycle'): the delivery, when outreach
+ * sends at once; else word that the message waits there (batch window, send window, caps, kill
+ * switch), and the delivery comes later as reminderDelivered.
+ */
+export type HandOverAnswer = ReminderDelivered | { requestId: string; queued: true; detail: string };

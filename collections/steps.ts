@@ -21,7 +21,7 @@ import { effectiveTone, isHandoffNotice } from './dunning';
 import { explainStep } from './reasoning';
 import type { DraftBasis, InvoiceCase, PendingProposal } from './invoice-case';
 import type { Decision, DisputeOpened, DisputeResolved, PromiseToPay } from './message-schemas';
-import type { DecisionOutcome, ReminderDelivered } from './messages';
+import type { DecisionOutcome, HandOverAnswer, ReminderDelivered } from './messages';
 import type { ReminderRequest } from '../outreach/messages';
 import { publish } from './publish';
 import type { RefusalType } from './refusals';
@@ -36,14 +36,30 @@ const ledger = proxyActivities<Activities>({
 /**
  * The re-read as a local activity: one marker in the workflow task that asked, where an activity
  * cost five more events and a workflow task of its own; a lifecycle re-reads eight or nine times
- * (issue 15). Same retries; a read repeated after a crash only reads again. Writes stay
- * activities: a local activity runs before its workflow task is durable, so a write made in a
- * task that is then retried (a crash, a timeout) could follow a course the retry does not take
- * (a second decision delivered first, a payment in between), where an activity is scheduled
- * only by a task that completed.
+ * (issue 15). Same retries; a read repeated after a crash only reads again. A local activity
+ * runs before its workflow task is durable, so a write made in a task that is then retried (a
+ * crash, a timeout) could follow a course the retry does not take (a payment in between), where an
+ * activity is scheduled only by a task that completed. On 'lean-lifecycle' the bookkeeping writes
+ * run here anyway (the proposal's row, the decision's row with the re-read, the close): each is
+ * idempotent by its key, and a proposal row left behind by another course is withdrawn by the next
+ * proposal or the close. What reaches a customer (the hand-over, the email) stays an activity.
  */
 const localLedger = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 40 },
+});
+
+/**
+ * The hand-over to outreach on 'lean-lifecycle': the activity signals the outreach workflow and is
+ * completed by outreach (asynchronous completion): with the delivery when it sends at once, so the
+ * outcome reaches the invoice as this activity's result in the task that plans the next step, where
+ * a signal cost a workflow task of its own (issue 15); or with "queued" as soon as the message must
+ * wait (batch window, send window, caps, kill switch), and the delivery comes later as a signal. An
+ * attempt that hears nothing for 6 hours (an outreach worker down) is retried with a fresh token,
+ * which outreach adopts. The signal stays the fallback when a token can no longer be completed.
+ */
+const handOver = proxyActivities<Activities>({
+  startToCloseTimeout: '6 hours',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 40 },
 });
 
@@ -93,6 +109,13 @@ export class InvoiceSteps {
    * decision's row the attributes say what the database says, awaiting approval.
    */
   settledPublish = false;
+  /**
+   * Runs on 'lean-lifecycle' (issue 15): the bookkeeping writes whose course cannot change under a
+   * retried task (the proposal's row, the decision's row with the re-read before sending, the close)
+   * run as local activities, and the hand-over is completed by the delivery. 33 events per approved
+   * reminder became 24; see recordProposal's and the hand-over's notes for what keeps them safe.
+   */
+  lean = false;
   /** The last proposal decided ('one-write-decisions'), until its row is written. */
   private decided: PendingProposal | null = null;
   private readonly published = { key: '' };
@@ -124,13 +147,22 @@ export class InvoiceSteps {
     return this.lastRead?.at === Date.now() ? this.lastRead.context : this.refresh();
   }
 
-  /** Re-reads invoice, customer and policy; the case adopts what the ledger says. */
-  async refresh(): Promise<InvoiceContext> {
+  /**
+   * Re-reads invoice, customer and policy; the case adopts what the ledger says. `recording`: a
+   * decision's row written first, in the same local activity ('lean-lifecycle').
+   */
+  async refresh(recording?: ProposalResolutionRecord): Promise<InvoiceContext> {
     const number = this.invoice.memory.invoiceNumber;
     const summary = `re-read ${number}, its customer and the policy in force`;
-    const context = this.local
-      ? await localCall('loadInvoiceContext', summary, number)
-      : await withSummary('loadInvoiceContext', summary, number);
+    const context = recording
+      ? await localCall(
+          'recordDecisionAndReread',
+          `${recording.resolution.status}${'decidedBy' in recording.resolution ? ` by ${recording.resolution.decidedBy}` : ''}: ${recording.id}; ${summary}`,
+          { resolution: recording, invoiceNumber: number },
+        )
+      : this.local
+        ? await localCall('loadInvoiceContext', summary, number)
+        : await withSummary('loadInvoiceContext', summary, number);
     this.lastRead = { at: Date.now(), context };
     // ArTier was set at the first read only, so a customer moved to another tier kept the old one (defect 9c).
     if (this.invoice.adoptLedgerRead(context) && this.has('tier-search-attribute'))
@@ -310,6 +342,7 @@ export class InvoiceSteps {
     const invoice = this.invoice;
     const memory = invoice.memory;
     const write = this.unwritten(approval);
+    if (this.lean) return this.handOverAndAwait(request, approval);
     await withSummary('requestReminder', `hand "${request.subject}" to outreach-${memory.customerId} (approved by ${request.approvedBy})`, {
       customerId: memory.customerId,
       request,
@@ -322,24 +355,85 @@ export class InvoiceSteps {
     await condition(() => this.delivered.has(request.requestId) || invoice.deliveryMoot);
     invoice.queued = null;
     const delivery = this.delivered.get(request.requestId);
-    if (delivery) {
-      // 'stale' (nothing sent: the quoted balance changed) exists only in histories with outreach's
-      // deliver-checks-quoted-balance patch, so older histories take the same path as before.
-      if (delivery.status !== 'suppressed' && delivery.status !== 'stale') {
-        memory.remindersSent++;
-        memory.lastContactDate = invoice.today(now());
-      }
-      invoice.note(
-        now(),
-        `reminder_${delivery.status}`,
-        `${request.subject} (${delivery.detail}${delivery.batchedWith.length ? `; with ${delivery.batchedWith.join(', ')}` : ''})`,
-        request.approvedBy,
-      );
-      return delivery.status;
-    }
+    if (delivery) return this.recordDelivery(request, delivery);
     await ledger.withdrawReminder({ customerId: memory.customerId, requestId: request.requestId });
     invoice.note(now(), 'reminder_withdrawn', `${request.requestId}: no longer needed (${memory.status})`);
     return 'withdrawn';
+  }
+
+  /**
+   * 'lean-lifecycle': the hand-over's activity answers with the delivery (outreach completes it),
+   * or the signal does (the fallback), or the reminder is no longer needed and the activity is
+   * cancelled and the request withdrawn.
+   */
+  private async handOverAndAwait(
+    request: ReminderRequest,
+    approval: PendingProposal | null,
+  ): Promise<ReminderDelivered['status'] | 'withdrawn'> {
+    const invoice = this.invoice;
+    const memory = invoice.memory;
+    // Any decision's row was written with the re-read before this; one not yet written goes now.
+    if (approval) await this.writeDecision(approval);
+    let failed: unknown = null;
+    const summary = `hand "${request.subject}" to outreach-${memory.customerId} and await its delivery (approved by ${request.approvedBy})`;
+    // A known id, so a withdrawal can complete it (no cancel command racing the answer).
+    const activityId = this.handOverId(request);
+    const handed = (
+      handOver.awaitReminderDelivery as unknown as {
+        executeWithOptions(o: { summary: string; activityId: string }, a: unknown[]): Promise<HandOverAnswer>;
+      }
+    ).executeWithOptions({ summary, activityId }, [{ customerId: memory.customerId, request }]);
+    // Queued there: the delivery comes later as the reminderDelivered signal.
+    let answered = false;
+    handed.then(
+      (answer) => {
+        answered = true;
+        this.invoice.handingOver = false;
+        if (!('queued' in answer)) this.delivered.set(answer.requestId, answer);
+      },
+      (err) => {
+        failed = err;
+        this.invoice.handingOver = false;
+      },
+    );
+    // Approved and with outreach, not yet delivered: published in the task that hands it over.
+    invoice.queued = { stepKey: request.requestId.slice(invoice.workflowId.length + 1) };
+    invoice.handingOver = !answered;
+    this.publish();
+    await condition(() => this.delivered.has(request.requestId) || invoice.deliveryMoot || failed !== null);
+    invoice.queued = null;
+    const delivery = this.delivered.get(request.requestId);
+    if (delivery) return this.recordDelivery(request, delivery);
+    if (!invoice.deliveryMoot) throw failed;
+    // Still open when no longer needed: the withdrawal completes it, so no retry hands over a
+    // reminder the invoice no longer wants.
+    const open = answered || failed !== null ? {} : { handOverActivityId: activityId };
+    await ledger.withdrawReminder({ customerId: memory.customerId, requestId: request.requestId, ...open });
+    invoice.note(now(), 'reminder_withdrawn', `${request.requestId}: no longer needed (${memory.status})`);
+    return 'withdrawn';
+  }
+
+  private handOverId(request: ReminderRequest): string {
+    return `hand-over/${request.requestId.slice(this.invoice.workflowId.length + 1)}`;
+  }
+
+  /** What a delivery does to the case (synchronous: the paths that return it keep their ticks). */
+  private recordDelivery(request: ReminderRequest, delivery: ReminderDelivered): ReminderDelivered['status'] {
+    const invoice = this.invoice;
+    const memory = invoice.memory;
+    // 'stale' (nothing sent: the quoted balance changed) exists only in histories with outreach's
+    // deliver-checks-quoted-balance patch, so older histories take the same path as before.
+    if (delivery.status !== 'suppressed' && delivery.status !== 'stale') {
+      memory.remindersSent++;
+      memory.lastContactDate = invoice.today(now());
+    }
+    invoice.note(
+      now(),
+      `reminder_${delivery.status}`,
+      `${request.subject} (${delivery.detail}${delivery.batchedWith.length ? `; with ${delivery.batchedWith.join(', ')}` : ''})`,
+      request.approvedBy,
+    );
+    return delivery.status;
   }
 
   private auditEntry(key: string, action: string, reasoning: string, extra: AuditExtra): AuditEntry {
@@ -442,7 +536,11 @@ export class InvoiceSteps {
         },
         actionKind: 'reminder',
       });
-      await withSummary('recordProposal', `propose "${subject}" — ${reasoning}`, {
+      // A local activity on 'lean-lifecycle': the row exists before the task that drafted it is
+      // durable. A task retried on another course (a payment in between) leaves that row behind;
+      // the next proposal or the close of this invoice withdraws any pending row it does not hold.
+      const call = this.lean ? localCall : withSummary;
+      await call('recordProposal', `propose "${subject}" — ${reasoning}`, {
         id,
         ...this.ids,
         actionKind: 'reminder',
@@ -486,7 +584,11 @@ export class InvoiceSteps {
       invoice.note(now(), 'proposal_approved', `${id}${edited ? ' (edited)' : ''}`, approvedBy);
       // A decision can come days after the draft: read the ledger again before anything is sent.
       if (this.has('reread-before-delivery')) {
-        const fresh = await this.refresh();
+        // On 'lean-lifecycle' the decision's row is written in the same local activity as this
+        // re-read, so the decision's Update answers in the task that took it.
+        const write = this.lean ? this.unwritten(pending) : null;
+        const fresh = await this.refresh(write ? this.resolutionRecord(pending, write.message) : undefined);
+        if (write) write.written = true;
         const stop = invoice.stopReason(fresh);
         if (stop) {
           await this.writeDecision(pending);
@@ -654,11 +756,15 @@ export class InvoiceSteps {
     // With no promise to settle in between, the close's audit entry goes with the ledger check: one activity ('one-write-decisions').
     const auditWithCheck = this.oneWrite && memory.status === 'paid' && !memory.promise;
     if (memory.status === 'paid') {
-      const { ledgerOpenMinor } = await ledger.confirmPaidInLedger({
+      const check = {
         invoiceNumber: memory.invoiceNumber,
         workflowId: invoice.workflowId,
         ...(auditWithCheck ? { closingAudit: this.auditEntry(closing.key, closing.action, closing.reasoning, closing.extra) } : {}),
-      });
+      };
+      // A local activity on 'lean-lifecycle': the invoice is closed whatever a retried task brings.
+      const { ledgerOpenMinor } = this.lean
+        ? await localCall('confirmPaidInLedger', `confirm ${memory.invoiceNumber} paid in the ledger and record the close`, check)
+        : await ledger.confirmPaidInLedger(check);
       if (ledgerOpenMinor > 0)
         invoice.note(
           now(),
@@ -672,7 +778,13 @@ export class InvoiceSteps {
       if (memory.status === 'paid') invoice.note(now(), 'promise_kept', `paid in full before ${memory.promise.holdUntil}`);
       memory.promise = null;
     }
-    if (!auditWithCheck) await this.audit(closing.key, closing.action, closing.reasoning, closing.extra);
+    if (!auditWithCheck && this.lean)
+      await localCall(
+        'recordAudit',
+        `record the close: ${closing.reasoning}`,
+        this.auditEntry(closing.key, closing.action, closing.reasoning, closing.extra),
+      );
+    else if (!auditWithCheck) await this.audit(closing.key, closing.action, closing.reasoning, closing.extra);
     invoice.note(now(), 'closed', memory.status);
     this.publish();
   }

@@ -75,7 +75,10 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   // every earlier patch, so steps.has() answers those without a marker of their own.
   // 'one-write-decisions' (issue 15) began on code with 'local-ledger-calls' and all before it.
   // 'publish-settled-decision' (issue 15) began on code with 'one-write-decisions'.
-  steps.settledPublish = patched('publish-settled-decision');
+  // 'lean-lifecycle' (issue 15) began on code with 'publish-settled-decision', 'replan-on-newer-policy'
+  // and all before them: one marker per run where there were two.
+  steps.lean = patched('lean-lifecycle');
+  steps.settledPublish = steps.lean || patched('publish-settled-decision');
   steps.oneWrite = steps.settledPublish || patched('one-write-decisions');
   steps.local = steps.oneWrite || patched('local-ledger-calls');
   // Decided once per run: runs recorded before it keep the stage they published.
@@ -274,7 +277,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     // reads the new version here (the step acts on this read), and a plan made under an older
     // version is made again before anything is done on it. Runs without the marker acted on the
     // plan as it stood; the read was the step's own, so no event moves.
-    if (patched('replan-on-newer-policy')) {
+    if (steps.lean || patched('replan-on-newer-policy')) {
       const plannedWith = invoice.policy!.version;
       const read = await steps.readForStep();
       if (invoice.isClosed || read.policy.version !== plannedWith) continue;

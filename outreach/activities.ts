@@ -3,8 +3,8 @@
  * provider, ledger contact, audit rows).
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import { type Client, WorkflowNotFoundError } from '@temporalio/client';
-import { invoiceStateQuery, reminderDeliveredSignal } from '../collections/messages';
+import { ActivityNotFoundError, type Client, WorkflowNotFoundError } from '@temporalio/client';
+import { invoiceStateQuery, reminderDeliveredSignal, type HandOverAnswer, type ReminderDelivered } from '../collections/messages';
 import { invoiceWorkflowId } from '../temporal/workflow-ids';
 import type { OthersDue } from './batch-window';
 import { eq } from 'drizzle-orm';
@@ -28,7 +28,7 @@ export interface DeliveryInput {
   /** The approved requests this message carries (one, or several merged). */
   requests: (Pick<
     ReminderRequest,
-    'requestId' | 'invoiceWorkflowId' | 'invoiceNumber' | 'reasoning' | 'policyVersion' | 'approvedBy' | 'edited' | 'tone'
+    'requestId' | 'invoiceWorkflowId' | 'invoiceNumber' | 'reasoning' | 'policyVersion' | 'approvedBy' | 'edited' | 'tone' | 'completion'
   > & {
     /** The open balance the approved text quotes (absent in inputs recorded before it existed). */
     quotedOpenMinor?: number;
@@ -222,6 +222,26 @@ export function createOutreachActivities(deps: {
      * Delivers one message. The outbox row's unique key makes a retry (or a worker killed after
      * the provider call) find the earlier row; Resend gets the same key as Idempotency-Key.
      */
+    /**
+     * Tells invoices whose hand-over waits on a held message that it is queued here (their activity
+     * completes; the delivery comes later as a signal). A token no longer live is skipped: that
+     * invoice's retried attempt carries a fresh one, or it no longer waits.
+     */
+    async answerHandOvers(input: { answers: { completion: string; answer: HandOverAnswer }[] }): Promise<number> {
+      if (!deps.temporal) return 0;
+      const client = await deps.temporal();
+      let answered = 0;
+      for (const a of input.answers) {
+        try {
+          await client.activity.complete(Buffer.from(a.completion, 'base64'), a.answer);
+          answered++;
+        } catch (err) {
+          if (!(err instanceof ActivityNotFoundError)) throw err;
+        }
+      }
+      return answered;
+    },
+
     async deliverEmail(input: DeliveryInput): Promise<DeliveryResult> {
       const result = await deliver(input);
       if (!input.confirmDelivery || !deps.temporal) return result;
@@ -362,15 +382,27 @@ export function createOutreachActivities(deps: {
   async function confirmToInvoices(input: DeliveryInput, result: DeliveryResult, client: Client): Promise<void> {
     const sentAt = new Date().toISOString();
     for (const r of input.requests) {
+      const delivered: ReminderDelivered = {
+        requestId: r.requestId,
+        outboxKey: input.outboxKey,
+        batchedWith: input.requests.filter((x) => x !== r).map((x) => x.invoiceNumber),
+        sentAt,
+        status: result.status,
+        detail: result.detail,
+      };
+      // The invoice's hand-over activity waits for this: completing it tells the invoice in the task
+      // that plans its next step. A token no longer live (that attempt timed out, or the invoice
+      // cancelled it) falls back to the signal.
+      if (r.completion) {
+        try {
+          await client.activity.complete(Buffer.from(r.completion, 'base64'), delivered);
+          continue;
+        } catch (err) {
+          if (!(err instanceof ActivityNotFoundError)) throw err;
+        }
+      }
       try {
-        await client.workflow.getHandle(r.invoiceWorkflowId).signal(reminderDeliveredSignal, {
-          requestId: r.requestId,
-          outboxKey: input.outboxKey,
-          batchedWith: input.requests.filter((x) => x !== r).map((x) => x.invoiceNumber),
-          sentAt,
-          status: result.status,
-          detail: result.detail,
-        });
+        await client.workflow.getHandle(r.invoiceWorkflowId).signal(reminderDeliveredSignal, delivered);
       } catch (err) {
         // The invoice workflow may have closed meanwhile; the audit trail has the delivery.
         if (!(err instanceof WorkflowNotFoundError)) throw err;

@@ -39,6 +39,7 @@ function build() {
     policyVersion: z.number().int().positive(),
     approvedBy: z.string().min(1).max(200),
     edited: z.boolean(),
+    completion: z.string().min(1).max(4_000).optional(),
   }) satisfies z.ZodType<ReminderRequest>;
   const withdrawReminder = z.object({ requestId: z.string().min(1).max(500) }).strict();
   return { requestReminder, withdrawReminder };

@@ -23,6 +23,11 @@ export interface ReminderRequest {
   policyVersion: number;
   approvedBy: string;
   edited: boolean;
+  /**
+   * The invoice's hand-over activity to complete with the delivery (its task token, base64), on
+   * invoices running 'lean-lifecycle'; absent otherwise, and then the delivery signals the invoice.
+   */
+  completion?: string;
 }
 
 export const requestReminderSignal = defineSignal<[ReminderRequest]>('requestReminder');

@@ -85,7 +85,13 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
   setHandler(requestReminderSignal, (payload) => {
     const r = outreachSignalPayload('requestReminder', payload, (m) => log.warn(m));
     if (!r) return;
-    if (deliveredIds.includes(r.requestId) || queue.some((q) => q.requestId === r.requestId)) return;
+    if (deliveredIds.includes(r.requestId)) return;
+    // A retried hand-over brings the same request with a fresh completion token: the queued one adopts it.
+    const queued = queue.find((q) => q.requestId === r.requestId);
+    if (queued) {
+      if (r.completion) queued.completion = r.completion;
+      return;
+    }
     queue.push(r);
     changes++;
   });
@@ -121,6 +127,23 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
   // The patches before it: a run that has it began on code with all of them, so they hold
   // without a marker and a search attribute upsert each.
   const has = (name: string) => lean || patched(name);
+
+  /**
+   * Before the queue waits: an invoice whose hand-over activity waits for this delivery (requests
+   * from invoices on 'lean-lifecycle' carry its token) is told at once that the message is queued,
+   * so no activity stays open through the wait; the delivery reaches it later as a signal. Asked
+   * only when such a request is queued: histories without one replay as they ran.
+   */
+  /** A hand-over arrived while the queue waits: the wait wakes to answer it, then goes on. */
+  const unanswered = () => queue.some((q) => q.completion !== undefined);
+  const answerHeld = async (why: string): Promise<void> => {
+    const waiting = queue.filter((q) => q.completion);
+    if (waiting.length === 0 || !patched('outreach-answers-held-hand-overs')) return;
+    await localReads.answerHandOvers({
+      answers: waiting.map((q) => ({ completion: q.completion!, answer: { requestId: q.requestId, queued: true as const, detail: why } })),
+    });
+    for (const q of waiting) delete q.completion;
+  };
 
   while (true) {
     if (queue.length === 0) {
@@ -170,10 +193,16 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
         if (remaining === 0 && sendAtOnce) break;
         // The summary is metadata on the timer, not a command: histories without it replay the same.
         const latest = new Date(Date.now() + remaining).toISOString();
+        await answerHeld(`batched with this customer's other reminders due soon; sent at ${latest} at the latest`);
         waited = true;
-        const woke = await condition(() => (changes !== firstQueued && queue.length === 0) || policyChanges !== seenPolicy, remaining, {
-          summary: `batching ${queue.map((q) => q.invoiceNumber).join(', ')} for ${input.customerId}: sending at ${latest} at the latest (batch window ${rules.batchWindowMinutes} min)`,
-        });
+        const woke = await condition(
+          () => (changes !== firstQueued && queue.length === 0) || policyChanges !== seenPolicy || unanswered(),
+          remaining,
+          {
+            summary: `batching ${queue.map((q) => q.invoiceNumber).join(', ')} for ${input.customerId}: sending at ${latest} at the latest (batch window ${rules.batchWindowMinutes} min)`,
+          },
+        );
+        if (woke && policyChanges === seenPolicy && queue.length > 0 && unanswered()) continue; // answer it, wait the rest
         if (!woke || policyChanges === seenPolicy) break;
         rules = await reads.loadOutreachRules(input.customerId);
       }
@@ -185,13 +214,15 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
     const allowed = earliestContactTime(contactTimes, now, rules.caps);
     // No holidays in rules recorded before they existed, nor under the default policy: the same timer as ever.
     nextSendAt = nextSendTime(new Date(Math.max(now, allowed)), rules.sendWindow, rules.timezone, new Set(rules.holidays ?? []));
-    if (nextSendAt.getTime() > Date.now()) {
+    while (nextSendAt.getTime() > Date.now()) {
+      await answerHeld(`held by the contact caps or the send window until ${nextSendAt.toISOString()}`);
       waited = true;
-      const emptied = await condition(() => queue.length === 0, nextSendAt.getTime() - Date.now(), {
+      const woke = await condition(() => queue.length === 0 || unanswered(), nextSendAt.getTime() - Date.now(), {
         summary: `contact caps / send window: next message to ${input.customerId} at ${nextSendAt.toISOString()}`,
       });
-      if (emptied) continue;
+      if (!woke || queue.length === 0) break;
     }
+    if (queue.length === 0) continue;
 
     // The kill switch, read at the last moment: while it holds, the messages wait here (the invoice
     // workflows keep their schedules) and are re-checked against caps and window when it releases.
@@ -199,8 +230,9 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
       const sends = context && !waited ? context.sends : await reads.readSendsSwitch();
       if (sends.held) {
         held = { by: sends.by, reason: sends.reason, since: sends.since };
+        await answerHeld(`sends paused by ${sends.by}: ${sends.reason}`);
         const seen = resumes;
-        await condition(() => resumes !== seen || queue.length === 0, '10 minutes', {
+        await condition(() => resumes !== seen || queue.length === 0 || unanswered(), '10 minutes', {
           summary: `sends paused by ${sends.by} since ${sends.since}: ${sends.reason} (holding ${queue.length} message(s) for ${input.customerId})`,
         });
         held = null;
@@ -231,8 +263,20 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
             body: message.body,
             ...(oneRead ? { confirmDelivery: true as const } : {}),
             requests: batch.map(
-              ({ requestId, invoiceWorkflowId, invoiceNumber, reasoning, policyVersion, approvedBy, edited, tone, invoice }) => ({
+              ({
                 requestId,
+                invoiceWorkflowId,
+                invoiceNumber,
+                reasoning,
+                policyVersion,
+                approvedBy,
+                edited,
+                tone,
+                invoice,
+                completion,
+              }) => ({
+                requestId,
+                ...(completion ? { completion } : {}),
                 invoiceWorkflowId,
                 invoiceNumber,
                 reasoning,

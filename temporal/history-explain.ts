@@ -58,6 +58,10 @@ function describeActivity(type: string, input: unknown): string {
     }
     case 'escalateProposal':
       return `escalated proposal ${a.id} to ${a.owner} after ${a.pendingHours} h undecided`;
+    case 'awaitReminderDelivery': {
+      const r = obj(a.request);
+      return `handed "${r.subject}" to outreach-${a.customerId} (approved by ${r.approvedBy}${r.edited ? ', edited' : ''}), awaiting its delivery`;
+    }
     case 'requestReminder': {
       const r = obj(a.request);
       // Runs on 'one-write-decisions' record the approval's row in the same call.
@@ -95,6 +99,13 @@ function describeLocalActivity(type: string, result: unknown): string {
       return `asked the customer's other invoices when they act next: ${JSON.stringify(result ?? null)?.slice(0, 160)}`;
     case 'readSendsSwitch':
       return `read the kill switch: sends ${r.held ? `held by ${r.by}: ${r.reason}` : 'flowing'}`;
+    // Writes run as local activities on 'lean-lifecycle' return what they wrote, so the marker tells it.
+    case 'recordProposal':
+    case 'recordAudit':
+    case 'confirmPaidInLedger':
+      return describeActivity(type, result);
+    case 'recordDecisionAndReread':
+      return `${describeActivity('resolveProposal', r.recorded)}; ${describeActivity('loadInvoiceContext', obj(r.invoice).number ?? '?')}`;
     case 'loadOutreachContext':
       return [
         describeLocalActivity('loadOutreachRules', r.rules),
@@ -109,13 +120,22 @@ function describeLocalActivity(type: string, result: unknown): string {
 export function explainHistory(history: History): ExplainedStep[] {
   const out: ExplainedStep[] = [];
   const push = (e: Event, what: string) => out.push({ eventId: Number(e.eventId), at: time(e), what });
+  const scheduled = new Map<string, string>();
   for (const e of history.events ?? []) {
     if (e.workflowExecutionStartedEventAttributes) {
       const a = e.workflowExecutionStartedEventAttributes;
       push(e, `started ${a.workflowType?.name} with ${JSON.stringify(decode(a.input)[0])}`);
     } else if (e.activityTaskScheduledEventAttributes) {
       const a = e.activityTaskScheduledEventAttributes;
+      scheduled.set(String(e.eventId), a.activityType?.name ?? '?');
       push(e, describeActivity(a.activityType?.name ?? '?', decode(a.input)[0]));
+    } else if (e.activityTaskCompletedEventAttributes) {
+      // The hand-over completed by outreach ('lean-lifecycle'): its result is the delivery.
+      const a = e.activityTaskCompletedEventAttributes;
+      if (scheduled.get(String(a.scheduledEventId)) === 'awaitReminderDelivery') {
+        const d = obj(decode(a.result)[0]);
+        push(e, `delivery of ${d.requestId}: ${d.status} (${d.detail})`);
+      }
     } else if (e.markerRecordedEventAttributes) {
       // A local read records its result, not its input: said from what it read (patch markers say nothing).
       const la = localActivityOf(e);

@@ -229,11 +229,22 @@ export function explainInvoiceHistories(workflowId: string, histories: History[]
         onActivity(type, obj(decodeFirst(a.input)), at);
       } else if (e.activityTaskCompletedEventAttributes) {
         const a = e.activityTaskCompletedEventAttributes;
-        if (scheduled.get(String(a.scheduledEventId)) === 'loadInvoiceContext') k.adoptRead(decodeFirst(a.result));
+        const type = scheduled.get(String(a.scheduledEventId));
+        if (type === 'loadInvoiceContext') k.adoptRead(decodeFirst(a.result));
+        // The hand-over completed by outreach ('lean-lifecycle'): its result is what the signal carried.
+        // ("queued": outreach holds the message, and the delivery comes later as that signal.)
+        const answer = obj(decodeFirst(a.result));
+        if (type === 'awaitReminderDelivery' && answer.queued !== true) onMessage('reminderDelivered', answer, at);
       } else if (e.markerRecordedEventAttributes) {
         // A re-read made as a local activity: its marker carries what it read.
         const la = localActivityOf(e);
         if (la?.type === 'loadInvoiceContext') k.adoptRead(la.result);
+        // Writes as local activities ('lean-lifecycle') return what they wrote: read as the activity's input.
+        if (la?.type === 'recordProposal' || la?.type === 'recordAudit') onActivity(la.type, obj(la.result), at);
+        if (la?.type === 'recordDecisionAndReread') {
+          k.adoptRead(la.result);
+          onActivity('resolveProposal', obj(obj(la.result).recorded), at);
+        }
       } else if (e.workflowExecutionUpdateAcceptedEventAttributes) {
         const req = e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest?.input;
         onMessage(req?.name ?? '', obj(decodeFirst(req?.args)), at);
@@ -258,7 +269,7 @@ export function explainInvoiceHistories(workflowId: string, histories: History[]
       const a = byProposal(String(input.id));
       const r = obj(input.resolution);
       if (a && r.status !== 'approved') a.outcome = String(r.status);
-    } else if (type === 'requestReminder') {
+    } else if (type === 'requestReminder' || type === 'awaitReminderDelivery') {
       const r = obj(input.request);
       const stepKey = String(r.requestId).split('/').pop() ?? '';
       // A supervised step was proposed under a proposal id; an autonomous one starts here.
