@@ -128,20 +128,31 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
   // without a marker and a search attribute upsert each.
   const has = (name: string) => lean || patched(name);
 
+  /** A hand-over arrived while the queue waits: the wait wakes to answer it, then goes on. */
+  const unanswered = () => queue.some((q) => q.completion !== undefined);
   /**
    * Before the queue waits: an invoice whose hand-over activity waits for this delivery (requests
    * from invoices on 'lean-lifecycle' carry its token) is told at once that the message is queued,
    * so no activity stays open through the wait; the delivery reaches it later as a signal. Asked
-   * only when such a request is queued: histories without one replay as they ran.
+   * only when such a request is queued: histories without one replay as they ran. A token is
+   * used once whatever happens: if the answer cannot be given, the invoice's attempt times out and
+   * the delivery's signal still reaches it.
    */
-  /** A hand-over arrived while the queue waits: the wait wakes to answer it, then goes on. */
-  const unanswered = () => queue.some((q) => q.completion !== undefined);
   const answerHeld = async (why: string): Promise<void> => {
     const waiting = queue.filter((q) => q.completion);
-    if (waiting.length === 0 || !patched('outreach-answers-held-hand-overs')) return;
-    await localReads.answerHandOvers({
-      answers: waiting.map((q) => ({ completion: q.completion!, answer: { requestId: q.requestId, queued: true as const, detail: why } })),
-    });
+    if (waiting.length === 0) return;
+    if (patched('outreach-answers-held-hand-overs')) {
+      try {
+        await localReads.answerHandOvers({
+          answers: waiting.map((q) => ({
+            completion: q.completion!,
+            answer: { requestId: q.requestId, queued: true as const, detail: why },
+          })),
+        });
+      } catch (err) {
+        log.warn('could not tell the invoices their messages are queued; they learn on delivery', { error: String(err) });
+      }
+    }
     for (const q of waiting) delete q.completion;
   };
 
