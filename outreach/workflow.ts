@@ -80,12 +80,20 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
   let held: { by: string | null; reason: string | null; since: string | null } | null = null;
   let releasedFromHold = false;
   let policyChanges = 0;
+  // Hand-overs retried after their request went out ('outreach-answers-late-hand-overs'): the
+  // first answer came after that attempt timed out, so the invoice learned the delivery by signal,
+  // and the retry would otherwise stay open until its attempts run out. Answered at the next wait.
+  const lateHandOvers: { requestId: string; completion: string }[] = [];
 
   // A payload that breaks its schema is logged and ignored: it must not reach the queue or the email.
   setHandler(requestReminderSignal, (payload) => {
     const r = outreachSignalPayload('requestReminder', payload, (m) => log.warn(m));
     if (!r) return;
-    if (deliveredIds.includes(r.requestId)) return;
+    if (deliveredIds.includes(r.requestId)) {
+      if (r.completion && patched('outreach-answers-late-hand-overs'))
+        lateHandOvers.push({ requestId: r.requestId, completion: r.completion });
+      return;
+    }
     // A retried hand-over brings the same request with a fresh completion token: the queued one adopts it.
     const queued = queue.find((q) => q.requestId === r.requestId);
     if (queued) {
@@ -129,7 +137,7 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
   const has = (name: string) => lean || patched(name);
 
   /** A hand-over arrived while the queue waits: the wait wakes to answer it, then goes on. */
-  const unanswered = () => queue.some((q) => q.completion !== undefined);
+  const unanswered = () => lateHandOvers.length > 0 || queue.some((q) => q.completion !== undefined);
   /**
    * Before the queue waits: an invoice whose hand-over activity waits for this delivery (requests
    * from invoices on 'lean-lifecycle' carry its token) is told at once that the message is queued,
@@ -140,17 +148,21 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
    */
   const answerHeld = async (why: string): Promise<void> => {
     const waiting = queue.filter((q) => q.completion);
-    if (waiting.length === 0) return;
+    const late = lateHandOvers.splice(0);
+    if (waiting.length === 0 && late.length === 0) return;
+    // Late ones exist only on code with both patches, so asking here records no new marker for them.
     if (patched('outreach-answers-held-hand-overs')) {
+      const answers = [
+        ...waiting.map((q) => ({ completion: q.completion!, answer: { requestId: q.requestId, queued: true as const, detail: why } })),
+        ...late.map(({ requestId, completion }) => ({
+          completion,
+          answer: { requestId, queued: true as const, detail: 'delivered before this attempt: the invoice was told by signal' },
+        })),
+      ];
       try {
-        await localReads.answerHandOvers({
-          answers: waiting.map((q) => ({
-            completion: q.completion!,
-            answer: { requestId: q.requestId, queued: true as const, detail: why },
-          })),
-        });
+        await localReads.answerHandOvers({ answers });
       } catch (err) {
-        log.warn('could not tell the invoices their messages are queued; they learn on delivery', { error: String(err) });
+        log.warn("could not answer the invoices' hand-overs; they learn on delivery", { error: String(err) });
       }
     }
     for (const q of waiting) delete q.completion;
@@ -159,7 +171,11 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
   while (true) {
     if (queue.length === 0) {
       nextSendAt = null;
-      const got = await condition(() => queue.length > 0, IDLE_COMPLETE_AFTER);
+      const got = await condition(() => queue.length > 0 || lateHandOvers.length > 0, IDLE_COMPLETE_AFTER);
+      if (lateHandOvers.length > 0) {
+        await answerHeld('idle');
+        if (queue.length === 0) continue;
+      }
       if (!got) {
         await condition(allHandlersFinished);
         return; // idle for a month: every contact is outside any cap window; the next request starts afresh

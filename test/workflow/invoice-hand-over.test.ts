@@ -6,8 +6,15 @@
  * activity if it is still open. Time-skipping server,
  * real worker, PostgreSQL. (Outreach re-checks a held switch every 10 minutes; the tests let time pass.)
  */
+import { defaultPayloadConverter } from '@temporalio/common';
+import { Worker } from '@temporalio/worker';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decideProposalUpdate } from '../../collections/messages';
+import { createActivities } from '../../apps/worker/activities';
+import { decideProposalUpdate, type HandOverAnswer } from '../../collections/messages';
+import { createBuiltinLedger } from '../../ledger/builtin';
+import { createDevLogSender } from '../../outreach/channels/email';
+import type { ReminderRequest } from '../../outreach/messages';
 import { startTestStack, type TestStack } from '../../dev/harness/stack';
 import { waitFor } from '../../dev/harness/wait';
 import { holdSends, releaseSends } from '../../outreach/kill-switch';
@@ -23,7 +30,14 @@ afterAll(async () => {
   await stack?.close();
 });
 
-type HistoryEvent = { activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null };
+const PROBE_WORKFLOW = fileURLToPath(new URL('../support/hand-over-probe-workflow.ts', import.meta.url));
+
+type HistoryEvent = {
+  activityTaskScheduledEventAttributes?: {
+    activityType?: { name?: string | null } | null;
+    input?: { payloads?: Parameters<typeof defaultPayloadConverter.fromPayload>[0][] | null } | null;
+  } | null;
+};
 /** Events of a type, by the attributes they carry: `activityTaskCompleted` → activityTaskCompletedEventAttributes. */
 const named = (events: HistoryEvent[], type: string) =>
   events.filter((e) => (e as Record<string, unknown>)[`${type}EventAttributes`] != null);
@@ -46,6 +60,59 @@ describe('invoice workflow: the hand-over completed by the delivery', () => {
     expect(named(events, 'workflowExecutionSignaled')).toHaveLength(0);
     expect(scheduledNames(events)).toContain('awaitReminderDelivery');
     expect(named(events, 'activityTaskCompleted').length).toBeGreaterThan(0);
+  });
+
+  it('answers a hand-over retried after its reminder went out, so the retry does not stay open', async () => {
+    const { env, db, seed } = stack;
+    await seed.customer(db, { id: 'HO3', tier: 'standard' });
+    const h = await startInvoice(stack, { number: 'HO-3', customerId: 'HO3', dueInDays: 3 });
+    const p = await nextProposal(stack, h);
+    await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: p.id, decision: 'approve', by: 'alice' }] });
+    await waitForOutbox(stack, 'HO3', 1);
+    await actionSeen(stack, h, 'reminder_logged', '10 minutes');
+    // The request the invoice handed over, as a retried attempt would hand it over again.
+    const scheduled = named((await h.fetchHistory()).events ?? [], 'activityTaskScheduled').find(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'awaitReminderDelivery',
+    );
+    const input = defaultPayloadConverter.fromPayload<{ customerId: string; request: ReminderRequest }>(
+      scheduled!.activityTaskScheduledEventAttributes!.input!.payloads![0]!,
+    );
+    // A real attempt of the activity (its own task token), on a worker of its own.
+    const { awaitReminderDelivery } = createActivities({
+      db,
+      ledger: createBuiltinLedger(db),
+      email: createDevLogSender(() => undefined),
+      temporal: async () => env.client,
+      taskQueue: stack.taskQueue,
+      emailFrom: 'ar@example.com',
+    });
+    const probeQueue = `${stack.taskQueue}-probe`;
+    const probe = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue: probeQueue,
+      workflowsPath: PROBE_WORKFLOW,
+      activities: { awaitReminderDelivery },
+    });
+    const answer = await probe.runUntil(async () => {
+      const retried = await env.client.workflow.start('handOverProbeWorkflow', {
+        taskQueue: probeQueue,
+        workflowId: `hand-over-probe-${input.request.requestId}`,
+        args: [input],
+      });
+      // The time-skipping server does not skip while an activity is open: a retry left unanswered
+      // would wait out this deadline, not an hour.
+      const result = await Promise.race([
+        retried.result() as Promise<HandOverAnswer>,
+        new Promise<null>((resolve) => setTimeout(() => resolve(null), 30_000)),
+      ]);
+      if (result === null) await retried.terminate('unanswered');
+      return result;
+    });
+    expect(answer).toMatchObject({ requestId: input.request.requestId, queued: true });
+    expect(answer && 'detail' in answer ? answer.detail : '').toMatch(/delivered before/);
+    // Nothing went out twice.
+    expect(await outboxFor(stack, 'HO3')).toHaveLength(1);
   });
 
   it('is told "queued" at once while sends are held, and learns the delivery by signal after', async () => {
