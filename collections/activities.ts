@@ -276,8 +276,10 @@ export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temp
     },
 
     /** Moves a pending proposal to its outcome; a proposal already decided keeps its first outcome. */
-    async resolveProposal(input: ProposalResolutionRecord): Promise<void> {
+    /** Returns what it recorded: as a local activity ('local-decision-rows') its marker is the history's record of the outcome. */
+    async resolveProposal(input: ProposalResolutionRecord): Promise<ProposalResolutionRecord> {
       await resolveProposalRow(db, input);
+      return input;
     },
 
     async escalateProposal(input: {

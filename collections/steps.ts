@@ -116,6 +116,19 @@ export class InvoiceSteps {
    * reminder became 24; see recordProposal's and the hand-over's notes for what keeps them safe.
    */
   lean = false;
+  /**
+   * Runs on 'local-decision-rows' (issue 15): a proposal's outcome written on its own (a rejection,
+   * an approval not sent, a write-off's decision, a withdrawn or superseded draft) is a local
+   * activity too, so a rejection's Update answers in the one workflow task that takes it (2 tasks
+   * and an activity before). The write keeps a proposal's first outcome, so a local activity run
+   * again after a crashed task writes nothing new.
+   */
+  localDecisionRows = false;
+
+  /** The outcome row's write: local on 'local-decision-rows', an activity before. */
+  private resolve(summary: string, record: ProposalResolutionRecord): Promise<ProposalResolutionRecord> {
+    return this.localDecisionRows ? localCall('resolveProposal', summary, record) : withSummary('resolveProposal', summary, record);
+  }
   /** The last proposal decided ('one-write-decisions'), until its row is written. */
   private decided: PendingProposal | null = null;
   private readonly published = { key: '' };
@@ -240,8 +253,7 @@ export class InvoiceSteps {
     const write = this.unwritten(pending);
     if (!write) return;
     const d = write.message;
-    await withSummary(
-      'resolveProposal',
+    await this.resolve(
       `${d.decision === 'approve' ? 'approved' : 'rejected'} by ${d.by}: ${pending.view.id}`,
       this.resolutionRecord(pending, d),
     );
@@ -321,14 +333,14 @@ export class InvoiceSteps {
     invoice.settle(pending);
     if (pending.closedAs) {
       const why = pending.closedReason ?? pending.closedAs;
-      await withSummary('resolveProposal', `${pending.closedAs}: ${why}`, {
+      await this.resolve(`${pending.closedAs}: ${why}`, {
         id: pending.view.id,
         ...this.ids,
         policyVersion: pending.view.policyVersion,
         resolution: { status: pending.closedAs, note: why },
       });
     } else if (!pending.decision && invoice.isClosed) {
-      await ledger.resolveProposal({
+      await (this.localDecisionRows ? localLedger : ledger).resolveProposal({
         id: pending.view.id,
         ...this.ids,
         policyVersion: pending.view.policyVersion,

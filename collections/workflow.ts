@@ -77,7 +77,9 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   // 'publish-settled-decision' (issue 15) began on code with 'one-write-decisions'.
   // 'lean-lifecycle' (issue 15) began on code with 'publish-settled-decision', 'replan-on-newer-policy'
   // and all before them: one marker per run where there were two.
-  steps.lean = patched('lean-lifecycle');
+  // 'local-decision-rows' (issue 15) began on code with 'lean-lifecycle'.
+  steps.localDecisionRows = patched('local-decision-rows');
+  steps.lean = steps.localDecisionRows || patched('lean-lifecycle');
   steps.settledPublish = steps.lean || patched('publish-settled-decision');
   steps.oneWrite = steps.settledPublish || patched('one-write-decisions');
   steps.local = steps.oneWrite || patched('local-ledger-calls');

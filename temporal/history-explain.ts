@@ -103,6 +103,7 @@ function describeLocalActivity(type: string, result: unknown): string {
     case 'recordProposal':
     case 'recordAudit':
     case 'confirmPaidInLedger':
+    case 'resolveProposal':
       return describeActivity(type, result);
     case 'recordDecisionAndReread':
       return `${describeActivity('resolveProposal', r.recorded)}; ${describeActivity('loadInvoiceContext', obj(r.invoice).number ?? '?')}`;

@@ -240,7 +240,8 @@ export function explainInvoiceHistories(workflowId: string, histories: History[]
         const la = localActivityOf(e);
         if (la?.type === 'loadInvoiceContext') k.adoptRead(la.result);
         // Writes as local activities ('lean-lifecycle') return what they wrote: read as the activity's input.
-        if (la?.type === 'recordProposal' || la?.type === 'recordAudit') onActivity(la.type, obj(la.result), at);
+        if (la?.type === 'recordProposal' || la?.type === 'recordAudit' || la?.type === 'resolveProposal')
+          onActivity(la.type, obj(la.result), at);
         if (la?.type === 'recordDecisionAndReread') {
           k.adoptRead(la.result);
           onActivity('resolveProposal', obj(obj(la.result).recorded), at);

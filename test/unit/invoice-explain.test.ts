@@ -58,3 +58,29 @@ describe('explaining a recorded invoice history', () => {
     expect(a.policyVersion).toBe(1);
   });
 });
+
+describe('the same ladder recorded on local-decision-rows (invoice-R-100.json)', () => {
+  const latest = loadHistoryFile(fileURLToPath(new URL('../fixtures/histories/invoice-R-100.json', import.meta.url)));
+  const explained = explainInvoiceHistories('invoice-R-100', [latest], []);
+
+  it('wrote the rejection as a local activity: no resolveProposal activity in the history', () => {
+    const scheduled = (latest.events ?? []).map((ev) => ev.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+    expect(scheduled).not.toContain('resolveProposal');
+  });
+
+  it('tells the same outcomes and who decided, from the markers', () => {
+    expect(explained.actions.map((a) => [a.stepKey, a.outcome])).toEqual(e.actions.map((a) => [a.stepKey, a.outcome]));
+    expect(explained.actions.find((a) => a.stepKey === 'overdue-1')!.decision).toMatchObject({ outcome: 'rejected', by: 'carol' });
+  });
+});
+
+describe('a draft withdrawn on local-decision-rows (invoice-R-200.json)', () => {
+  it('reads the withdrawal from the local activity marker that wrote it', () => {
+    const history = loadHistoryFile(fileURLToPath(new URL('../fixtures/histories/invoice-R-200.json', import.meta.url)));
+    const explained = explainInvoiceHistories('invoice-R-200', [history], []);
+    expect(explained.actions.map((a) => [a.stepKey, a.outcome])).toEqual([
+      ['heads-up', 'withdrawn'],
+      ['overdue-1', 'withdrawn'],
+    ]);
+  });
+});
