@@ -26,14 +26,16 @@
  *
  * Reports decisions per second and p50/p99 latency next to the baseline (the ratio is the cost of
  * a decision over a bare round trip through the same server), and waits for every approved email
- * to reach the outbox. BENCH_DIRECT=0 skips the direct comparison. BENCH_DIRECT_DECISION=reject
- * makes the direct batch rejections: the decision alone, without the delivery an approval sets off
+ * to reach the outbox. BENCH_DIRECT=0 skips the direct comparison. The direct decisions run twice,
+ * on a batch each: approvals, then rejections, the decision alone, without the delivery an
+ * approval sets off (BENCH_DIRECT_DECISION=approve or =reject runs one of them)
  * (an outreach workflow, its reads, the email, the signal back), which splits a decision's cost.
  * BENCH_SHARED_MODULES=0 runs the ar worker without its shared modules (apps/worker/shared-modules.ts:
  * zod and the message schemas evaluated once per workflow thread), to measure what they buy.
  *
- * CPU/req on each line is the CPU this process (endpoint, client, worker, activities) and the dev
- * server spent while the pool ran, divided by its requests: on a 2-core box CPU is the ceiling.
+ * CPU/req on each line is the CPU this process (endpoint, client, worker, activities), the dev
+ * server and PostgreSQL's processes spent while the pool ran, divided by its requests: on a 2-core
+ * box CPU is the ceiling. BENCH_SQL_TOP=1 lists the statements of a direct decision by text.
  */
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
@@ -50,14 +52,19 @@ import { decideProposalUpdate } from '../../collections/messages';
 import { createBareActivities } from './bare/activities';
 import { workflowTaskDurations } from './bare/task-durations';
 import { decisionChain, formatChain } from './decision-chain';
-import { cpuSeconds, descendantPids } from './proc-stats';
+import { cpuSeconds, cpuSecondsOfAll, descendantPids } from './proc-stats';
 
 const BARE_WORKFLOWS = fileURLToPath(new URL('./bare/workflows.ts', import.meta.url));
 
 const N = Number(process.env.BENCH_INVOICES ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const DIRECT = process.env.BENCH_DIRECT !== '0';
-const DIRECT_DECISION = process.env.BENCH_DIRECT_DECISION === 'reject' ? 'reject' : 'approve';
+const DIRECT_DECISIONS: ('approve' | 'reject')[] =
+  process.env.BENCH_DIRECT_DECISION === 'reject'
+    ? ['reject']
+    : process.env.BENCH_DIRECT_DECISION === 'approve'
+      ? ['approve']
+      : ['approve', 'reject'];
 const SHARED_MODULES = process.env.BENCH_SHARED_MODULES !== '0';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -71,6 +78,8 @@ interface Sample {
 interface CpuPerRequest {
   workerMs: number;
   serverMs: number;
+  /** PostgreSQL's processes (all of them on this machine: the bench's database is the only busy one). */
+  databaseMs: number;
   /** SQL statements this process sent to PostgreSQL (begin and commit included). */
   statements: number;
 }
@@ -78,9 +87,17 @@ interface CpuPerRequest {
 // Every statement this process sends (endpoint, activities) goes through pg.Client#query: counted
 // here, so a line can say how much database work a request costs. Instrumentation of the bench only.
 let statements = 0;
+// BENCH_SQL_TOP=1: which statements a decision sends, counted by text over the direct pool.
+const SQL_TOP = process.env.BENCH_SQL_TOP === '1';
+let statementTexts: Map<string, number> | null = null;
 const query = pg.Client.prototype.query;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   statements++;
+  if (statementTexts) {
+    const first = args[0] as string | { text?: string } | undefined;
+    const text = (typeof first === 'string' ? first : (first?.text ?? '?')).replace(/\s+/g, ' ').slice(0, 140);
+    statementTexts.set(text, (statementTexts.get(text) ?? 0) + 1);
+  }
   return (query as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof query;
 
@@ -92,7 +109,7 @@ async function runPool<T>(
   fn: (item: T) => Promise<Sample>,
 ): Promise<{ samples: Sample[]; seconds: number; cpu: CpuPerRequest | null }> {
   const samples: Sample[] = [];
-  const cpuBefore = [cpuSeconds(process.pid), serverPid ? cpuSeconds(serverPid) : 0];
+  const cpuBefore = [cpuSeconds(process.pid), serverPid ? cpuSeconds(serverPid) : 0, cpuSecondsOfAll('postgres')];
   const statementsBefore = statements;
   const start = performance.now();
   await forEachBounded(items, concurrency, async (item) => {
@@ -105,6 +122,7 @@ async function runPool<T>(
     ? {
         workerMs: per(cpuSeconds(process.pid), cpuBefore[0]!),
         serverMs: per(cpuSeconds(serverPid), cpuBefore[1]!),
+        databaseMs: per(cpuSecondsOfAll('postgres'), cpuBefore[2]!),
         statements: (statements - statementsBefore) / Math.max(1, samples.length),
       }
     : null;
@@ -143,7 +161,7 @@ try {
   console.log(
     `stack up in ${((performance.now() - setupStart) / 1000).toFixed(1)} s (database: ${s.stack.database.kind}, endpoint: ${s.url})`,
   );
-  const total = DIRECT ? 2 * N : N;
+  const total = DIRECT ? (1 + DIRECT_DECISIONS.length) * N : N;
   const numbers = Array.from({ length: total }, (_, i) => `BENCH-${String(i + 1).padStart(5, '0')}`);
   await s.seedOverdueInvoices(numbers);
   const syncStart = performance.now();
@@ -161,7 +179,7 @@ try {
   );
   console.log(`${total} workflows started and proposing in ${((performance.now() - syncStart) / 1000).toFixed(1)} s`);
   const ids = pending.slice(0, N).map((r) => r.id);
-  const directBatch = pending.slice(N);
+
   const outboxAtLeast = (n: number) =>
     waitFor(
       async () => {
@@ -187,24 +205,37 @@ try {
   await outboxAtLeast(N);
   const allSent = (performance.now() - sentStart) / 1000;
 
-  let direct: ReturnType<typeof summarise> | null = null;
+  const direct: { decision: 'approve' | 'reject'; r: ReturnType<typeof summarise> }[] = [];
   if (DIRECT) {
     const client = s.stack.env.client;
-    direct = summarise(
-      `${DIRECT_DECISION} Update via Temporal client (no HTTP)`,
-      await runPool(directBatch, CONCURRENCY, async (p) => {
-        const t = performance.now();
-        await client.workflow.getHandle(p.workflowId).executeUpdate(decideProposalUpdate, {
-          args: [
-            DIRECT_DECISION === 'reject'
-              ? { proposalId: p.id, decision: 'reject', by: 'bench', reason: 'measuring the decision without its delivery' }
-              : { proposalId: p.id, decision: 'approve', by: 'bench' },
-          ],
-        });
-        return { ms: performance.now() - t, status: 200 };
-      }),
-    );
-    if (DIRECT_DECISION === 'approve') await outboxAtLeast(2 * N);
+    let approved = N;
+    for (const [i, decision] of DIRECT_DECISIONS.entries()) {
+      const batch = pending.slice((i + 1) * N, (i + 2) * N);
+      if (SQL_TOP) statementTexts = new Map();
+      const r = summarise(
+        `${decision} Update via Temporal client (no HTTP)`,
+        await runPool(batch, CONCURRENCY, async (p) => {
+          const t = performance.now();
+          await client.workflow.getHandle(p.workflowId).executeUpdate(decideProposalUpdate, {
+            args: [
+              decision === 'reject'
+                ? { proposalId: p.id, decision: 'reject', by: 'bench', reason: 'measuring the decision without its delivery' }
+                : { proposalId: p.id, decision: 'approve', by: 'bench' },
+            ],
+          });
+          return { ms: performance.now() - t, status: 200 };
+        }),
+      );
+      direct.push({ decision, r });
+      if (decision === 'approve') await outboxAtLeast((approved += N));
+      if (statementTexts) {
+        console.log(
+          `\nSQL statements per direct ${decision}, by text (${N} decisions${decision === 'approve' ? ', until every email is in the outbox' : ''}):`,
+        );
+        for (const [text, n] of [...statementTexts].sort((a, b) => b[1] - a[1])) console.log(`${(n / N).toFixed(2).padStart(6)}  ${text}`);
+        statementTexts = null;
+      }
+    }
   }
 
   // The bare ceilings: the same server and connection, default worker options like the ar worker's.
@@ -248,17 +279,34 @@ try {
   const sample = (ids: string[]) => ids.slice(0, Math.min(ids.length, 50));
   const invoiceTasks = await workflowTaskDurations(s.stack.env.client, sample(pending.slice(0, N).map((p) => p.workflowId)));
   const bareTasks = await workflowTaskDurations(s.stack.env.client, sample(bare.withActivity.ids));
-  const chain = await decisionChain(s.stack.env.client, pending.slice(0, Math.min(N, 50)));
+  const rejectAt = DIRECT ? DIRECT_DECISIONS.indexOf('reject') : -1;
+  const rejectedTasks =
+    rejectAt >= 0
+      ? await workflowTaskDurations(
+          s.stack.env.client,
+          sample(pending.slice((rejectAt + 1) * N, (rejectAt + 2) * N).map((p) => p.workflowId)),
+        )
+      : null;
+  const trace = process.env.BENCH_CHAIN_TRACE === '1';
+  const chain = await decisionChain(s.stack.env.client, pending.slice(0, Math.min(N, 50)), { trace });
+  const rejectionChain =
+    rejectAt >= 0
+      ? await decisionChain(s.stack.env.client, pending.slice((rejectAt + 1) * N, (rejectAt + 1) * N + Math.min(N, 50)), {
+          outreach: false,
+          trace,
+        })
+      : null;
   const taskLine = (name: string, t: { durations: number[]; withoutLocal: number[]; events: number[] }) => {
     const d = [...t.durations].sort((a, b) => a - b);
     const w = [...t.withoutLocal].sort((a, b) => a - b);
     const ev = [...t.events].sort((a, b) => a - b);
-    const noLocal = w.length < d.length ? `; ${w.length} without a local activity p50 ${percentile(w, 50).toFixed(1)} ms` : '';
+    const noLocal =
+      w.length > 0 && w.length < d.length ? `; ${w.length} without a local activity p50 ${percentile(w, 50).toFixed(1)} ms` : '';
     return `${name.padEnd(38)} ${String(d.length).padStart(5)} tasks  p50 ${percentile(d, 50).toFixed(1).padStart(6)} ms  p90 ${percentile(d, 90).toFixed(1).padStart(6)} ms  (events per history p50 ${percentile(ev, 50)}${noLocal})`;
   };
 
   const fmt = (r: ReturnType<typeof summarise>) =>
-    `${r.name.padEnd(38)} ${String(r.requests).padStart(5)} req  ${r.perSecond.toFixed(1).padStart(7)}/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  ${JSON.stringify(r.statuses)}${r.cpu ? `  CPU/req ${r.cpu.workerMs.toFixed(1)} ms here + ${r.cpu.serverMs.toFixed(1)} ms dev server, ${r.cpu.statements.toFixed(1)} SQL statements` : ''}`;
+    `${r.name.padEnd(38)} ${String(r.requests).padStart(5)} req  ${r.perSecond.toFixed(1).padStart(7)}/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  ${JSON.stringify(r.statuses)}${r.cpu ? `  CPU/req ${r.cpu.workerMs.toFixed(1)} ms here + ${r.cpu.serverMs.toFixed(1)} ms dev server + ${r.cpu.databaseMs.toFixed(1)} ms PostgreSQL, ${r.cpu.statements.toFixed(1)} SQL statements` : ''}`;
   console.log(
     `\nconcurrency ${CONCURRENCY}, ${N} proposals, database ${s.stack.database.kind}, worker ${SHARED_MODULES ? 'with' : 'WITHOUT'} shared modules`,
   );
@@ -267,11 +315,12 @@ try {
   console.log(
     `decision / baseline: throughput ${(decisions.perSecond / health.perSecond).toFixed(2)}x, p50 ${(decisions.p50 / health.p50).toFixed(1)}x, p99 ${(decisions.p99 / health.p99).toFixed(1)}x`,
   );
-  if (direct) {
-    console.log(fmt(direct));
+  for (const { r } of direct) console.log(fmt(r));
+  const directApproval = direct.find((d) => d.decision === 'approve')?.r;
+  if (directApproval) {
     const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)} ms`;
     console.log(
-      `HTTP endpoint vs direct Update: p50 ${signed(decisions.p50 - direct.p50)}, p99 ${signed(decisions.p99 - direct.p99)} (within run-to-run noise when small)`,
+      `HTTP endpoint vs direct Update: p50 ${signed(decisions.p50 - directApproval.p50)}, p99 ${signed(decisions.p99 - directApproval.p99)} (within run-to-run noise when small)`,
     );
   }
   console.log(fmt(bare.immediate.r));
@@ -284,17 +333,19 @@ try {
     console.log(
       `HTTP decision / ${label}: throughput ${ratio(decisions.perSecond, ceiling.perSecond)}, p50 ${ratio(decisions.p50, ceiling.p50)}, p99 ${ratio(decisions.p99, ceiling.p99)}`,
     );
-    if (direct)
+    for (const { decision, r } of direct)
       console.log(
-        `direct decision / ${label}: throughput ${ratio(direct.perSecond, ceiling.perSecond)}, p50 ${ratio(direct.p50, ceiling.p50)}, p99 ${ratio(direct.p99, ceiling.p99)}`,
+        `direct ${decision === 'approve' ? 'approval (with its delivery)' : 'rejection (the decision alone)'} / ${label}: throughput ${ratio(r.perSecond, ceiling.perSecond)}, p50 ${ratio(r.p50, ceiling.p50)}, p99 ${ratio(r.p99, ceiling.p99)}`,
       );
   }
   console.log('\nworkflow task time, from the histories (sample of 50 workflows each):');
   console.log(taskLine('invoice workflows (decided over HTTP)', invoiceTasks));
+  if (rejectedTasks) console.log(taskLine('invoice workflows (rejected directly)', rejectedTasks));
   console.log(taskLine('bare Update awaiting one activity', bareTasks));
   console.log(`\nwhat one approval sets off, from the histories (mean of ${chain.decisions} decisions):`);
   console.log(formatChain('invoice workflow, from the decision', chain.invoice));
   console.log(formatChain('outreach workflow that delivered it', chain.outreach));
+  if (rejectionChain) console.log(formatChain('invoice workflow, from a rejection', rejectionChain.invoice));
   console.log(`all ${N} approved emails in the outbox ${allSent.toFixed(1)} s after the last HTTP decision`);
   const failed = decisions.requests - (decisions.statuses[200] ?? 0);
   if (failed) {

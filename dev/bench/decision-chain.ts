@@ -36,6 +36,7 @@ function count(events: HistoryEvent[], into: ChainCounts): void {
 export async function decisionChain(
   client: Client,
   decided: { workflowId: string; customerId: string }[],
+  opts: { outreach?: boolean; trace?: boolean } = {},
 ): Promise<{ invoice: ChainCounts; outreach: ChainCounts; decisions: number }> {
   const invoice = none();
   const outreach = none();
@@ -49,11 +50,21 @@ export async function decisionChain(
     let from = accepted;
     while (from > 0 && !events[from]!.workflowTaskStartedEventAttributes) from--;
     count(events.slice(from), invoice);
+    // The first decision's events by type, in order (BENCH_CHAIN_TRACE=1): what the counts are made of.
+    if (opts.trace && decisions === 1) console.log(`${d.workflowId}: ${events.slice(from).map(eventType).join(' ')}`);
+    // A rejection hands nothing over: no outreach workflow to read.
+    if (opts.outreach === false) continue;
     count((await client.workflow.getHandle(outreachWorkflowId(d.customerId)).fetchHistory()).events ?? [], outreach);
   }
   const mean = (c: ChainCounts): ChainCounts =>
     Object.fromEntries(Object.entries(c).map(([k, v]) => [k, v / Math.max(1, decisions)])) as unknown as ChainCounts;
   return { invoice: mean(invoice), outreach: mean(outreach), decisions };
+}
+
+/** The event's type from the attributes it carries (`timerStartedEventAttributes` → timerStarted). */
+function eventType(e: HistoryEvent): string {
+  const key = Object.keys(e).find((k) => k.endsWith('EventAttributes') && (e as Record<string, unknown>)[k] != null);
+  return key ? key.slice(0, -'EventAttributes'.length) : '?';
 }
 
 export function formatChain(name: string, c: ChainCounts): string {

@@ -30,6 +30,27 @@ export async function sampleWindow(pids: number[], seconds: number): Promise<{ c
   return pids.map((pid, i) => ({ cpuPercent: (100 * (cpuSeconds(pid) - before[i]!)) / wall, rssBytes: rssBytes(pid) }));
 }
 
+/**
+ * CPU seconds of every process whose command name starts with `name`, living ones plus the reaped
+ * children each has counted (PostgreSQL's backends: not this process's children, but they take the
+ * same cores as the worker and the dev server).
+ */
+export function cpuSecondsOfAll(name: string): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (!stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).startsWith(name)) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return total;
+}
+
 /** The pids of this process's descendants whose command name starts with `name` (the dev server a harness spawned). */
 export function descendantPids(name: string, root = process.pid): number[] {
   const parents = new Map<number, number>();
