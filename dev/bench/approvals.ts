@@ -245,13 +245,25 @@ try {
     namespace: s.stack.env.namespace ?? 'default',
     taskQueue: bareQueue,
     workflowsPath: BARE_WORKFLOWS,
-    activities: createBareActivities(),
+    activities: createBareActivities({ client: s.stack.env.client, taskQueue: bareQueue }),
   });
   const bare = await bareWorker.runUntil(async () => {
     const client = s.stack.env.client;
-    const run = async (workflowType: 'bareDecisionWorkflow' | 'bareActivityDecisionWorkflow', name: string) => {
+    const run = async (
+      workflowType: 'bareDecisionWorkflow' | 'bareActivityDecisionWorkflow' | 'bareDeliveryDecisionWorkflow',
+      name: string,
+    ) => {
       const ids = Array.from({ length: N }, (_, i) => `${bareQueue}-${workflowType}-${i}`);
-      await Promise.all(ids.map((workflowId) => client.workflow.start(workflowType, { taskQueue: bareQueue, workflowId })));
+      await Promise.all(
+        ids.map((workflowId) =>
+          client.workflow.start(workflowType, {
+            taskQueue: bareQueue,
+            workflowId,
+            // The delivery shape: one second workflow per decision, as one customer per invoice gives here.
+            args: workflowType === 'bareDeliveryDecisionWorkflow' ? [{ outreachId: `${workflowId}-outreach` }] : [],
+          }),
+        ),
+      );
       // Measured as the invoice workflows are: started, first task done, waiting in the worker's cache
       // (without this the first Updates wait on the starts' tasks and the ceiling's p99 is the start-up).
       await waitFor(
@@ -273,7 +285,8 @@ try {
     };
     const immediate = await run('bareDecisionWorkflow', 'bare Update, returns at once');
     const withActivity = await run('bareActivityDecisionWorkflow', 'bare Update awaiting one activity');
-    return { immediate, withActivity };
+    const withDelivery = await run('bareDeliveryDecisionWorkflow', 'bare approval shape (hand-over, send)');
+    return { immediate, withActivity, withDelivery };
   });
 
   const sample = (ids: string[]) => ids.slice(0, Math.min(ids.length, 50));
@@ -325,6 +338,7 @@ try {
   }
   console.log(fmt(bare.immediate.r));
   console.log(fmt(bare.withActivity.r));
+  console.log(fmt(bare.withDelivery.r));
   const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
   for (const [label, ceiling] of [
     ['bare Update returning at once', bare.immediate.r],
@@ -338,6 +352,12 @@ try {
         `direct ${decision === 'approve' ? 'approval (with its delivery)' : 'rejection (the decision alone)'} / ${label}: throughput ${ratio(r.perSecond, ceiling.perSecond)}, p50 ${ratio(r.p50, ceiling.p50)}, p99 ${ratio(r.p99, ceiling.p99)}`,
       );
   }
+  // An approval against the same Temporal shape without the AR rules: what the rules and writes cost.
+  for (const [label, r] of [['HTTP approval', decisions], ['direct approval', direct.find((d) => d.decision === 'approve')?.r]] as const)
+    if (r)
+      console.log(
+        `${label} / bare approval shape: throughput ${ratio(r.perSecond, bare.withDelivery.r.perSecond)}, p50 ${ratio(r.p50, bare.withDelivery.r.p50)}, p99 ${ratio(r.p99, bare.withDelivery.r.p99)}`,
+      );
   console.log('\nworkflow task time, from the histories (sample of 50 workflows each):');
   console.log(taskLine('invoice workflows (decided over HTTP)', invoiceTasks));
   if (rejectedTasks) console.log(taskLine('invoice workflows (rejected directly)', rejectedTasks));
@@ -345,6 +365,13 @@ try {
   console.log(`\nwhat one approval sets off, from the histories (mean of ${chain.decisions} decisions):`);
   console.log(formatChain('invoice workflow, from the decision', chain.invoice));
   console.log(formatChain('outreach workflow that delivered it', chain.outreach));
+  const bareChain = await decisionChain(
+    s.stack.env.client,
+    sample(bare.withDelivery.ids).map((workflowId) => ({ workflowId, customerId: '' })),
+    { outreachOf: (d) => `${d.workflowId}-outreach` },
+  );
+  console.log(formatChain('bare approval shape, first workflow', bareChain.invoice));
+  console.log(formatChain('bare approval shape, second workflow', bareChain.outreach));
   if (rejectionChain) console.log(formatChain('invoice workflow, from a rejection', rejectionChain.invoice));
   console.log(`all ${N} approved emails in the outbox ${allSent.toFixed(1)} s after the last HTTP decision`);
   const failed = decisions.requests - (decisions.statuses[200] ?? 0);

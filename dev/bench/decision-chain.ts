@@ -36,7 +36,7 @@ function count(events: HistoryEvent[], into: ChainCounts): void {
 export async function decisionChain(
   client: Client,
   decided: { workflowId: string; customerId: string }[],
-  opts: { outreach?: boolean; trace?: boolean } = {},
+  opts: { outreach?: boolean; trace?: boolean; outreachOf?: (d: { workflowId: string; customerId: string }) => string } = {},
 ): Promise<{ invoice: ChainCounts; outreach: ChainCounts; decisions: number }> {
   const invoice = none();
   const outreach = none();
@@ -54,7 +54,8 @@ export async function decisionChain(
     if (opts.trace && decisions === 1) console.log(`${d.workflowId}: ${events.slice(from).map(eventType).join(' ')}`);
     // A rejection hands nothing over: no outreach workflow to read.
     if (opts.outreach === false) continue;
-    count((await client.workflow.getHandle(outreachWorkflowId(d.customerId)).fetchHistory()).events ?? [], outreach);
+    const outreachId = opts.outreachOf ? opts.outreachOf(d) : outreachWorkflowId(d.customerId);
+    count((await client.workflow.getHandle(outreachId).fetchHistory()).events ?? [], outreach);
   }
   const mean = (c: ChainCounts): ChainCounts =>
     Object.fromEntries(Object.entries(c).map(([k, v]) => [k, v / Math.max(1, decisions)])) as unknown as ChainCounts;
