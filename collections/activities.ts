@@ -71,40 +71,51 @@ export interface ProposalResolutionRecord {
 }
 
 /** Moves a pending proposal to its outcome, with its audit entry; a proposal already decided keeps its first outcome. */
+/**
+ * A proposal's outcome and its audit entry, in one statement: the update of a pending row, and the
+ * audit insert only if that update took (a proposal keeps its first outcome). One round trip, where
+ * a transaction took four (begin, update, insert, commit): every decision writes this (issue 15).
+ */
 async function resolveProposalRow(db: Db, input: ProposalResolutionRecord): Promise<void> {
   const r = input.resolution;
-  await db.transaction(async (tx) => {
-    const updated = await tx
-      .update(schema.proposals)
-      .set({
-        status: r.status,
-        decidedBy: 'decidedBy' in r ? r.decidedBy : null,
-        decidedAt: sql`now()`,
-        decisionNote: r.note ?? null,
-        editedSubject: r.status === 'approved' ? (r.editedSubject ?? null) : null,
-        editedBody: r.status === 'approved' ? (r.editedBody ?? null) : null,
-        editCategory: r.status === 'approved' ? (r.editCategory ?? null) : null,
-        editNote: r.status === 'approved' ? (r.editNote ?? null) : null,
-      })
-      .where(and(eq(schema.proposals.id, input.id), eq(schema.proposals.status, 'pending')))
-      .returning({ id: schema.proposals.id });
-    if (updated.length === 0) return;
-    await writeAudit(tx, {
-      idempotencyKey: `${input.id}/${r.status}`,
-      workflowId: input.workflowId,
-      invoiceNumber: input.invoiceNumber,
-      customerId: input.customerId,
-      action: `proposal_${r.status}`,
-      actor: 'decidedBy' in r ? r.decidedBy : 'system',
-      approvedBy: r.status === 'approved' ? r.decidedBy : undefined,
-      reasoning: r.note,
-      policyVersion: input.policyVersion,
-      details:
-        r.status === 'approved' && (r.editedSubject || r.editedBody)
-          ? { editedSubject: r.editedSubject, editedBody: r.editedBody, editCategory: r.editCategory, editNote: r.editNote }
-          : undefined,
-    });
-  });
+  const approved = r.status === 'approved';
+  const audit: AuditEntry = {
+    idempotencyKey: `${input.id}/${r.status}`,
+    workflowId: input.workflowId,
+    invoiceNumber: input.invoiceNumber,
+    customerId: input.customerId,
+    action: `proposal_${r.status}`,
+    actor: 'decidedBy' in r ? r.decidedBy : 'system',
+    approvedBy: approved ? r.decidedBy : undefined,
+    reasoning: r.note,
+    policyVersion: input.policyVersion,
+    details:
+      approved && (r.editedSubject || r.editedBody)
+        ? { editedSubject: r.editedSubject, editedBody: r.editedBody, editCategory: r.editCategory, editNote: r.editNote }
+        : undefined,
+  };
+  await db.execute(sql`
+    with decided as (
+      update ${schema.proposals} set
+        status = ${r.status},
+        decided_by = ${'decidedBy' in r ? r.decidedBy : null},
+        decided_at = now(),
+        decision_note = ${r.note ?? null},
+        edited_subject = ${approved ? (r.editedSubject ?? null) : null},
+        edited_body = ${approved ? (r.editedBody ?? null) : null},
+        edit_category = ${approved ? (r.editCategory ?? null) : null},
+        edit_note = ${approved ? (r.editNote ?? null) : null}
+      where ${schema.proposals.id} = ${input.id} and ${schema.proposals.status} = 'pending'
+      returning 1
+    )
+    insert into ${schema.auditLog}
+      (idempotency_key, workflow_id, invoice_number, customer_id, action, actor, approved_by, reasoning, policy_version, details)
+    select ${audit.idempotencyKey}::text, ${audit.workflowId ?? null}::text, ${audit.invoiceNumber ?? null}::text,
+      ${audit.customerId ?? null}::text, ${audit.action}::text, ${audit.actor}::text, ${audit.approvedBy ?? null}::text,
+      ${audit.reasoning ?? null}::text, ${audit.policyVersion ?? null}::integer,
+      ${audit.details === undefined ? null : JSON.stringify(audit.details)}::jsonb
+    from decided
+    on conflict do nothing`);
 }
 
 /**

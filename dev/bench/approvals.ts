@@ -353,7 +353,10 @@ try {
       );
   }
   // An approval against the same Temporal shape without the AR rules: what the rules and writes cost.
-  for (const [label, r] of [['HTTP approval', decisions], ['direct approval', direct.find((d) => d.decision === 'approve')?.r]] as const)
+  for (const [label, r] of [
+    ['HTTP approval', decisions],
+    ['direct approval', direct.find((d) => d.decision === 'approve')?.r],
+  ] as const)
     if (r)
       console.log(
         `${label} / bare approval shape: throughput ${ratio(r.perSecond, bare.withDelivery.r.perSecond)}, p50 ${ratio(r.p50, bare.withDelivery.r.p50)}, p99 ${ratio(r.p99, bare.withDelivery.r.p99)}`,

@@ -3,14 +3,7 @@
  * server, worker options and concurrency, but workflows that do nothing except answer one Update
  * (and, for the approval's shape, hand one message to a second workflow that "sends" it).
  */
-import {
-  condition,
-  defineSignal,
-  defineUpdate,
-  proxyActivities,
-  proxyLocalActivities,
-  setHandler,
-} from '@temporalio/workflow';
+import { condition, defineSignal, defineUpdate, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { BareActivities, BareRequest } from './activities';
 
 export const bareDecideUpdate = defineUpdate<string, [string]>('decide');
