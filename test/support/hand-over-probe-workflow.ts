@@ -1,16 +1,32 @@
 /**
- * A test-only workflow that runs the invoice's hand-over activity once, on its own task queue:
+ * Test-only workflows that run the invoice's hand-over activities on a task queue of their own:
  * how a test makes a retried attempt of `awaitReminderDelivery` (a fresh task token for a request
- * outreach already has) without waiting the 6 hours an invoice's attempt waits before its retry.
+ * outreach already has) without waiting the 6 hours an invoice's attempt waits before its retry, or
+ * withdraws a reminder whose hand-over nobody has answered yet.
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { HandOverAnswer } from '../../collections/messages';
 import type { ReminderRequest } from '../../outreach/messages';
 
-const { awaitReminderDelivery } = proxyActivities<{
+interface HandOverActivities {
   awaitReminderDelivery(input: { customerId: string; request: ReminderRequest }): Promise<HandOverAnswer>;
-}>({ startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 1 } });
+  withdrawReminder(input: { customerId: string; requestId: string; handOverActivityId?: string }): Promise<void>;
+}
+
+const acts = proxyActivities<HandOverActivities>({ startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 1 } });
 
 export async function handOverProbeWorkflow(input: { customerId: string; request: ReminderRequest }): Promise<HandOverAnswer> {
-  return awaitReminderDelivery(input);
+  return acts.awaitReminderDelivery(input);
+}
+
+/** Hands a reminder over, then withdraws it while the hand-over is still open, as an invoice paid meanwhile does. */
+export async function withdrawOpenHandOverProbeWorkflow(input: { customerId: string; request: ReminderRequest }): Promise<HandOverAnswer> {
+  const activityId = 'hand-over/probe';
+  const handed = (
+    acts.awaitReminderDelivery as unknown as {
+      executeWithOptions(o: { activityId: string }, a: unknown[]): Promise<HandOverAnswer>;
+    }
+  ).executeWithOptions({ activityId }, [input]);
+  await acts.withdrawReminder({ customerId: input.customerId, requestId: input.request.requestId, handOverActivityId: activityId });
+  return handed;
 }

@@ -3,6 +3,7 @@
  * Every harness start-up now fails on its own deadline, naming the service and where it waited.
  */
 import { describe, expect, it } from 'vitest';
+import { serverWentAway } from '../../dev/harness/stack';
 import { ServiceDidNotStart, startedWithin } from '../../dev/harness/started';
 
 const never = new Promise<never>(() => undefined);
@@ -38,5 +39,21 @@ describe('startedWithin', () => {
 
   it('hands over a service that starts in time', async () => {
     await expect(startedWithin('x', 1_000, Promise.resolve(42))).resolves.toBe(42);
+  });
+});
+
+describe('serverWentAway (the stack is started again once)', () => {
+  const refused = new Error(
+    'Namespace default was not found or otherwise could not be described: Status { code: Unavailable, message: "tcp connect error", source: ConnectError("tcp connect error", 127.0.0.1:42045, Os { code: 111, kind: ConnectionRefused }) }',
+  );
+  it("is the worker's connection refused by the server that had just answered", () => {
+    expect(serverWentAway(new ServiceDidNotStart('the ar worker on task queue q (connecting to 127.0.0.1:42045)', 120_000, refused))).toBe(
+      true,
+    );
+  });
+  it('is not a worker that timed out, a server that never started, or another error', () => {
+    expect(serverWentAway(new ServiceDidNotStart('the ar worker on task queue q', 120_000))).toBe(false);
+    expect(serverWentAway(new ServiceDidNotStart('the Temporal dev server at 127.0.0.1:1', 120_000, refused))).toBe(false);
+    expect(serverWentAway(refused)).toBe(false);
   });
 });
