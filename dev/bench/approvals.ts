@@ -286,6 +286,18 @@ try {
     const immediate = await run('bareDecisionWorkflow', 'bare Update, returns at once');
     const withActivity = await run('bareActivityDecisionWorkflow', 'bare Update awaiting one activity');
     const withDelivery = await run('bareDeliveryDecisionWorkflow', 'bare approval shape (hand-over, send)');
+    // Its Update answers before the hand-over and send run (as an approval's does): the worker stays
+    // until every one has delivered and sleeps again, so the histories read below are whole.
+    await waitFor(
+      async () => {
+        for (const id of withDelivery.ids) {
+          const events = (await s.stack.env.client.workflow.getHandle(id).fetchHistory()).events ?? [];
+          if (!events.some((e) => e.timerStartedEventAttributes)) return false;
+        }
+        return true;
+      },
+      { tries: 600, what: `${N} bare approval shapes delivered` },
+    );
     return { immediate, withActivity, withDelivery };
   });
 
@@ -368,9 +380,10 @@ try {
   console.log(`\nwhat one approval sets off, from the histories (mean of ${chain.decisions} decisions):`);
   console.log(formatChain('invoice workflow, from the decision', chain.invoice));
   console.log(formatChain('outreach workflow that delivered it', chain.outreach));
+  const bareSample = sample(bare.withDelivery.ids);
   const bareChain = await decisionChain(
     s.stack.env.client,
-    sample(bare.withDelivery.ids).map((workflowId) => ({ workflowId, customerId: '' })),
+    bareSample.map((workflowId) => ({ workflowId, customerId: '' })),
     { outreachOf: (d) => `${d.workflowId}-outreach` },
   );
   console.log(formatChain('bare approval shape, first workflow', bareChain.invoice));
