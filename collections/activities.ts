@@ -70,7 +70,6 @@ export interface ProposalResolutionRecord {
   resolution: ProposalResolution;
 }
 
-/** Moves a pending proposal to its outcome, with its audit entry; a proposal already decided keeps its first outcome. */
 /**
  * A proposal's outcome and its audit entry, in one statement: the update of a pending row, and the
  * audit insert only if that update took (a proposal keeps its first outcome). One round trip, where
@@ -286,8 +285,10 @@ export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temp
       return p;
     },
 
-    /** Moves a pending proposal to its outcome; a proposal already decided keeps its first outcome. */
-    /** Returns what it recorded: as a local activity ('local-decision-rows') its marker is the history's record of the outcome. */
+    /**
+     * Moves a pending proposal to its outcome; a proposal already decided keeps its first outcome.
+     * Returns what it recorded: as a local activity ('local-decision-rows') its marker is the history's record of the outcome.
+     */
     async resolveProposal(input: ProposalResolutionRecord): Promise<ProposalResolutionRecord> {
       await resolveProposalRow(db, input);
       return input;
