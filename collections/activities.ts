@@ -107,6 +107,7 @@ async function resolveProposalRow(db: Db, input: ProposalResolutionRecord): Prom
       where ${schema.proposals.id} = ${input.id} and ${schema.proposals.status} = 'pending'
       returning 1
     )
+    -- the row writeAudit (db/audit.ts) writes, spelled out here to depend on the update
     insert into ${schema.auditLog}
       (idempotency_key, workflow_id, invoice_number, customer_id, action, actor, approved_by, reasoning, policy_version, details)
     select ${audit.idempotencyKey}::text, ${audit.workflowId ?? null}::text, ${audit.invoiceNumber ?? null}::text,

@@ -288,11 +288,14 @@ try {
     const withDelivery = await run('bareDeliveryDecisionWorkflow', 'bare approval shape (hand-over, send)');
     // Its Update answers before the hand-over and send run (as an approval's does): the worker stays
     // until every one has delivered and sleeps again, so the histories read below are whole.
+    // Each history is read until it has delivered, not again after.
+    const undelivered = new Set(withDelivery.ids);
     await waitFor(
       async () => {
-        for (const id of withDelivery.ids) {
+        for (const id of [...undelivered]) {
           const events = (await s.stack.env.client.workflow.getHandle(id).fetchHistory()).events ?? [];
           if (!events.some((e) => e.timerStartedEventAttributes)) return false;
+          undelivered.delete(id);
         }
         return true;
       },
@@ -380,10 +383,9 @@ try {
   console.log(`\nwhat one approval sets off, from the histories (mean of ${chain.decisions} decisions):`);
   console.log(formatChain('invoice workflow, from the decision', chain.invoice));
   console.log(formatChain('outreach workflow that delivered it', chain.outreach));
-  const bareSample = sample(bare.withDelivery.ids);
   const bareChain = await decisionChain(
     s.stack.env.client,
-    bareSample.map((workflowId) => ({ workflowId, customerId: '' })),
+    sample(bare.withDelivery.ids).map((workflowId) => ({ workflowId, customerId: '' })),
     { outreachOf: (d) => `${d.workflowId}-outreach` },
   );
   console.log(formatChain('bare approval shape, first workflow', bareChain.invoice));

@@ -181,3 +181,7 @@ export async function terminate(...handles: InvoiceHandle[]): Promise<void> {
     }
   }
 }
+
+/** History events of a type, by the attributes they carry: `activityTaskCompleted` → activityTaskCompletedEventAttributes. */
+export const eventsOfType = <E extends object>(events: E[], type: string): E[] =>
+  events.filter((e) => (e as Record<string, unknown>)[`${type}EventAttributes`] != null);

@@ -15,6 +15,7 @@ import { createBuiltinLedger } from '../../ledger/builtin';
 import { createDevLogSender } from '../../outreach/channels/email';
 import type { ReminderRequest } from '../../outreach/messages';
 import { startTestStack, type TestStack } from '../../dev/harness/stack';
+import { eventsOfType } from '../support/invoice';
 
 let stack: TestStack;
 
@@ -26,9 +27,6 @@ afterAll(async () => {
 });
 
 const PROBE_WORKFLOW = fileURLToPath(new URL('../support/hand-over-probe-workflow.ts', import.meta.url));
-
-/** Events of a type, by the attributes they carry: `activityTaskCancelRequested` → activityTaskCancelRequestedEventAttributes. */
-const named = (events: object[], type: string) => events.filter((e) => (e as Record<string, unknown>)[`${type}EventAttributes`] != null);
 
 describe('invoice workflow: a reminder withdrawn before outreach answered its hand-over', () => {
   it('a withdrawal completes a hand-over nobody has answered yet, by its activity id', async () => {
@@ -79,7 +77,7 @@ describe('invoice workflow: a reminder withdrawn before outreach answered its ha
       ]);
       if (result === null) await run.terminate('hand-over left open');
       const events = (await run.fetchHistory()).events ?? [];
-      return { result, cancelRequested: named(events, 'activityTaskCancelRequested').length };
+      return { result, cancelRequested: eventsOfType(events, 'activityTaskCancelRequested').length };
     });
     expect(answer.result).toEqual({ requestId: request.requestId, queued: true, detail: 'withdrawn: no longer needed' });
     expect(answer.cancelRequested).toBe(0);

@@ -18,7 +18,17 @@ import type { ReminderRequest } from '../../outreach/messages';
 import { startTestStack, type TestStack } from '../../dev/harness/stack';
 import { waitFor } from '../../dev/harness/wait';
 import { holdSends, releaseSends } from '../../outreach/kill-switch';
-import { actionSeen, nextProposal, outboxFor, pay, proposalRow, startInvoice, state, waitForOutbox } from '../support/invoice';
+import {
+  actionSeen,
+  eventsOfType,
+  nextProposal,
+  outboxFor,
+  pay,
+  proposalRow,
+  startInvoice,
+  state,
+  waitForOutbox,
+} from '../support/invoice';
 
 let stack: TestStack;
 
@@ -38,11 +48,8 @@ type HistoryEvent = {
     input?: { payloads?: Parameters<typeof defaultPayloadConverter.fromPayload>[0][] | null } | null;
   } | null;
 };
-/** Events of a type, by the attributes they carry: `activityTaskCompleted` → activityTaskCompletedEventAttributes. */
-const named = (events: HistoryEvent[], type: string) =>
-  events.filter((e) => (e as Record<string, unknown>)[`${type}EventAttributes`] != null);
 const scheduledNames = (events: HistoryEvent[]) =>
-  named(events, 'activityTaskScheduled').map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name);
+  eventsOfType(events, 'activityTaskScheduled').map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name);
 
 describe('invoice workflow: the hand-over completed by the delivery', () => {
   it('learns a delivery sent at once as the hand-over activity result, with no signal', async () => {
@@ -57,9 +64,9 @@ describe('invoice workflow: the hand-over completed by the delivery', () => {
     await waitForOutbox(stack, 'HO0', 1);
     await actionSeen(stack, h, 'reminder_logged', '10 minutes');
     const events = (await h.fetchHistory()).events ?? [];
-    expect(named(events, 'workflowExecutionSignaled')).toHaveLength(0);
+    expect(eventsOfType(events, 'workflowExecutionSignaled')).toHaveLength(0);
     expect(scheduledNames(events)).toContain('awaitReminderDelivery');
-    expect(named(events, 'activityTaskCompleted').length).toBeGreaterThan(0);
+    expect(eventsOfType(events, 'activityTaskCompleted').length).toBeGreaterThan(0);
   });
 
   it('answers a hand-over retried after its reminder went out, so the retry does not stay open', async () => {
@@ -71,7 +78,7 @@ describe('invoice workflow: the hand-over completed by the delivery', () => {
     await waitForOutbox(stack, 'HO3', 1);
     await actionSeen(stack, h, 'reminder_logged', '10 minutes');
     // The request the invoice handed over, as a retried attempt would hand it over again.
-    const scheduled = named((await h.fetchHistory()).events ?? [], 'activityTaskScheduled').find(
+    const scheduled = eventsOfType((await h.fetchHistory()).events ?? [], 'activityTaskScheduled').find(
       (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'awaitReminderDelivery',
     );
     const input = defaultPayloadConverter.fromPayload<{ customerId: string; request: ReminderRequest }>(
@@ -127,7 +134,7 @@ describe('invoice workflow: the hand-over completed by the delivery', () => {
     await waitFor(
       async () => {
         const events = (await h.fetchHistory()).events ?? [];
-        return named(events, 'activityTaskCompleted').length > 0 ? true : null;
+        return eventsOfType(events, 'activityTaskCompleted').length > 0 ? true : null;
       },
       { what: 'HO-1 hand-over answered' },
     );
@@ -139,7 +146,7 @@ describe('invoice workflow: the hand-over completed by the delivery', () => {
     const s = await actionSeen(stack, h, 'reminder_logged', '10 minutes');
     expect(s.stage).not.toMatch(/queued/);
     const events = (await h.fetchHistory()).events ?? [];
-    expect(named(events, 'workflowExecutionSignaled')).toHaveLength(1);
+    expect(eventsOfType(events, 'workflowExecutionSignaled')).toHaveLength(1);
     expect(await outboxFor(stack, 'HO1')).toHaveLength(1);
   });
 
@@ -158,8 +165,8 @@ describe('invoice workflow: the hand-over completed by the delivery', () => {
     const events = (await h.fetchHistory()).events ?? [];
     // No cancel command (it could race outreach's answer): the hand-over was answered, by outreach
     // ("queued") or by the withdrawal, so no retry of it can hand the reminder over again.
-    expect(named(events, 'activityTaskCancelRequested')).toHaveLength(0);
-    expect(named(events, 'activityTaskCompleted').length).toBeGreaterThanOrEqual(2);
+    expect(eventsOfType(events, 'activityTaskCancelRequested')).toHaveLength(0);
+    expect(eventsOfType(events, 'activityTaskCompleted').length).toBeGreaterThanOrEqual(2);
     expect(scheduledNames(events)).toContain('withdrawReminder');
     expect(await outboxFor(stack, 'HO2')).toHaveLength(0);
     const done = await h.result();
