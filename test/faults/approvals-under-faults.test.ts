@@ -167,6 +167,8 @@ describe(`approvals under faults (${plan.invoices} invoices, ${plan.faults.lengt
       `[faults] approvals: ${tally.sent} sent for ${proposals.length} proposals by 2 racing approvers; ${tally.accepted} accepted (200), ${tally.alreadyDecided} already decided (409), ${tally.retried} repeated after a 503/504/no answer, ${tally.unexpected.length} unexpected, ${answers.filter((a) => a === 'gave_up').length} gave up`,
       `[faults] emails: ${outcome.emails} outbox rows, ${outcome.providerEmails} accepted by the provider (${outcome.providerCalls} provider calls; repeats carry the same Idempotency-Key)`,
       `[faults] lost decisions ${outcome.lostDecisions.length}; duplicate emails ${outcome.duplicateEmailsByKey} by outbox key, ${outcome.duplicateEmailsByInvoiceStep} by invoice × step, ${outcome.duplicateEmailsAtProvider} at the provider; duplicate ledger writes ${outcome.duplicateLedgerWrites}; stuck workflows ${outcome.stuckWorkflows.length}`,
+      // What is missing or stuck, by name and why: a failing run says where to look.
+      ...[...outcome.lostDecisions, ...outcome.stuckWorkflows].map((why) => `[faults]   ${why}`),
     ].join('\n');
     console.log(report);
     // .ci/run prints this file after the tests, so the counts stand in the CI log on their own.
