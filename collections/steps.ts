@@ -54,13 +54,17 @@ const localLedger = proxyLocalActivities<Activities>({
  * completed by outreach (asynchronous completion): with the delivery when it sends at once, so the
  * outcome reaches the invoice as this activity's result in the task that plans the next step, where
  * a signal cost a workflow task of its own (issue 15); or with "queued" as soon as the message must
- * wait (batch window, send window, caps, kill switch), and the delivery comes later as a signal. An
- * attempt that hears nothing for 6 hours (an outreach worker down) is retried with a fresh token,
- * which outreach adopts. The signal stays the fallback when a token can no longer be completed.
+ * wait (batch window, send window, caps, kill switch), and the delivery comes later as a signal.
+ * So an attempt stays open only while outreach sends at once, and a minute bounds an attempt that
+ * was lost before its signal reached outreach (a worker killed mid-attempt, a server restart):
+ * it is retried with a fresh token, which outreach adopts whether the request is new, queued, in
+ * flight or delivered. Histories recorded with 6 hours replay the same (timeouts are not commands'
+ * identity). No attempt limit: a retry is one signal, and the invoice waits for its reminder's
+ * outcome however long outreach needs; a reminder no longer needed is withdrawn, which ends it.
  */
 const handOver = proxyActivities<Activities>({
-  startToCloseTimeout: '6 hours',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 40 },
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
 /** Calls an activity with a one-line summary that the Web UI shows on its history event. */

@@ -84,6 +84,11 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
   // first answer came after that attempt timed out, so the invoice learned the delivery by signal,
   // and the retry would otherwise stay open until its attempts run out. Answered at the next wait.
   const lateHandOvers: { requestId: string; completion: string }[] = [];
+  // The message being delivered, and the fresh tokens of hand-overs retried meanwhile
+  // ('outreach-adopts-in-flight-hand-overs'): such a request is neither queued nor delivered yet,
+  // and queueing it again would send it a second time (under another outbox key if its batch differs).
+  let inFlight: ReminderRequest[] = [];
+  const retriedInFlight = new Map<string, string>();
 
   // A payload that breaks its schema is logged and ignored: it must not reach the queue or the email.
   setHandler(requestReminderSignal, (payload) => {
@@ -98,6 +103,11 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
     const queued = queue.find((q) => q.requestId === r.requestId);
     if (queued) {
       if (r.completion) queued.completion = r.completion;
+      return;
+    }
+    // Asked only when it happens: histories without such a retry replay without a marker.
+    if (inFlight.some((q) => q.requestId === r.requestId) && patched('outreach-adopts-in-flight-hand-overs')) {
+      if (r.completion) retriedInFlight.set(r.requestId, r.completion);
       return;
     }
     queue.push(r);
@@ -135,6 +145,17 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
   // The patches before it: a run that has it began on code with all of them, so they hold
   // without a marker and a search attribute upsert each.
   const has = (name: string) => lean || patched(name);
+
+  /** The batch leaves flight: its requests with the token of a hand-over retried meanwhile. */
+  const adoptRetried = (batch: ReminderRequest[]) => {
+    inFlight = [];
+    const retried = batch.flatMap((request) => {
+      const completion = retriedInFlight.get(request.requestId);
+      return completion ? [{ request, completion }] : [];
+    });
+    retriedInFlight.clear();
+    return retried;
+  };
 
   /** A hand-over arrived while the queue waits: the wait wakes to answer it, then goes on. */
   const unanswered = () => lateHandOvers.length > 0 || queue.some((q) => q.completion !== undefined);
@@ -279,6 +300,7 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
     // overtaken while it waited here (issue 13, 9d). Histories from before send without it.
     const quoteBalances = has('deliver-checks-quoted-balance');
     let result: Awaited<ReturnType<typeof delivery.deliverEmail>>;
+    inFlight = batch;
     try {
       result = await delivery.deliverEmail.executeWithOptions(
         { summary: `send "${message.subject}" for ${batch.map((b) => b.invoiceNumber).join(', ')}` },
@@ -319,6 +341,8 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
       );
     } catch (err) {
       log.error('delivery failed; the requests go back in the queue', { outboxKey, error: String(err) });
+      // Back in the queue with the token of any attempt retried meanwhile, answered at the next wait.
+      for (const b of adoptRetried(batch)) b.request.completion = b.completion;
       queue.unshift(...batch);
       await condition(() => false, '1 hour');
       continue;
@@ -327,6 +351,9 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
     if (result.status !== 'suppressed' && result.status !== 'stale') contactTimes.push(Date.now());
     pruneContacts(contactTimes, rules.caps);
     for (const b of batch) deliveredIds.push(b.requestId);
+    // The delivery's answer went to the attempt that handed it over (or, that attempt gone, by
+    // signal); a retried attempt is answered at the next wait, as one that came after the delivery.
+    for (const b of adoptRetried(batch)) lateHandOvers.push({ requestId: b.request.requestId, completion: b.completion });
     // Told by the delivery itself (it had a Temporal client): no signal commands, no task to resolve them.
     if (result.confirmed) continue;
     const sentAt = new Date(Date.now()).toISOString();

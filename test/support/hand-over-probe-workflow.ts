@@ -1,7 +1,7 @@
 /**
  * Test-only workflows that run the invoice's hand-over activities on a task queue of their own:
  * how a test makes a retried attempt of `awaitReminderDelivery` (a fresh task token for a request
- * outreach already has) without waiting the 6 hours an invoice's attempt waits before its retry, or
+ * outreach already has) at the moment a test chooses, rather than after an invoice's attempt times out, or
  * withdraws a reminder whose hand-over nobody has answered yet.
  */
 import { proxyActivities } from '@temporalio/workflow';

@@ -6,14 +6,17 @@
  * activity if it is still open. Time-skipping server,
  * real worker, PostgreSQL. (Outreach re-checks a held switch every 10 minutes; the tests let time pass.)
  */
+import { CompleteAsyncError } from '@temporalio/activity';
+import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { Worker } from '@temporalio/worker';
+import type { temporal } from '@temporalio/proto';
+import { Worker, type ActivityInterceptorsFactory } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../apps/worker/activities';
 import { decideProposalUpdate, type HandOverAnswer } from '../../collections/messages';
 import { createBuiltinLedger } from '../../ledger/builtin';
-import { createDevLogSender } from '../../outreach/channels/email';
+import { createDevLogSender, type EmailSender } from '../../outreach/channels/email';
 import type { ReminderRequest } from '../../outreach/messages';
 import { startTestStack, type TestStack } from '../../dev/harness/stack';
 import { waitFor } from '../../dev/harness/wait';
@@ -21,6 +24,7 @@ import { holdSends, releaseSends } from '../../outreach/kill-switch';
 import {
   actionSeen,
   eventsOfType,
+  type InvoiceHandle,
   nextProposal,
   outboxFor,
   pay,
@@ -32,8 +36,43 @@ import {
 
 let stack: TestStack;
 
+/**
+ * Faults for two invoices only. HO-5: the first attempt of its hand-over is lost after it started
+ * and before its signal left (what a worker killed mid-attempt leaves). HO6: the first email waits
+ * at the provider until the test lets it go, so a hand-over can be retried while it is in flight.
+ */
+const LOST_HAND_OVER = 'invoice-HO-5';
+const loseFirstHandOver: ActivityInterceptorsFactory = (ctx) => ({
+  inbound: {
+    async execute(input, next) {
+      const { activityType, attempt, workflowExecution } = ctx.info;
+      if (activityType === 'awaitReminderDelivery' && attempt === 1 && workflowExecution?.workflowId === LOST_HAND_OVER)
+        throw new CompleteAsyncError();
+      return next(input);
+    },
+  },
+});
+const provider = { release: () => {}, held: false };
+const devLog = createDevLogSender(() => undefined);
+const slowProviderFor = (to: string): EmailSender => ({
+  mode: devLog.mode,
+  async send(email) {
+    if (email.to === to && !provider.held) {
+      provider.held = true;
+      await new Promise<void>((resolve) => {
+        provider.release = resolve;
+      });
+    }
+    return devLog.send(email);
+  },
+});
+
 beforeAll(async () => {
-  stack = await startTestStack({ timeSkipping: true });
+  stack = await startTestStack({
+    timeSkipping: true,
+    email: slowProviderFor('ap@ho6.example'),
+    workerOptions: { interceptors: { activity: [loseFirstHandOver] } },
+  });
 });
 afterAll(async () => {
   await releaseSends(stack.db, { by: 'test' }).catch(() => undefined);
@@ -48,8 +87,68 @@ type HistoryEvent = {
     input?: { payloads?: Parameters<typeof defaultPayloadConverter.fromPayload>[0][] | null } | null;
   } | null;
 };
+/** The hand-over's schedule event id (the first awaitReminderDelivery), and what answered or started it. */
+const handOverEventId = (events: temporal.api.history.v1.IHistoryEvent[]) =>
+  String(
+    eventsOfType(events, 'activityTaskScheduled').find(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'awaitReminderDelivery',
+    )?.eventId,
+  );
+const ofHandOver = (events: temporal.api.history.v1.IHistoryEvent[], type: 'activityTaskStarted' | 'activityTaskCompleted') =>
+  eventsOfType(events, type).filter(
+    (e) =>
+      String((e.activityTaskStartedEventAttributes ?? e.activityTaskCompletedEventAttributes)?.scheduledEventId) ===
+      handOverEventId(events),
+  );
 const scheduledNames = (events: HistoryEvent[]) =>
   eventsOfType(events, 'activityTaskScheduled').map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name);
+
+/** The request an invoice handed over, as a retried attempt would hand it over again. */
+async function handedOver(h: InvoiceHandle): Promise<{ customerId: string; request: ReminderRequest }> {
+  const scheduled = eventsOfType((await h.fetchHistory()).events ?? [], 'activityTaskScheduled').find(
+    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'awaitReminderDelivery',
+  );
+  return defaultPayloadConverter.fromPayload(scheduled!.activityTaskScheduledEventAttributes!.input!.payloads![0]!);
+}
+
+/**
+ * A real retried attempt of the hand-over (its own task token), on a worker of its own; `await`
+ * says what to wait for while it runs. Null when outreach left it unanswered for 30 s (the
+ * time-skipping server does not skip while an activity is open: an unanswered retry would wait
+ * out this deadline, not an hour).
+ */
+async function retryHandOver(
+  input: { customerId: string; request: ReminderRequest },
+  wait: (retried: WorkflowHandle) => Promise<HandOverAnswer>,
+): Promise<HandOverAnswer | null> {
+  const { env, db } = stack;
+  const { awaitReminderDelivery } = createActivities({
+    db,
+    ledger: createBuiltinLedger(db),
+    email: createDevLogSender(() => undefined),
+    temporal: async () => env.client,
+    taskQueue: stack.taskQueue,
+    emailFrom: 'ar@example.com',
+  });
+  const probeQueue = `${stack.taskQueue}-probe`;
+  const probe = await Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue: probeQueue,
+    workflowsPath: PROBE_WORKFLOW,
+    activities: { awaitReminderDelivery },
+  });
+  return probe.runUntil(async () => {
+    const retried = await env.client.workflow.start('handOverProbeWorkflow', {
+      taskQueue: probeQueue,
+      workflowId: `hand-over-probe-${input.request.requestId}`,
+      args: [input],
+    });
+    const result = await Promise.race([wait(retried), new Promise<null>((resolve) => setTimeout(() => resolve(null), 30_000))]);
+    if (result === null) await retried.terminate('unanswered');
+    return result;
+  });
+}
 
 describe('invoice workflow: the hand-over completed by the delivery', () => {
   it('learns a delivery sent at once as the hand-over activity result, with no signal', async () => {
@@ -70,56 +169,85 @@ describe('invoice workflow: the hand-over completed by the delivery', () => {
   });
 
   it('answers a hand-over retried after its reminder went out, so the retry does not stay open', async () => {
-    const { env, db, seed } = stack;
+    const { db, seed } = stack;
     await seed.customer(db, { id: 'HO3', tier: 'standard' });
     const h = await startInvoice(stack, { number: 'HO-3', customerId: 'HO3', dueInDays: 3 });
     const p = await nextProposal(stack, h);
     await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: p.id, decision: 'approve', by: 'alice' }] });
     await waitForOutbox(stack, 'HO3', 1);
     await actionSeen(stack, h, 'reminder_logged', '10 minutes');
-    // The request the invoice handed over, as a retried attempt would hand it over again.
-    const scheduled = eventsOfType((await h.fetchHistory()).events ?? [], 'activityTaskScheduled').find(
-      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'awaitReminderDelivery',
-    );
-    const input = defaultPayloadConverter.fromPayload<{ customerId: string; request: ReminderRequest }>(
-      scheduled!.activityTaskScheduledEventAttributes!.input!.payloads![0]!,
-    );
-    // A real attempt of the activity (its own task token), on a worker of its own.
-    const { awaitReminderDelivery } = createActivities({
-      db,
-      ledger: createBuiltinLedger(db),
-      email: createDevLogSender(() => undefined),
-      temporal: async () => env.client,
-      taskQueue: stack.taskQueue,
-      emailFrom: 'ar@example.com',
-    });
-    const probeQueue = `${stack.taskQueue}-probe`;
-    const probe = await Worker.create({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue: probeQueue,
-      workflowsPath: PROBE_WORKFLOW,
-      activities: { awaitReminderDelivery },
-    });
-    const answer = await probe.runUntil(async () => {
-      const retried = await env.client.workflow.start('handOverProbeWorkflow', {
-        taskQueue: probeQueue,
-        workflowId: `hand-over-probe-${input.request.requestId}`,
-        args: [input],
-      });
-      // The time-skipping server does not skip while an activity is open: a retry left unanswered
-      // would wait out this deadline, not an hour.
-      const result = await Promise.race([
-        retried.result() as Promise<HandOverAnswer>,
-        new Promise<null>((resolve) => setTimeout(() => resolve(null), 30_000)),
-      ]);
-      if (result === null) await retried.terminate('unanswered');
-      return result;
-    });
+    const input = await handedOver(h);
+    const answer = await retryHandOver(input, async (retried) => retried.result() as Promise<HandOverAnswer>);
     expect(answer).toMatchObject({ requestId: input.request.requestId, queued: true });
     expect(answer && 'detail' in answer ? answer.detail : '').toMatch(/delivered before/);
     // Nothing went out twice.
     expect(await outboxFor(stack, 'HO3')).toHaveLength(1);
+  });
+
+  it('retries within minutes a hand-over whose attempt was lost before it reached outreach', async () => {
+    const { env, db, seed } = stack;
+    await seed.customer(db, { id: 'HO5', tier: 'standard' });
+    const h = await startInvoice(stack, { number: 'HO-5', customerId: 'HO5', dueInDays: 3 });
+    const p = await nextProposal(stack, h);
+    await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: p.id, decision: 'approve', by: 'alice' }] });
+    // The lost attempt never signalled: no outreach workflow, no email, the invoice waits on it.
+    const lost = await waitFor(
+      async () => {
+        const events = (await h.fetchHistory()).events ?? [];
+        return scheduledNames(events).includes('awaitReminderDelivery') ? events : null;
+      },
+      { what: 'HO-5 handed over' },
+    );
+    expect(ofHandOver(lost, 'activityTaskCompleted')).toHaveLength(0);
+    expect(await outboxFor(stack, 'HO5')).toHaveLength(0);
+    // Three minutes at most (real time: the server does not skip while the attempt is open); an
+    // attempt that waited out the 6-hour timeout it had before fails this.
+    const sent = await waitFor(async () => ((await outboxFor(stack, 'HO5')).length > 0 ? true : null), {
+      env,
+      advance: '30 seconds',
+      tries: 6,
+      what: 'HO-5 email after the retried hand-over',
+    });
+    expect(sent).toBe(true);
+    await waitForOutbox(stack, 'HO5', 1);
+    const s = await actionSeen(stack, h, 'reminder_logged', '10 minutes');
+    expect(s.stage).not.toMatch(/queued/);
+    const events = (await h.fetchHistory()).events ?? [];
+    // Answered on its second attempt, by the delivery itself.
+    expect(ofHandOver(events, 'activityTaskStarted').map((e) => e.activityTaskStartedEventAttributes?.attempt)).toEqual([2]);
+    expect(ofHandOver(events, 'activityTaskCompleted')).toHaveLength(1);
+    expect(eventsOfType(events, 'workflowExecutionSignaled')).toHaveLength(0);
+    expect(await outboxFor(stack, 'HO5')).toHaveLength(1);
+  });
+
+  it('adopts a hand-over retried while its message is in flight, and sends it once', async () => {
+    const { env, db, seed } = stack;
+    await seed.customer(db, { id: 'HO6', tier: 'standard' });
+    const h = await startInvoice(stack, { number: 'HO-6', customerId: 'HO6', dueInDays: 3 });
+    const p = await nextProposal(stack, h);
+    await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: p.id, decision: 'approve', by: 'alice' }] });
+    // The email is at the provider (held there): the message is in flight.
+    await waitFor(async () => provider.held, { what: 'HO6 email at the provider' });
+    const input = await handedOver(h);
+    const outreach = env.client.workflow.getHandle('outreach-HO6');
+    const answer = await retryHandOver(input, async (retried) => {
+      // The retried attempt's signal reaches outreach while the delivery waits; then the provider answers.
+      await waitFor(async () => eventsOfType((await outreach.fetchHistory()).events ?? [], 'workflowExecutionSignaled').length >= 2, {
+        what: 'the retried hand-over at outreach-HO6',
+      });
+      provider.release();
+      return retried.result() as Promise<HandOverAnswer>;
+    });
+    expect(answer).toMatchObject({ requestId: input.request.requestId, queued: true });
+    expect(answer && 'detail' in answer ? answer.detail : '').toMatch(/delivered before/);
+    await waitForOutbox(stack, 'HO6', 1);
+    await actionSeen(stack, h, 'reminder_logged', '10 minutes');
+    await env.sleep('2 hours');
+    // One delivery: the retried request was not queued again behind the one in flight.
+    const deliveries = scheduledNames((await outreach.fetchHistory()).events ?? []).filter((n) => n === 'deliverEmail');
+    expect(deliveries).toHaveLength(1);
+    expect(await outboxFor(stack, 'HO6')).toHaveLength(1);
+    expect((await state(h)).actions.filter((a) => a.kind === 'reminder_logged')).toHaveLength(1);
   });
 
   it('is told "queued" at once while sends are held, and learns the delivery by signal after', async () => {
