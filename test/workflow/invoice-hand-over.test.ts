@@ -103,6 +103,15 @@ const ofHandOver = (events: temporal.api.history.v1.IHistoryEvent[], type: 'acti
 const scheduledNames = (events: HistoryEvent[]) =>
   eventsOfType(events, 'activityTaskScheduled').map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name);
 
+/** A customer, its invoice HO-n due in 3 days, and the invoice's first reminder approved by alice. */
+async function approvedReminder(customerId: string): Promise<InvoiceHandle> {
+  await stack.seed.customer(stack.db, { id: customerId, tier: 'standard' });
+  const h = await startInvoice(stack, { number: customerId.replace('HO', 'HO-'), customerId, dueInDays: 3 });
+  const p = await nextProposal(stack, h);
+  await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: p.id, decision: 'approve', by: 'alice' }] });
+  return h;
+}
+
 /** The request an invoice handed over, as a retried attempt would hand it over again. */
 async function handedOver(h: InvoiceHandle): Promise<{ customerId: string; request: ReminderRequest }> {
   const scheduled = eventsOfType((await h.fetchHistory()).events ?? [], 'activityTaskScheduled').find(
@@ -169,11 +178,7 @@ describe('invoice workflow: the hand-over completed by the delivery', () => {
   });
 
   it('answers a hand-over retried after its reminder went out, so the retry does not stay open', async () => {
-    const { db, seed } = stack;
-    await seed.customer(db, { id: 'HO3', tier: 'standard' });
-    const h = await startInvoice(stack, { number: 'HO-3', customerId: 'HO3', dueInDays: 3 });
-    const p = await nextProposal(stack, h);
-    await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: p.id, decision: 'approve', by: 'alice' }] });
+    const h = await approvedReminder('HO3');
     await waitForOutbox(stack, 'HO3', 1);
     await actionSeen(stack, h, 'reminder_logged', '10 minutes');
     const input = await handedOver(h);
@@ -185,11 +190,8 @@ describe('invoice workflow: the hand-over completed by the delivery', () => {
   });
 
   it('retries within minutes a hand-over whose attempt was lost before it reached outreach', async () => {
-    const { env, db, seed } = stack;
-    await seed.customer(db, { id: 'HO5', tier: 'standard' });
-    const h = await startInvoice(stack, { number: 'HO-5', customerId: 'HO5', dueInDays: 3 });
-    const p = await nextProposal(stack, h);
-    await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: p.id, decision: 'approve', by: 'alice' }] });
+    const { env } = stack;
+    const h = await approvedReminder('HO5');
     // The lost attempt never signalled: no outreach workflow, no email, the invoice waits on it.
     const lost = await waitFor(
       async () => {
@@ -221,11 +223,8 @@ describe('invoice workflow: the hand-over completed by the delivery', () => {
   });
 
   it('adopts a hand-over retried while its message is in flight, and sends it once', async () => {
-    const { env, db, seed } = stack;
-    await seed.customer(db, { id: 'HO6', tier: 'standard' });
-    const h = await startInvoice(stack, { number: 'HO-6', customerId: 'HO6', dueInDays: 3 });
-    const p = await nextProposal(stack, h);
-    await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: p.id, decision: 'approve', by: 'alice' }] });
+    const { env } = stack;
+    const h = await approvedReminder('HO6');
     // The email is at the provider (held there): the message is in flight.
     await waitFor(async () => provider.held, { what: 'HO6 email at the provider' });
     const input = await handedOver(h);
