@@ -82,7 +82,7 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
   let policyChanges = 0;
   // Hand-overs retried after their request went out ('outreach-answers-late-hand-overs'): the
   // first answer came after that attempt timed out, so the invoice learned the delivery by signal,
-  // and the retry would otherwise stay open until its attempts run out. Answered at the next wait.
+  // and the retry would otherwise stay open, timing out and retrying. Answered at the next wait.
   const lateHandOvers: { requestId: string; completion: string }[] = [];
   // The message being delivered, and the fresh tokens of hand-overs retried meanwhile
   // ('outreach-adopts-in-flight-hand-overs'): such a request is neither queued nor delivered yet,

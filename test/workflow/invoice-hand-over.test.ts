@@ -87,13 +87,12 @@ type HistoryEvent = {
     input?: { payloads?: Parameters<typeof defaultPayloadConverter.fromPayload>[0][] | null } | null;
   } | null;
 };
-/** The hand-over's schedule event id (the first awaitReminderDelivery), and what answered or started it. */
-const handOverEventId = (events: temporal.api.history.v1.IHistoryEvent[]) =>
-  String(
-    eventsOfType(events, 'activityTaskScheduled').find(
-      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'awaitReminderDelivery',
-    )?.eventId,
+/** The hand-over's schedule event (the first awaitReminderDelivery), and what answered or started it. */
+const handOverScheduled = (events: temporal.api.history.v1.IHistoryEvent[]) =>
+  eventsOfType(events, 'activityTaskScheduled').find(
+    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'awaitReminderDelivery',
   );
+const handOverEventId = (events: temporal.api.history.v1.IHistoryEvent[]) => String(handOverScheduled(events)?.eventId);
 const ofHandOver = (events: temporal.api.history.v1.IHistoryEvent[], type: 'activityTaskStarted' | 'activityTaskCompleted') =>
   eventsOfType(events, type).filter(
     (e) =>
@@ -114,14 +113,12 @@ async function approvedReminder(customerId: string): Promise<InvoiceHandle> {
 
 /** The request an invoice handed over, as a retried attempt would hand it over again. */
 async function handedOver(h: InvoiceHandle): Promise<{ customerId: string; request: ReminderRequest }> {
-  const scheduled = eventsOfType((await h.fetchHistory()).events ?? [], 'activityTaskScheduled').find(
-    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'awaitReminderDelivery',
-  );
+  const scheduled = handOverScheduled((await h.fetchHistory()).events ?? []);
   return defaultPayloadConverter.fromPayload(scheduled!.activityTaskScheduledEventAttributes!.input!.payloads![0]!);
 }
 
 /**
- * A real retried attempt of the hand-over (its own task token), on a worker of its own; `await`
+ * A real retried attempt of the hand-over (its own task token), on a worker of its own; `wait`
  * says what to wait for while it runs. Null when outreach left it unanswered for 30 s (the
  * time-skipping server does not skip while an activity is open: an unanswered retry would wait
  * out this deadline, not an hour).
