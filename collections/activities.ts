@@ -2,7 +2,7 @@
  * Activities of the invoice workflow: fresh reads through the ERP port, proposals, the audit
  * trail and ledger writes. Each is idempotent under retries (natural or derived keys).
  */
-import { ApplicationFailure, CompleteAsyncError, activityInfo, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure, CompleteAsyncError, activityInfo, heartbeat, log } from '@temporalio/activity';
 import { and, eq, ne, sql } from 'drizzle-orm';
 import { schema, type Db, type Tx } from '../db/client';
 import { currentPolicy } from '../policy/store';
@@ -16,6 +16,7 @@ import { outreachWorkflowId } from '../temporal/workflow-ids';
 import { syncInvoiceWorkflows, type SyncResult } from './sync';
 import { requestReminderSignal, withdrawReminderSignal, type ReminderRequest } from '../outreach/messages';
 import type { HandOverAnswer } from './messages';
+import type { DeliverAtOnce } from '../outreach/at-once';
 
 export interface InvoiceContext {
   invoice: InvoiceRecord;
@@ -162,7 +163,14 @@ async function withdrawFromOutreach(client: Client, input: { customerId: string;
   }
 }
 
-export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temporal: () => Promise<Client>; taskQueue: string }) {
+export function createInvoiceActivities(deps: {
+  db: Db;
+  ledger: LedgerPort;
+  temporal: () => Promise<Client>;
+  taskQueue: string;
+  /** Delivers an approved reminder from the hand-over when outreach would only send it at once; without it, always outreach. */
+  deliverAtOnce?: DeliverAtOnce;
+}) {
   const { db, ledger } = deps;
   const activities = {
     /** The ar-ledger-sync schedule's one step: the same sync as `ar sync`, heartbeating as it pages. */
@@ -190,11 +198,19 @@ export function createInvoiceActivities(deps: { db: Db; ledger: LedgerPort; temp
     },
 
     /**
-     * The hand-over on 'lean-lifecycle': signal-with-start as requestReminder does, with this
-     * attempt's task token, then return without completing. The outreach delivery completes it with
-     * the outcome (`ReminderDelivered`); a retried attempt hands over a fresh token, which outreach adopts.
+     * The hand-over on 'lean-lifecycle'. When nothing needs the customer's outreach workflow, the
+     * reminder is delivered here and the outcome returned (outreach/at-once.ts). Otherwise:
+     * signal-with-start as requestReminder does, with this attempt's task token, then return
+     * without completing. The outreach delivery completes it with the outcome
+     * (`ReminderDelivered`); a retried attempt hands over a fresh token, which outreach adopts.
      */
     async awaitReminderDelivery(input: { customerId: string; request: ReminderRequest }): Promise<HandOverAnswer> {
+      if (deps.deliverAtOnce) {
+        const { attempt, currentAttemptScheduledTimestampMs: at } = activityInfo();
+        const atOnce = await deps.deliverAtOnce({ ...input, attempt, at });
+        if ('delivered' in atOnce) return atOnce.delivered;
+        log.info('reminder handed to outreach', { requestId: input.request.requestId, why: atOnce.throughOutreach });
+      }
       const client = await deps.temporal();
       const completion = Buffer.from(activityInfo().taskToken).toString('base64');
       await client.workflow.signalWithStart('outreachWorkflow', {

@@ -50,7 +50,9 @@ const localLedger = proxyLocalActivities<Activities>({
 });
 
 /**
- * The hand-over to outreach on 'lean-lifecycle': the activity signals the outreach workflow and is
+ * The hand-over on 'lean-lifecycle'. When the customer's outreach workflow would only send the
+ * reminder at once, the activity delivers it itself and returns the outcome (outreach/at-once.ts).
+ * Otherwise it signals the outreach workflow and is
  * completed by outreach (asynchronous completion): with the delivery when it sends at once, so the
  * outcome reaches the invoice as this activity's result in the task that plans the next step, where
  * a signal cost a workflow task of its own (issue 15); or with "queued" as soon as the message must
@@ -391,7 +393,8 @@ export class InvoiceSteps {
     // Any decision's row was written with the re-read before this; one not yet written goes now.
     if (approval) await this.writeDecision(approval);
     let failed: unknown = null;
-    const summary = `hand "${request.subject}" to outreach-${memory.customerId} and await its delivery (approved by ${request.approvedBy})`;
+    // Metadata, not a command: histories with the older wording replay the same.
+    const summary = `deliver "${request.subject}" at once, or through outreach-${memory.customerId} if it must wait (approved by ${request.approvedBy})`;
     // A known id, so a withdrawal can complete it (no cancel command racing the answer).
     const activityId = this.handOverId(request);
     const handed = (

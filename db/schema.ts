@@ -116,8 +116,14 @@ export const emailOutbox = pgTable(
     error: text('error'),
     createdAt: createdAt(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
+    /**
+     * When the contact caps count this message: the clock of the workflow that sent it (the Temporal
+     * server's), so caps measured in workflow time agree with it. Rows from before it count at created_at.
+     */
+    contactAt: timestamp('contact_at', { withTimezone: true }),
   },
-  (t) => [uniqueIndex('email_outbox_key_uq').on(t.idempotencyKey)],
+  // By customer: a message claimed under the caps counts the customer's earlier ones (outreach/contact-claim.ts).
+  (t) => [uniqueIndex('email_outbox_key_uq').on(t.idempotencyKey), index('email_outbox_customer_idx').on(t.customerId)],
 );
 
 /**

@@ -19,6 +19,8 @@ import { sampleForReview } from '../rollout/review-queue';
 import { readSendsSwitch, type SendsSwitch } from './kill-switch';
 import { EmailProviderError, type EmailSender } from './channels/email';
 import { resendDecision } from './outbox';
+import { claimUnderCaps, type Claim } from './contact-claim';
+import type { ContactCaps } from './contact-caps';
 
 export interface DeliveryInput {
   outboxKey: string;
@@ -39,16 +41,34 @@ export interface DeliveryInput {
    * Absent in inputs recorded before it: the workflow signals them itself.
    */
   confirmDelivery?: true;
+  /**
+   * Claim the outbox row under these caps (outreach/contact-claim.ts): counted from the outbox, so
+   * a reminder another path sent meanwhile holds this one back ('capped'). Absent in inputs recorded
+   * before it: the row is written without a count.
+   */
+  caps?: ContactCaps;
+  /** When the caps count this message (ISO): the sender's clock, the Temporal server's. */
+  contactAt?: string;
 }
 
 export interface DeliveryResult {
-  /** stale: not sent, because a balance the message quotes is no longer what the ledger shows. */
-  status: 'sent' | 'logged' | 'suppressed' | 'stale';
+  /**
+   * stale: not sent, because a balance the message quotes is no longer what the ledger shows.
+   * capped: not sent, because one more contact breaks the caps (only with `caps` in the input).
+   */
+  status: 'sent' | 'logged' | 'suppressed' | 'stale' | 'capped';
   to: string | null;
   detail: string;
   /** The invoice workflows were told (asked for with confirmDelivery, and a Temporal client at hand). */
   confirmed?: boolean;
+  /** With 'capped': the customer's contacts the outbox counts (epoch ms), for the caller's own caps. */
+  contactTimes?: number[];
 }
+
+/** A delivery that reached the customer, or was settled without them: what an invoice is told. */
+export type SettledDelivery = DeliveryResult & { status: Exclude<DeliveryResult['status'], 'capped'> };
+
+export const isSettled = (result: DeliveryResult): result is SettledDelivery => result.status !== 'capped';
 
 export interface OutreachRules {
   caps: Policy['contactCaps'];
@@ -244,7 +264,7 @@ export function createOutreachActivities(deps: {
 
     async deliverEmail(input: DeliveryInput): Promise<DeliveryResult> {
       const result = await deliver(input);
-      if (!input.confirmDelivery || !deps.temporal) return result;
+      if (!input.confirmDelivery || !deps.temporal || !isSettled(result)) return result;
       await confirmToInvoices(input, result, await deps.temporal());
       return { ...result, confirmed: true };
     },
@@ -273,22 +293,26 @@ export function createOutreachActivities(deps: {
       await auditEachRequest(input, 'reminder_stale', stale, { outboxKey: input.outboxKey });
       return { status: 'stale', to: contact.email, detail: stale };
     }
-    const [inserted] = existing
-      ? [existing]
-      : await db
-          .insert(schema.emailOutbox)
-          .values({
-            idempotencyKey: input.outboxKey,
-            customerId: input.customerId,
-            toAddress: contact.email,
-            subject: input.subject,
-            body: input.body,
-            invoiceNumbers,
-          })
-          .onConflictDoNothing()
-          .returning();
+    const values = {
+      idempotencyKey: input.outboxKey,
+      customerId: input.customerId,
+      toAddress: contact.email,
+      subject: input.subject,
+      body: input.body,
+      invoiceNumbers,
+    };
+    // A retry goes on with the row its first attempt claimed: that message already counts.
+    const claim: Claim = existing
+      ? { kind: 'claimed', row: existing }
+      : input.caps
+        ? await claimUnderCaps(db, { ...values, contactAt: new Date(input.contactAt ?? Date.now()) }, input.caps)
+        : { kind: 'claimed', row: (await db.insert(schema.emailOutbox).values(values).onConflictDoNothing().returning())[0] };
+    if (claim.kind === 'capped') {
+      const until = new Date(claim.until).toISOString();
+      return { status: 'capped', to: contact.email, detail: `held by the contact caps until ${until}`, contactTimes: claim.contactTimes };
+    }
     // Nothing returned: another attempt wrote the key in between; its row is the one to go on with.
-    const row = inserted ?? (await outboxRow(input.outboxKey));
+    const row = claim.row ?? (await outboxRow(input.outboxKey));
     if (!row) throw new Error(`outbox row ${input.outboxKey} vanished`);
     let status: DeliveryResult['status'] = row.status === 'sent' ? 'sent' : 'logged';
     // Before any repeat: was this key already accepted, or is a repeat no longer safe? (defect 9f)
@@ -379,7 +403,7 @@ export function createOutreachActivities(deps: {
    * The outcome to each invoice the message carries. After every write above, so a retry of this
    * activity re-delivers nothing (outbox key) and signals again; the invoice keeps one outcome per request.
    */
-  async function confirmToInvoices(input: DeliveryInput, result: DeliveryResult, client: Client): Promise<void> {
+  async function confirmToInvoices(input: DeliveryInput, result: SettledDelivery, client: Client): Promise<void> {
     const sentAt = new Date().toISOString();
     for (const r of input.requests) {
       const delivered: ReminderDelivered = {

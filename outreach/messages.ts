@@ -43,6 +43,8 @@ export const sendsResumedSignal = defineSignal('sendsResumed');
 export interface OutreachStateView {
   customerId: string;
   queued: string[];
+  /** The requests of the message being delivered now (absent in older runs' answers). */
+  inFlight?: string[];
   recentContacts: string[];
   nextSendAt: string | null;
   /** Set while the kill switch holds this customer's queued messages (absent in older runs' answers). */

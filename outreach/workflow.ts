@@ -126,6 +126,7 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
   setHandler(outreachStateQuery, () => ({
     customerId: input.customerId,
     queued: queue.map((q) => q.requestId),
+    inFlight: inFlight.map((q) => q.requestId),
     recentContacts: contactTimes.map((t) => new Date(t).toISOString()),
     nextSendAt: nextSendAt?.toISOString() ?? null,
     sendsHeld: held,
@@ -311,6 +312,9 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
             subject: message.subject,
             body: message.body,
             ...(oneRead ? { confirmDelivery: true as const } : {}),
+            // Counted from the outbox under the customer's lock: an invoice may have sent a reminder at once meanwhile.
+            caps: rules.caps,
+            contactAt: new Date(Date.now()).toISOString(),
             requests: batch.map(
               ({
                 requestId,
@@ -345,6 +349,16 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
       for (const b of adoptRetried(batch)) b.request.completion = b.completion;
       queue.unshift(...batch);
       await condition(() => false, '1 hour');
+      continue;
+    }
+    // Held back by a reminder an invoice sent at once (outreach/at-once.ts) since this run counted its
+    // contacts: the outbox's count is the truth, and the batch waits for the caps like any other.
+    // Only runs on code that claims under the caps get 'capped', so no patch: older histories never saw it.
+    if (result.status === 'capped') {
+      contactTimes.splice(0, contactTimes.length, ...(result.contactTimes ?? []));
+      for (const b of adoptRetried(batch)) b.request.completion = b.completion;
+      queue.unshift(...batch);
+      releasedFromHold = true; // it has had its batch window
       continue;
     }
     // 'stale' is nothing sent (only histories with deliver-checks-quoted-balance have it).

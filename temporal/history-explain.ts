@@ -60,7 +60,8 @@ function describeActivity(type: string, input: unknown): string {
       return `escalated proposal ${a.id} to ${a.owner} after ${a.pendingHours} h undecided`;
     case 'awaitReminderDelivery': {
       const r = obj(a.request);
-      return `handed "${r.subject}" to outreach-${a.customerId} (approved by ${r.approvedBy}${r.edited ? ', edited' : ''}), awaiting its delivery`;
+      // Sent at once by the activity when nothing needs outreach (outreach/at-once.ts), else handed to it.
+      return `hand-over of "${r.subject}" (approved by ${r.approvedBy}${r.edited ? ', edited' : ''}): sent at once, or through outreach-${a.customerId} if it must wait`;
     }
     case 'requestReminder': {
       const r = obj(a.request);
@@ -135,7 +136,10 @@ export function explainHistory(history: History): ExplainedStep[] {
       const a = e.activityTaskCompletedEventAttributes;
       if (scheduled.get(String(a.scheduledEventId)) === 'awaitReminderDelivery') {
         const d = obj(decode(a.result)[0]);
-        push(e, `delivery of ${d.requestId}: ${d.status} (${d.detail})`);
+        push(
+          e,
+          d.queued === true ? `${d.requestId} queued with outreach: ${d.detail}` : `delivery of ${d.requestId}: ${d.status} (${d.detail})`,
+        );
       }
     } else if (e.markerRecordedEventAttributes) {
       // A local read records its result, not its input: said from what it read (patch markers say nothing).

@@ -231,7 +231,8 @@ export function explainInvoiceHistories(workflowId: string, histories: History[]
         const a = e.activityTaskCompletedEventAttributes;
         const type = scheduled.get(String(a.scheduledEventId));
         if (type === 'loadInvoiceContext') k.adoptRead(decodeFirst(a.result));
-        // The hand-over completed by outreach ('lean-lifecycle'): its result is what the signal carried.
+        // The hand-over completed by outreach ('lean-lifecycle'), or by its own delivery at once
+        // (outreach/at-once.ts): its result is what the signal carried.
         // ("queued": outreach holds the message, and the delivery comes later as that signal.)
         const answer = obj(decodeFirst(a.result));
         if (type === 'awaitReminderDelivery' && answer.queued !== true) onMessage('reminderDelivered', answer, at);

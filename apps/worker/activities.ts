@@ -6,6 +6,7 @@ import { LedgerError, type LedgerPort } from '../../ledger/port';
 import type { EmailSender } from '../../outreach/channels/email';
 import { createInvoiceActivities } from '../../collections/activities';
 import { createOutreachActivities } from '../../outreach/activities';
+import { createAtOnceDelivery } from '../../outreach/at-once';
 import { createInsightsActivities } from '../../insights/activities';
 import { createRolloutActivities } from '../../rollout/activities';
 import { createCashActivities } from '../../cash/activities';
@@ -20,11 +21,14 @@ export interface ActivityDeps {
   taskQueue: string;
   emailFrom: string;
   policyFanOutMaxBacklog?: number;
+  /** Every approved reminder through the customer's outreach workflow, none sent at once (bench:approvals compares). */
+  outreachOnly?: boolean;
 }
 
 export function createActivities(deps: ActivityDeps) {
   return withPermanentLedgerErrors({
-    ...createInvoiceActivities(deps),
+    // An approved reminder with nothing to coordinate goes out from the invoice's hand-over (issue 15).
+    ...createInvoiceActivities({ ...deps, deliverAtOnce: deps.outreachOnly ? undefined : createAtOnceDelivery(deps) }),
     ...createOutreachActivities(deps),
     ...createInsightsActivities(deps),
     ...createRolloutActivities(deps),

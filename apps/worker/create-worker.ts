@@ -25,6 +25,8 @@ export interface ArWorkerOptions {
   emailFrom?: string;
   /** The policy fan-out's backlog ceiling (POLICY_FANOUT_MAX_BACKLOG); absent: its default. */
   policyFanOutMaxBacklog?: number;
+  /** Every approved reminder through the customer's outreach workflow, none sent at once from its hand-over. */
+  outreachOnly?: boolean;
   /** A client for activities that message workflows; built on `connection` when absent. */
   client?: Client;
   /** Passed through (e.g. a prebuilt workflowBundle, identity, limits). */
@@ -42,6 +44,7 @@ export async function createArWorker(opts: ArWorkerOptions): Promise<Worker> {
     taskQueue: opts.taskQueue,
     emailFrom: opts.emailFrom ?? 'Accounts Receivable <ar@example.com>',
     policyFanOutMaxBacklog: opts.policyFanOutMaxBacklog,
+    outreachOnly: opts.outreachOnly,
   });
   return Worker.create({
     connection: opts.connection,

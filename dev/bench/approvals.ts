@@ -30,6 +30,8 @@
  * on a batch each: approvals, then rejections, the decision alone, without the delivery an
  * approval sets off (BENCH_DIRECT_DECISION=approve or =reject runs one of them)
  * (an outreach workflow, its reads, the email, the signal back), which splits a decision's cost.
+ * BENCH_OUTREACH_ONLY=1 sends every approved reminder through the customer's outreach workflow,
+ * none at once from the invoice's hand-over (outreach/at-once.ts): the path before issue 15's last change.
  * BENCH_SHARED_MODULES=0 runs the ar worker without its shared modules (apps/worker/shared-modules.ts:
  * zod and the message schemas evaluated once per workflow thread), to measure what they buy.
  *
@@ -66,6 +68,7 @@ const DIRECT_DECISIONS: ('approve' | 'reject')[] =
       ? ['approve']
       : ['approve', 'reject'];
 const SHARED_MODULES = process.env.BENCH_SHARED_MODULES !== '0';
+const OUTREACH_ONLY = process.env.BENCH_OUTREACH_ONLY === '1';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -153,6 +156,7 @@ async function timed(fn: () => Promise<Response>): Promise<Sample> {
 const setupStart = performance.now();
 const s = await startAdminStack({
   email: createDevLogSender(() => undefined),
+  outreachOnly: OUTREACH_ONLY,
   ...(SHARED_MODULES ? {} : { workerOptions: { bundlerOptions: { preloadModules: [] } } }),
 });
 try {

@@ -1,10 +1,11 @@
 /**
  * What one approved decision sets off, counted from the histories: the invoice workflow's events
- * from the workflow task that accepted the decision on, and the outreach workflow's that delivered it. A decision's
+ * from the workflow task that accepted the decision on, and the outreach workflow's that delivered it (none when the
+ * hand-over sent it at once). A decision's
  * CPU grows with these (every workflow task is an activation in the worker and several writes in the
  * server), so this is the line that explains a decision's cost next to a bare Update's.
  */
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { type Client, type WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
 import { outreachWorkflowId } from '../../temporal/workflow-ids';
 
 type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
@@ -55,7 +56,13 @@ export async function decisionChain(
     // A rejection hands nothing over: no outreach workflow to read.
     if (opts.outreach === false) continue;
     const outreachId = opts.outreachOf ? opts.outreachOf(d) : outreachWorkflowId(d.customerId);
-    count((await client.workflow.getHandle(outreachId).fetchHistory()).events ?? [], outreach);
+    try {
+      count((await client.workflow.getHandle(outreachId).fetchHistory()).events ?? [], outreach);
+    } catch (err) {
+      // Sent at once from the invoice's hand-over (outreach/at-once.ts): no outreach workflow, nothing to count.
+      // (fetchHistory's not-found is the raw gRPC status: 5, NOT_FOUND.)
+      if (!(err instanceof WorkflowNotFoundError) && (err as { code?: number }).code !== 5) throw err;
+    }
   }
   const mean = (c: ChainCounts): ChainCounts =>
     Object.fromEntries(Object.entries(c).map(([k, v]) => [k, v / Math.max(1, decisions)])) as unknown as ChainCounts;

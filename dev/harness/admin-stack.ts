@@ -65,9 +65,9 @@ export interface AdminStack {
  * `workerOptions`: passed to the worker.
  */
 export async function startAdminStack(
-  opts: { email?: EmailSender; webhookSecret?: string; workerOptions?: Partial<WorkerOptions> } = {},
+  opts: { email?: EmailSender; webhookSecret?: string; workerOptions?: Partial<WorkerOptions>; outreachOnly?: boolean } = {},
 ): Promise<AdminStack> {
-  const stack = await startTestStack({ email: opts.email, workerOptions: opts.workerOptions });
+  const stack = await startTestStack({ email: opts.email, workerOptions: opts.workerOptions, outreachOnly: opts.outreachOnly });
   const { db } = stack;
   await stack.seed.policy(db, IMMEDIATE_POLICY);
   const tokens = {} as Record<StackUser, string>;

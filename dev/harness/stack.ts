@@ -21,8 +21,17 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-/** `workerOptions`: passed to the worker (a benchmark's A/B, e.g. no shared modules). */
-type StackOptions = { timeSkipping?: boolean; email?: EmailSender; taskQueue?: string; workerOptions?: Partial<WorkerOptions> };
+/**
+ * `workerOptions`: passed to the worker (a benchmark's A/B, e.g. no shared modules). `outreachOnly`:
+ * no reminder sent at once from an invoice's hand-over (tests of the outreach workflow's own path).
+ */
+type StackOptions = {
+  timeSkipping?: boolean;
+  email?: EmailSender;
+  taskQueue?: string;
+  workerOptions?: Partial<WorkerOptions>;
+  outreachOnly?: boolean;
+};
 
 /**
  * A Temporal server that answered its start and then stopped answering before the worker could
@@ -73,6 +82,7 @@ async function startTestStackOnce(opts: StackOptions): Promise<TestStack> {
         email: opts.email,
         client: env.client,
         workerOptions: opts.workerOptions,
+        outreachOnly: opts.outreachOnly,
       }),
     );
   } catch (err) {

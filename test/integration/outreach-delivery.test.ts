@@ -75,3 +75,61 @@ describe('deliverEmail: no-touch stops a queued send wherever it is set (issue 1
     await seedPolicy(t.db, { noTouch: DEFAULT_POLICY.noTouch });
   });
 });
+
+describe('deliverEmail under the contact caps: the outbox row is claimed under the customer lock (issue 15)', () => {
+  const caps = { maxContacts: 1, perDays: 7, minHoursApart: 0 };
+  const at = '2026-03-02T10:00:00.000Z';
+
+  it('two messages to one customer decided apart, claimed at the same moment: one goes out, the other is held back', async () => {
+    await seedCustomer(t.db, { id: 'CL1' });
+    await seedInvoice(t.db, { number: 'CL1-1', customerId: 'CL1', amountMinor: 1000, dueDate: '2026-01-01' });
+    await seedInvoice(t.db, { number: 'CL1-2', customerId: 'CL1', amountMinor: 1000, dueDate: '2026-01-01' });
+    const acts = activities();
+    const results = await Promise.all(['CL1-1', 'CL1-2'].map((n) => acts.deliverEmail({ ...delivery('CL1', [n]), caps, contactAt: at })));
+    expect(results.map((r) => r.status).sort()).toEqual(['capped', 'logged']);
+    const capped = results.find((r) => r.status === 'capped')!;
+    // The one held back learns the contact that holds it, and until when (a week after it).
+    expect(capped.contactTimes).toEqual([Date.parse(at)]);
+    expect(capped.detail).toBe('held by the contact caps until 2026-03-09T10:00:00.000Z');
+    const rows = await outbox('CL1');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.contactAt?.toISOString()).toBe(at);
+  });
+
+  it('counts what the caps count: a failed row never reached the customer, and a contact outside the window is past', async () => {
+    await seedCustomer(t.db, { id: 'CL2' });
+    await seedInvoice(t.db, { number: 'CL2-1', customerId: 'CL2', amountMinor: 1000, dueDate: '2026-01-01' });
+    const acts = activities();
+    await t.db.insert(schema.emailOutbox).values([
+      {
+        idempotencyKey: 'cl2-failed',
+        customerId: 'CL2',
+        toAddress: 'x@example.com',
+        subject: 's',
+        body: 'b',
+        invoiceNumbers: [],
+        status: 'failed',
+        contactAt: new Date('2026-03-01T10:00:00Z'),
+      },
+      {
+        idempotencyKey: 'cl2-old',
+        customerId: 'CL2',
+        toAddress: 'x@example.com',
+        subject: 's',
+        body: 'b',
+        invoiceNumbers: [],
+        status: 'sent',
+        contactAt: new Date('2026-02-20T10:00:00Z'),
+      },
+    ]);
+    const result = await acts.deliverEmail({ ...delivery('CL2', ['CL2-1']), caps, contactAt: at });
+    expect(result.status).toBe('logged');
+    // A retry of a message already claimed goes on with its row, whatever the count says now.
+    const again = await acts.deliverEmail({ ...delivery('CL2', ['CL2-1']), caps, contactAt: at });
+    expect(again.status).toBe('logged');
+    expect(await outbox('CL2')).toHaveLength(3);
+    // Without caps (inputs recorded before them) nothing is counted.
+    await seedInvoice(t.db, { number: 'CL2-2', customerId: 'CL2', amountMinor: 1000, dueDate: '2026-01-01' });
+    expect((await acts.deliverEmail(delivery('CL2', ['CL2-2']))).status).toBe('logged');
+  });
+});

@@ -40,6 +40,8 @@ describe('invoice workflow: a reminder withdrawn before outreach answered its ha
       temporal: async () => env.client,
       taskQueue: `${stack.taskQueue}-unpolled`,
       emailFrom: 'ar@example.com',
+      // The outreach path: a reminder sent at once from the hand-over would leave nothing to withdraw.
+      outreachOnly: true,
     });
     const probeQueue = `${stack.taskQueue}-withdraw-probe`;
     const probe = await Worker.create({

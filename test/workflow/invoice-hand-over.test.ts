@@ -3,7 +3,8 @@
  * signals outreach and is completed by it (its task token travels with the request): with the
  * delivery when it sends at once, with "queued" when it must hold the message (then the delivery
  * comes as a signal); a reminder no longer needed is withdrawn, and the withdrawal completes the
- * activity if it is still open. Time-skipping server,
+ * activity if it is still open. Every reminder here goes through outreach (`outreachOnly`): the
+ * path that sends one at once from the hand-over is invoice-at-once.test.ts's. Time-skipping server,
  * real worker, PostgreSQL. (Outreach re-checks a held switch every 10 minutes; the tests let time pass.)
  */
 import { CompleteAsyncError } from '@temporalio/activity';
@@ -70,6 +71,8 @@ const slowProviderFor = (to: string): EmailSender => ({
 beforeAll(async () => {
   stack = await startTestStack({
     timeSkipping: true,
+    // These tests are about the hand-over to outreach: nothing is sent at once from it (invoice-at-once.test.ts).
+    outreachOnly: true,
     email: slowProviderFor('ap@ho6.example'),
     workerOptions: { interceptors: { activity: [loseFirstHandOver] } },
   });
@@ -135,6 +138,7 @@ async function retryHandOver(
     temporal: async () => env.client,
     taskQueue: stack.taskQueue,
     emailFrom: 'ar@example.com',
+    outreachOnly: true,
   });
   const probeQueue = `${stack.taskQueue}-probe`;
   const probe = await Worker.create({
