@@ -5,7 +5,8 @@
  * CPU grows with these (every workflow task is an activation in the worker and several writes in the
  * server), so this is the line that explains a decision's cost next to a bare Update's.
  */
-import { type Client, type WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { historyOrNone } from '../harness/history-or-none';
 import { outreachWorkflowId } from '../../temporal/workflow-ids';
 
 type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
@@ -56,13 +57,8 @@ export async function decisionChain(
     // A rejection hands nothing over: no outreach workflow to read.
     if (opts.outreach === false) continue;
     const outreachId = opts.outreachOf ? opts.outreachOf(d) : outreachWorkflowId(d.customerId);
-    try {
-      count((await client.workflow.getHandle(outreachId).fetchHistory()).events ?? [], outreach);
-    } catch (err) {
-      // Sent at once from the invoice's hand-over (outreach/at-once.ts): no outreach workflow, nothing to count.
-      // (fetchHistory's not-found is the raw gRPC status: 5, NOT_FOUND.)
-      if (!(err instanceof WorkflowNotFoundError) && (err as { code?: number }).code !== 5) throw err;
-    }
+    // None when the hand-over sent it at once: nothing to count.
+    count((await historyOrNone(client, outreachId))?.events ?? [], outreach);
   }
   const mean = (c: ChainCounts): ChainCounts =>
     Object.fromEntries(Object.entries(c).map(([k, v]) => [k, v / Math.max(1, decisions)])) as unknown as ChainCounts;

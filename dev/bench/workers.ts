@@ -34,6 +34,7 @@ import { addDays } from '../../domain/calendar';
 import { createBuiltinLedger } from '../../ledger/builtin';
 import { connectClient } from '../../temporal/client';
 import { invoiceWorkflowId, outreachWorkflowId } from '../../temporal/workflow-ids';
+import { historyOrNone } from '../harness/history-or-none';
 import { IMMEDIATE_POLICY } from '../harness/admin-stack';
 import { createTestDatabase } from '../harness/database';
 import { startDevServerOnFreePorts } from '../harness/dev-server-on-free-ports';
@@ -83,7 +84,7 @@ async function shareOf(client: Client, numbers: string[], pidPrefixes: string[])
   for (let i = 0; i < ids.length; i += 16) {
     await Promise.all(
       ids.slice(i, i + 16).map(async (id) => {
-        for (const e of (await client.workflow.getHandle(id).fetchHistory()).events ?? []) {
+        for (const e of (await historyOrNone(client, id))?.events ?? []) {
           const task = workerOf(e.workflowTaskStartedEventAttributes?.identity);
           if (task >= 0) share[task]!.workflowTasks++;
           const activity = workerOf(e.activityTaskStartedEventAttributes?.identity);

@@ -17,6 +17,7 @@ import { IMMEDIATE_POLICY } from '../../dev/harness/admin-stack';
 import { createTestDatabase, type TestDatabase } from '../../dev/harness/database';
 import { seedCustomer, seedInvoice, seedPolicy } from '../../dev/harness/seed';
 import { createDevServerEnv } from '../../dev/harness/temporal';
+import { historyOrNone } from '../../dev/harness/history-or-none';
 import { waitFor } from '../../dev/harness/wait';
 import { createBuiltinLedger } from '../../ledger/builtin';
 import { createDevLogSender } from '../../outreach/channels/email';
@@ -107,15 +108,10 @@ describe('two workers on one task queue', () => {
     // Each customer's outreach workflow, where there is one: a reminder sent at once from the hand-over has none.
     const workflowIds = [...pending.map((p) => p.workflowId), ...numbers.map((n) => `outreach-C-${n}`)];
     for (const id of workflowIds) {
-      const history = await env.client.workflow
-        .getHandle(id)
-        .fetchHistory()
-        .catch((err) => {
-          // fetchHistory's not-found is the raw gRPC status: 5, NOT_FOUND.
-          if (id.startsWith('outreach-') && (err as { code?: number }).code === 5) return { events: [] };
-          throw err;
-        });
-      for (const e of history.events ?? []) {
+      const history = id.startsWith('outreach-')
+        ? await historyOrNone(env.client, id)
+        : await env.client.workflow.getHandle(id).fetchHistory();
+      for (const e of history?.events ?? []) {
         if (e.workflowTaskStartedEventAttributes?.identity) taskIdentities.add(e.workflowTaskStartedEventAttributes.identity);
         if (e.activityTaskStartedEventAttributes?.identity) activityIdentities.add(e.activityTaskStartedEventAttributes.identity);
       }

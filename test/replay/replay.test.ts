@@ -55,7 +55,9 @@ describe('replay of recorded histories', () => {
       /proposed "Upcoming: Invoice R-100" \(friendly, policy v1\) — because: due in \d+ days?; standard tier; step 1 of 6 \(heads-up, friendly\)/,
     );
     expect(story).toMatch(/proposal invoice-R-100\/overdue-1 rejected by carol: customer called yesterday/);
-    expect(story).toMatch(/handed "Reminder: Invoice R-100" to outreach-R1 \(approved by alice, edited\)/);
+    expect(story).toMatch(
+      /hand-over of "Reminder: Invoice R-100" \(approved by alice, edited\): sent at once, or through outreach-R1 if it must wait/,
+    );
     expect(story).toMatch(/completed: .*"status":"paid"/);
   });
 });
