@@ -7,11 +7,8 @@
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { type ActivityInterceptorsFactory, Worker } from '@temporalio/worker';
-import { fileURLToPath } from 'node:url';
-import { createActivities } from '../../apps/worker/activities';
-import { createBuiltinLedger } from '../../ledger/builtin';
-import { createDevLogSender } from '../../outreach/channels/email';
+import type { ActivityInterceptorsFactory } from '@temporalio/worker';
+import { handOverProbeWorker } from '../support/hand-over-probe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideProposalUpdate, type HandOverAnswer } from '../../collections/messages';
 import { outreachStateQuery } from '../../outreach/messages';
@@ -63,31 +60,14 @@ async function approveNext(h: InvoiceHandle, by = 'alice'): Promise<string> {
   return p.id;
 }
 
-const PROBE_WORKFLOW = fileURLToPath(new URL('../support/hand-over-probe-workflow.ts', import.meta.url));
-
 /** The hand-over's input, run again as a new attempt on a probe worker of the production activities. */
 async function handOverAgain(h: InvoiceHandle): Promise<HandOverAnswer> {
-  const { env, db } = stack;
+  const { env } = stack;
   const scheduled = eventsOfType((await h.fetchHistory()).events ?? [], 'activityTaskScheduled').find(
     (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'awaitReminderDelivery',
   );
   const input = defaultPayloadConverter.fromPayload(scheduled!.activityTaskScheduledEventAttributes!.input!.payloads![0]!);
-  const { awaitReminderDelivery } = createActivities({
-    db,
-    ledger: createBuiltinLedger(db),
-    email: createDevLogSender(() => undefined),
-    temporal: async () => env.client,
-    taskQueue: stack.taskQueue,
-    emailFrom: 'ar@example.com',
-  });
-  const probeQueue = `${stack.taskQueue}-probe`;
-  const probe = await Worker.create({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue: probeQueue,
-    workflowsPath: PROBE_WORKFLOW,
-    activities: { awaitReminderDelivery },
-  });
+  const { worker: probe, taskQueue: probeQueue } = await handOverProbeWorker(stack);
   return probe.runUntil(
     env.client.workflow.execute('handOverProbeWorkflow', { taskQueue: probeQueue, workflowId: `probe-${h.workflowId}`, args: [input] }),
   ) as Promise<HandOverAnswer>;

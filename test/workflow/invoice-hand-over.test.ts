@@ -11,12 +11,9 @@ import { CompleteAsyncError } from '@temporalio/activity';
 import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import { Worker, type ActivityInterceptorsFactory } from '@temporalio/worker';
-import { fileURLToPath } from 'node:url';
+import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../apps/worker/activities';
 import { decideProposalUpdate, type HandOverAnswer } from '../../collections/messages';
-import { createBuiltinLedger } from '../../ledger/builtin';
 import { createDevLogSender, type EmailSender } from '../../outreach/channels/email';
 import type { ReminderRequest } from '../../outreach/messages';
 import { startTestStack, type TestStack } from '../../dev/harness/stack';
@@ -34,6 +31,7 @@ import {
   state,
   waitForOutbox,
 } from '../support/invoice';
+import { handOverProbeWorker } from '../support/hand-over-probe';
 
 let stack: TestStack;
 
@@ -82,8 +80,6 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const PROBE_WORKFLOW = fileURLToPath(new URL('../support/hand-over-probe-workflow.ts', import.meta.url));
-
 type HistoryEvent = {
   activityTaskScheduledEventAttributes?: {
     activityType?: { name?: string | null } | null;
@@ -130,24 +126,8 @@ async function retryHandOver(
   input: { customerId: string; request: ReminderRequest },
   wait: (retried: WorkflowHandle) => Promise<HandOverAnswer>,
 ): Promise<HandOverAnswer | null> {
-  const { env, db } = stack;
-  const { awaitReminderDelivery } = createActivities({
-    db,
-    ledger: createBuiltinLedger(db),
-    email: createDevLogSender(() => undefined),
-    temporal: async () => env.client,
-    taskQueue: stack.taskQueue,
-    emailFrom: 'ar@example.com',
-    outreachOnly: true,
-  });
-  const probeQueue = `${stack.taskQueue}-probe`;
-  const probe = await Worker.create({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue: probeQueue,
-    workflowsPath: PROBE_WORKFLOW,
-    activities: { awaitReminderDelivery },
-  });
+  const { env } = stack;
+  const { worker: probe, taskQueue: probeQueue } = await handOverProbeWorker(stack, { outreachOnly: true });
   return probe.runUntil(async () => {
     const retried = await env.client.workflow.start('handOverProbeWorkflow', {
       taskQueue: probeQueue,

@@ -1,0 +1,38 @@
+/**
+ * A worker of the production hand-over activities on a task queue of its own, running the probe
+ * workflows (hand-over-probe-workflow.ts): how a test runs a new attempt of an invoice's hand-over.
+ */
+import { Worker } from '@temporalio/worker';
+import { fileURLToPath } from 'node:url';
+import { createActivities } from '../../apps/worker/activities';
+import type { TestStack } from '../../dev/harness/stack';
+import { createBuiltinLedger } from '../../ledger/builtin';
+import { createDevLogSender } from '../../outreach/channels/email';
+
+const PROBE_WORKFLOW = fileURLToPath(new URL('./hand-over-probe-workflow.ts', import.meta.url));
+
+/** `outreachOnly`: the attempt hands the reminder to outreach, never sends it at once. */
+export async function handOverProbeWorker(
+  stack: TestStack,
+  opts: { outreachOnly?: boolean } = {},
+): Promise<{ worker: Worker; taskQueue: string }> {
+  const { env, db } = stack;
+  const { awaitReminderDelivery } = createActivities({
+    db,
+    ledger: createBuiltinLedger(db),
+    email: createDevLogSender(() => undefined),
+    temporal: async () => env.client,
+    taskQueue: stack.taskQueue,
+    emailFrom: 'ar@example.com',
+    outreachOnly: opts.outreachOnly,
+  });
+  const taskQueue = `${stack.taskQueue}-probe`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    workflowsPath: PROBE_WORKFLOW,
+    activities: { awaitReminderDelivery },
+  });
+  return { worker, taskQueue };
+}
