@@ -43,7 +43,11 @@ export function createAtOnceDelivery(
 ): DeliverAtOnce {
   const outreach = createOutreachActivities(deps);
 
-  /** Why the customer's outreach workflow must take this one, from what it holds now; null if nothing. */
+  /**
+   * Why the customer's outreach workflow must take this one, from what it holds now; null if nothing.
+   * A request that reaches outreach after this look is not merged with this one. It is held by the
+   * caps' claim instead, so the customer gets two messages at most and never more than the caps allow.
+   */
   async function outreachHolds(customerId: string): Promise<string | null> {
     const handle = (await deps.temporal()).workflow.getHandle(outreachWorkflowId(customerId));
     try {

@@ -9,6 +9,9 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { handOverProbeWorker } from '../support/hand-over-probe';
+import { replay } from '../../temporal/replay';
+import { fileURLToPath } from 'node:url';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideProposalUpdate, type HandOverAnswer } from '../../collections/messages';
 import { outreachStateQuery } from '../../outreach/messages';
@@ -24,6 +27,8 @@ import {
   startInvoice,
   waitForOutbox,
 } from '../support/invoice';
+
+const WORKFLOWS = fileURLToPath(new URL('../../apps/worker/workflows.ts', import.meta.url));
 
 let stack: TestStack;
 let policyVersion: number;
@@ -147,6 +152,12 @@ describe('an approved reminder sent at once from the hand-over', () => {
     expect(secondRow.invoiceNumbers).toEqual(['AO-2b']);
     expect(secondRow.contactAt!.getTime() - firstAt).toBeGreaterThanOrEqual(MIN_HOURS_APART * 3_600_000);
     await actionSeen(stack, second, 'reminder_logged', '1 hour');
+    // Outreach's history with the refused claim replays through today's code.
+    const report = await replay(await stack.env.client.workflow.getHandle('outreach-AO2').fetchHistory(), 'outreach-AO2', {
+      workflowsPath: WORKFLOWS,
+    });
+    expect(report.error ?? null).toBeNull();
+    expect(report.deterministic).toBe(true);
   });
 
   it('does not overtake a reminder the outreach workflow holds: the next one joins its message', async () => {
