@@ -22,6 +22,7 @@ import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { ReminderDelivered } from '../collections/messages';
 import { outreachWorkflowId } from '../temporal/workflow-ids';
 import { whyThroughOutreach } from './at-once-gate';
+import type { ContactCaps } from './contact-caps';
 import { createOutreachActivities, isSettled } from './activities';
 import { outreachStateQuery, type ReminderRequest } from './messages';
 
@@ -70,7 +71,7 @@ export function createAtOnceDelivery(
       .select({ id: schema.emailOutbox.id })
       .from(schema.emailOutbox)
       .where(eq(schema.emailOutbox.idempotencyKey, outboxKey));
-    let caps: Awaited<ReturnType<typeof outreach.loadOutreachContext>>['rules']['caps'] | undefined;
+    let caps: ContactCaps | undefined;
     if (!claimed) {
       if (input.attempt > 1) return { throughOutreach: 'a retried hand-over: its first attempt may have handed it to outreach' };
       const context = await outreach.loadOutreachContext({ customerId, exceptInvoices: [request.invoiceNumber] });
@@ -111,6 +112,7 @@ export function createAtOnceDelivery(
         requestId: request.requestId,
         outboxKey,
         batchedWith: [],
+        // The server's clock, as outreach's workflow time is for the messages it sends.
         sentAt: new Date(input.at).toISOString(),
         status: result.status,
         detail: result.detail,
