@@ -158,6 +158,12 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
     return retried;
   };
 
+  /** A batch not sent goes back to the head of the queue, with the token of any attempt retried meanwhile (answered at the next wait). */
+  const backInQueue = (batch: ReminderRequest[]) => {
+    for (const b of adoptRetried(batch)) b.request.completion = b.completion;
+    queue.unshift(...batch);
+  };
+
   /** A hand-over arrived while the queue waits: the wait wakes to answer it, then goes on. */
   const unanswered = () => lateHandOvers.length > 0 || queue.some((q) => q.completion !== undefined);
   /**
@@ -345,9 +351,7 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
       );
     } catch (err) {
       log.error('delivery failed; the requests go back in the queue', { outboxKey, error: String(err) });
-      // Back in the queue with the token of any attempt retried meanwhile, answered at the next wait.
-      for (const b of adoptRetried(batch)) b.request.completion = b.completion;
-      queue.unshift(...batch);
+      backInQueue(batch);
       await condition(() => false, '1 hour');
       continue;
     }
@@ -356,8 +360,7 @@ export async function outreachWorkflow(input: OutreachInput): Promise<void> {
     // Only runs on code that claims under the caps get 'capped', so no patch: older histories never saw it.
     if (result.status === 'capped') {
       contactTimes.splice(0, contactTimes.length, ...(result.contactTimes ?? []));
-      for (const b of adoptRetried(batch)) b.request.completion = b.completion;
-      queue.unshift(...batch);
+      backInQueue(batch);
       releasedFromHold = true; // it has had its batch window
       continue;
     }

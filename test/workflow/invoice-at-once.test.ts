@@ -8,7 +8,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
-import { handOverProbeWorker } from '../support/hand-over-probe';
+import { handedOver, handOverProbeWorker } from '../support/hand-over-probe';
 import { replay } from '../../temporal/replay';
 import { fileURLToPath } from 'node:url';
 
@@ -68,10 +68,7 @@ async function approveNext(h: InvoiceHandle, by = 'alice'): Promise<string> {
 /** The hand-over's input, run again as a new attempt on a probe worker of the production activities. */
 async function handOverAgain(h: InvoiceHandle): Promise<HandOverAnswer> {
   const { env } = stack;
-  const scheduled = eventsOfType((await h.fetchHistory()).events ?? [], 'activityTaskScheduled').find(
-    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'awaitReminderDelivery',
-  );
-  const input = defaultPayloadConverter.fromPayload(scheduled!.activityTaskScheduledEventAttributes!.input!.payloads![0]!);
+  const input = await handedOver(h);
   const { worker: probe, taskQueue: probeQueue } = await handOverProbeWorker(stack);
   return probe.runUntil(
     env.client.workflow.execute('handOverProbeWorkflow', { taskQueue: probeQueue, workflowId: `probe-${h.workflowId}`, args: [input] }),

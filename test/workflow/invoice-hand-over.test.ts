@@ -31,7 +31,7 @@ import {
   state,
   waitForOutbox,
 } from '../support/invoice';
-import { handOverProbeWorker } from '../support/hand-over-probe';
+import { handedOver, handOverProbeWorker, handOverScheduled } from '../support/hand-over-probe';
 
 let stack: TestStack;
 
@@ -86,11 +86,7 @@ type HistoryEvent = {
     input?: { payloads?: Parameters<typeof defaultPayloadConverter.fromPayload>[0][] | null } | null;
   } | null;
 };
-/** The hand-over's schedule event (the first awaitReminderDelivery), and what answered or started it. */
-const handOverScheduled = (events: temporal.api.history.v1.IHistoryEvent[]) =>
-  eventsOfType(events, 'activityTaskScheduled').find(
-    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'awaitReminderDelivery',
-  );
+/** What answered or started the hand-over. */
 const handOverEventId = (events: temporal.api.history.v1.IHistoryEvent[]) => String(handOverScheduled(events)?.eventId);
 const ofHandOver = (events: temporal.api.history.v1.IHistoryEvent[], type: 'activityTaskStarted' | 'activityTaskCompleted') =>
   eventsOfType(events, type).filter(
@@ -108,12 +104,6 @@ async function approvedReminder(customerId: string): Promise<InvoiceHandle> {
   const p = await nextProposal(stack, h);
   await h.executeUpdate(decideProposalUpdate, { args: [{ proposalId: p.id, decision: 'approve', by: 'alice' }] });
   return h;
-}
-
-/** The request an invoice handed over, as a retried attempt would hand it over again. */
-async function handedOver(h: InvoiceHandle): Promise<{ customerId: string; request: ReminderRequest }> {
-  const scheduled = handOverScheduled((await h.fetchHistory()).events ?? []);
-  return defaultPayloadConverter.fromPayload(scheduled!.activityTaskScheduledEventAttributes!.input!.payloads![0]!);
 }
 
 /**
