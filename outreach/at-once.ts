@@ -16,14 +16,15 @@
  * activity, or the workflow sending the same request, finds the row and sends nothing twice.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import { eq } from 'drizzle-orm';
-import { schema } from '../db/client';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { ReminderDelivered } from '../collections/messages';
+import { currentPolicy } from '../policy/store';
 import { outreachWorkflowId } from '../temporal/workflow-ids';
 import { whyThroughOutreach } from './at-once-gate';
 import type { ContactCaps } from './contact-caps';
-import { createOutreachActivities, isSettled } from './activities';
+import { createOutreachActivities, outreachRules } from './activities';
+import { createDelivery, isSettled } from './delivery';
+import { readSendsSwitch } from './kill-switch';
 import { outreachStateQuery, type ReminderRequest } from './messages';
 
 export interface AtOnceInput {
@@ -43,6 +44,7 @@ export function createAtOnceDelivery(
   deps: Parameters<typeof createOutreachActivities>[0] & { temporal: () => Promise<Client> },
 ): DeliverAtOnce {
   const outreach = createOutreachActivities(deps);
+  const delivery = createDelivery(deps);
 
   /**
    * Why the customer's outreach workflow must take this one, from what it holds now; null if nothing.
@@ -66,41 +68,49 @@ export function createAtOnceDelivery(
   return async function deliverAtOnce(input) {
     const { customerId, request } = input;
     const outboxKey = `${outreachWorkflowId(customerId)}/${request.requestId}`;
-    // A row under this key: an earlier attempt claimed it (or outreach sent it alone); finish it here.
-    const [claimed] = await deps.db
-      .select({ id: schema.emailOutbox.id })
-      .from(schema.emailOutbox)
-      .where(eq(schema.emailOutbox.idempotencyKey, outboxKey));
+    // What the gate and the delivery both need, read once and together (they read it twice, issue 15).
+    const [customer, policy, claimed, sends] = await Promise.all([
+      deps.ledger.getCustomer(customerId),
+      currentPolicy(deps.db),
+      delivery.outboxRow(outboxKey),
+      readSendsSwitch(deps.db),
+    ]);
     let caps: ContactCaps | undefined;
+    // A row under this key: an earlier attempt claimed it (or outreach sent it alone); finish it here.
     if (!claimed) {
       if (input.attempt > 1) return { throughOutreach: 'a retried hand-over: its first attempt may have handed it to outreach' };
-      const context = await outreach.loadOutreachContext({ customerId, exceptInvoices: [request.invoiceNumber] });
-      const why = whyThroughOutreach(context, input.at) ?? (await outreachHolds(customerId));
+      const rules = outreachRules(customer, policy);
+      const others =
+        rules.batchWindowMinutes > 0 ? await outreach.remindersDueSoon({ customerId, exceptInvoices: [request.invoiceNumber] }) : null;
+      const why = whyThroughOutreach({ rules, others, sends }, input.at) ?? (await outreachHolds(customerId));
       if (why) return { throughOutreach: why };
-      caps = context.rules.caps;
+      caps = rules.caps;
     }
-    let result: Awaited<ReturnType<typeof outreach.deliverEmail>>;
+    let result: Awaited<ReturnType<typeof delivery.deliver>>;
     try {
-      result = await outreach.deliverEmail({
-        outboxKey,
-        customerId,
-        subject: request.subject,
-        body: request.body,
-        ...(caps ? { caps, contactAt: new Date(input.at).toISOString() } : {}),
-        requests: [
-          {
-            requestId: request.requestId,
-            invoiceWorkflowId: request.invoiceWorkflowId,
-            invoiceNumber: request.invoiceNumber,
-            reasoning: request.reasoning,
-            policyVersion: request.policyVersion,
-            approvedBy: request.approvedBy,
-            edited: request.edited,
-            tone: request.tone,
-            quotedOpenMinor: request.invoice.openMinor,
-          },
-        ],
-      });
+      result = await delivery.deliver(
+        {
+          outboxKey,
+          customerId,
+          subject: request.subject,
+          body: request.body,
+          ...(caps ? { caps, contactAt: new Date(input.at).toISOString() } : {}),
+          requests: [
+            {
+              requestId: request.requestId,
+              invoiceWorkflowId: request.invoiceWorkflowId,
+              invoiceNumber: request.invoiceNumber,
+              reasoning: request.reasoning,
+              policyVersion: request.policyVersion,
+              approvedBy: request.approvedBy,
+              edited: request.edited,
+              tone: request.tone,
+              quotedOpenMinor: request.invoice.openMinor,
+            },
+          ],
+        },
+        { customer, policy, outboxRow: claimed ?? null },
+      );
     } catch (err) {
       // The provider refused this address for good: outreach keeps it queued and tries again later, as it always has.
       if (err instanceof ApplicationFailure && err.type === 'EmailRejected') return { throughOutreach: err.message };

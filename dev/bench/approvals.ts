@@ -92,6 +92,8 @@ interface CpuPerRequest {
 let statements = 0;
 // BENCH_SQL_TOP=1: which statements a decision sends, counted by text over the direct pool.
 const SQL_TOP = process.env.BENCH_SQL_TOP === '1';
+// BENCH_PROFILE_WINDOWS=1 (with node --cpu-prof): print each pool's time window, to read its samples alone.
+const PROFILE_WINDOWS = process.env.BENCH_PROFILE_WINDOWS === '1';
 let statementTexts: Map<string, number> | null = null;
 const query = pg.Client.prototype.query;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
@@ -115,10 +117,13 @@ async function runPool<T>(
   const cpuBefore = [cpuSeconds(process.pid), serverPid ? cpuSeconds(serverPid) : 0, cpuSecondsOfAll('postgres')];
   const statementsBefore = statements;
   const start = performance.now();
+  const startUs = process.hrtime.bigint() / 1000n;
   await forEachBounded(items, concurrency, async (item) => {
     samples.push(await fn(item));
   });
   const seconds = (performance.now() - start) / 1000;
+  // The pool's window on the monotonic clock V8's profiler stamps samples with: profile-top.ts --from --to.
+  if (PROFILE_WINDOWS) console.log(`pool window: --from=${startUs} --to=${process.hrtime.bigint() / 1000n}`);
   // Work a pool set off that outlives it (an email sent after the answer) counts only while the pool runs.
   const per = (now: number, before: number) => (1000 * (now - before)) / Math.max(1, samples.length);
   const cpu = serverPid

@@ -12,18 +12,26 @@ interface ProfileNode {
 }
 interface Profile {
   nodes: ProfileNode[];
+  startTime: number;
   samples: number[];
   timeDeltas: number[];
 }
 
-const [file, n = '25'] = process.argv.slice(2);
-if (!file) throw new Error('usage: profile-top.ts FILE.cpuprofile [N]');
+const args = process.argv.slice(2);
+const flag = (name: string) => Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? Number.NaN);
+// --from/--to (µs, the profiler's monotonic clock; bench:approvals prints them with BENCH_PROFILE_WINDOWS=1): one window's samples.
+const [from, to] = [flag('from'), flag('to')];
+const [file, n = '25'] = args.filter((a) => !a.startsWith('--'));
+if (!file) throw new Error('usage: profile-top.ts FILE.cpuprofile [N] [--from=µs --to=µs]');
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const frameOf = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
 const selfUs = new Map<string, number>();
 let totalUs = 0;
+let at = profile.startTime;
 profile.samples.forEach((id, i) => {
   const dt = profile.timeDeltas[i] ?? 0;
+  at += dt;
+  if (at < from || at > to) return;
   const f = frameOf.get(id)!;
   const key = `${f.functionName || '(anonymous)'}  ${f.url ? `${basename(f.url)}:${f.lineNumber + 1}` : ''}`;
   selfUs.set(key, (selfUs.get(key) ?? 0) + dt);

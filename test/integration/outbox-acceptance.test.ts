@@ -12,7 +12,8 @@ import { schema } from '../../db/client';
 import { createTestDatabase, type TestDatabase } from '../../dev/harness/database';
 import { seedCustomer, seedInvoice, seedPolicy } from '../../dev/harness/seed';
 import { createBuiltinLedger } from '../../ledger/builtin';
-import { createOutreachActivities, type DeliveryInput } from '../../outreach/activities';
+import { createOutreachActivities } from '../../outreach/activities';
+import type { DeliveryInput } from '../../outreach/delivery';
 import { fakeEmailProvider, type FakeEmailProvider } from '../support/fake-email-provider';
 
 let t: TestDatabase;
