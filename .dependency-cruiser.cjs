@@ -148,6 +148,8 @@ module.exports = {
           '^[^/]+\\.config\\.(?:ts|js|mjs|cjs)$',
           '(^|/)\\.[^/]+\\.(?:js|cjs|mjs|json)$',
           '^apps/http/static/',
+          // Loaded by path into the workflow context (the bundler's preloadModules), imports nothing.
+          '^apps/worker/no-stack-traces\\.ts$',
         ],
       },
       to: {},

@@ -54,6 +54,11 @@ export const configSchema = z.object({
    * signal rate to about a tenth of it per second, so a cluster of many workers raises it.
    */
   POLICY_FANOUT_MAX_BACKLOG: z.coerce.number().int().min(0).default(500),
+  /**
+   * 'off': workflow code captures no stack frames, which saves the SDK's per-promise stack capture
+   * (apps/worker/no-stack-traces.ts); the Web UI's Stack Trace tab then shows no locations.
+   */
+  WORKFLOW_STACK_TRACES: z.enum(['full', 'off']).default('full'),
   /** The worker's log level; warn keeps a demo console readable (info adds the bundler's report). */
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('warn'),
 });

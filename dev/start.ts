@@ -116,6 +116,7 @@ async function main(): Promise<void> {
     db,
     email: emailSenderFromConfig(config),
     emailFrom: config.EMAIL_FROM,
+    workflowStackTraces: config.WORKFLOW_STACK_TRACES,
     workerOptions: { maxCachedWorkflows: cache.maxCachedWorkflows },
     client,
   });

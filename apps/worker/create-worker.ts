@@ -14,6 +14,15 @@ import type { LedgerPort } from '../../ledger/port';
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows.ts', import.meta.url));
 /** Modules evaluated once per workflow thread and shared by its workflows (see the file). */
 export const SHARED_MODULES_PATH = fileURLToPath(new URL('./shared-modules.ts', import.meta.url));
+const NO_STACK_TRACES_PATH = fileURLToPath(new URL('./no-stack-traces.ts', import.meta.url));
+
+/** 'off': workflow code captures no stack frames (see no-stack-traces.ts for what that buys and costs). */
+export type WorkflowStackTraces = 'full' | 'off';
+
+/** What the bundler evaluates in the workflow context before any workflow runs. */
+export function preloadModules(stackTraces: WorkflowStackTraces = 'full'): string[] {
+  return stackTraces === 'off' ? [SHARED_MODULES_PATH, NO_STACK_TRACES_PATH] : [SHARED_MODULES_PATH];
+}
 
 export interface ArWorkerOptions {
   connection: NativeConnection;
@@ -27,6 +36,8 @@ export interface ArWorkerOptions {
   policyFanOutMaxBacklog?: number;
   /** Every approved reminder through the customer's outreach workflow, none sent at once from its hand-over. */
   outreachOnly?: boolean;
+  /** WORKFLOW_STACK_TRACES; absent: 'full'. */
+  workflowStackTraces?: WorkflowStackTraces;
   /** A client for activities that message workflows; built on `connection` when absent. */
   client?: Client;
   /** Passed through (e.g. a prebuilt workflowBundle, identity, limits). */
@@ -53,7 +64,7 @@ export async function createArWorker(opts: ArWorkerOptions): Promise<Worker> {
     activities,
     ...(opts.workerOptions?.workflowBundle
       ? {}
-      : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: [SHARED_MODULES_PATH] } }),
+      : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: preloadModules(opts.workflowStackTraces) } }),
     ...opts.workerOptions,
   });
 }

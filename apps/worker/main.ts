@@ -24,6 +24,7 @@ const worker = await createArWorker({
   email: emailSenderFromConfig(config),
   emailFrom: config.EMAIL_FROM,
   policyFanOutMaxBacklog: config.POLICY_FANOUT_MAX_BACKLOG,
+  workflowStackTraces: config.WORKFLOW_STACK_TRACES,
   workerOptions: { maxCachedWorkflows: cache.maxCachedWorkflows },
 });
 // Production has no `npm start`: each worker keeps the ledger sync schedule registered (idempotent).

@@ -32,6 +32,8 @@
  * (an outreach workflow, its reads, the email, the signal back), which splits a decision's cost.
  * BENCH_OUTREACH_ONLY=1 sends every approved reminder through the customer's outreach workflow,
  * none at once from the invoice's hand-over (outreach/at-once.ts): the path before issue 15's last change.
+ * BENCH_STACK_TRACES=off runs the ar worker with WORKFLOW_STACK_TRACES=off (apps/worker/no-stack-traces.ts:
+ * workflow code captures no stack frames); the bare workflows keep theirs.
  * BENCH_SHARED_MODULES=0 runs the ar worker without its shared modules (apps/worker/shared-modules.ts:
  * zod and the message schemas evaluated once per workflow thread), to measure what they buy.
  *
@@ -69,6 +71,7 @@ const DIRECT_DECISIONS: ('approve' | 'reject')[] =
       : ['approve', 'reject'];
 const SHARED_MODULES = process.env.BENCH_SHARED_MODULES !== '0';
 const OUTREACH_ONLY = process.env.BENCH_OUTREACH_ONLY === '1';
+const STACK_TRACES = process.env.BENCH_STACK_TRACES === 'off' ? 'off' : 'full';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -162,6 +165,7 @@ const setupStart = performance.now();
 const s = await startAdminStack({
   email: createDevLogSender(() => undefined),
   outreachOnly: OUTREACH_ONLY,
+  workflowStackTraces: STACK_TRACES,
   ...(SHARED_MODULES ? {} : { workerOptions: { bundlerOptions: { preloadModules: [] } } }),
 });
 try {
@@ -345,7 +349,7 @@ try {
   const fmt = (r: ReturnType<typeof summarise>) =>
     `${r.name.padEnd(38)} ${String(r.requests).padStart(5)} req  ${r.perSecond.toFixed(1).padStart(7)}/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  ${JSON.stringify(r.statuses)}${r.cpu ? `  CPU/req ${r.cpu.workerMs.toFixed(1)} ms here + ${r.cpu.serverMs.toFixed(1)} ms dev server + ${r.cpu.databaseMs.toFixed(1)} ms PostgreSQL, ${r.cpu.statements.toFixed(1)} SQL statements` : ''}`;
   console.log(
-    `\nconcurrency ${CONCURRENCY}, ${N} proposals, database ${s.stack.database.kind}, worker ${SHARED_MODULES ? 'with' : 'WITHOUT'} shared modules`,
+    `\nconcurrency ${CONCURRENCY}, ${N} proposals, database ${s.stack.database.kind}, worker ${SHARED_MODULES ? 'with' : 'WITHOUT'} shared modules, workflow stack traces ${STACK_TRACES}${OUTREACH_ONLY ? ', every reminder through outreach' : ''}`,
   );
   console.log(fmt(health));
   console.log(fmt(decisions));

@@ -6,6 +6,7 @@
  */
 import type { WorkerOptions } from '@temporalio/worker';
 import type { EmailSender } from '../../outreach/channels/email';
+import type { WorkflowStackTraces } from '../../apps/worker/create-worker';
 import { startAdminServer, type AdminServer } from '../../apps/http/server';
 import { createUser } from '../../access/users';
 import { syncInvoiceWorkflows } from '../../collections/sync';
@@ -62,12 +63,19 @@ export interface AdminStack {
 
 /**
  * `webhookSecret`: RESEND_WEBHOOK_SECRET, so POST /webhooks/resend verifies and accepts signed events.
- * `workerOptions`: passed to the worker.
+ * `workerOptions`, `outreachOnly`, `workflowStackTraces`: passed to the worker (startTestStack).
  */
 export async function startAdminStack(
-  opts: { email?: EmailSender; webhookSecret?: string; workerOptions?: Partial<WorkerOptions>; outreachOnly?: boolean } = {},
+  opts: {
+    email?: EmailSender;
+    webhookSecret?: string;
+    workerOptions?: Partial<WorkerOptions>;
+    outreachOnly?: boolean;
+    workflowStackTraces?: WorkflowStackTraces;
+  } = {},
 ): Promise<AdminStack> {
-  const stack = await startTestStack({ email: opts.email, workerOptions: opts.workerOptions, outreachOnly: opts.outreachOnly });
+  const { email, workerOptions, outreachOnly, workflowStackTraces } = opts;
+  const stack = await startTestStack({ email, workerOptions, outreachOnly, workflowStackTraces });
   const { db } = stack;
   await stack.seed.policy(db, IMMEDIATE_POLICY);
   const tokens = {} as Record<StackUser, string>;

@@ -5,7 +5,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkerOptions } from '@temporalio/worker';
 import type { EmailSender } from '../../outreach/channels/email';
-import { createArWorker } from '../../apps/worker/create-worker';
+import { createArWorker, type WorkflowStackTraces } from '../../apps/worker/create-worker';
 import { createTestDatabase, type TestDatabase } from './database';
 import { seedCustomer, seedInvoice, seedPolicy } from './seed';
 import { START_DEADLINES_MS, ServiceDidNotStart, startedWithin } from './started';
@@ -24,6 +24,7 @@ export interface TestStack {
 /**
  * `workerOptions`: passed to the worker (a benchmark's A/B, e.g. no shared modules). `outreachOnly`:
  * no reminder sent at once from an invoice's hand-over (tests of the outreach workflow's own path).
+ * `workflowStackTraces`: WORKFLOW_STACK_TRACES for the worker.
  */
 type StackOptions = {
   timeSkipping?: boolean;
@@ -31,6 +32,7 @@ type StackOptions = {
   taskQueue?: string;
   workerOptions?: Partial<WorkerOptions>;
   outreachOnly?: boolean;
+  workflowStackTraces?: WorkflowStackTraces;
 };
 
 /**
@@ -83,6 +85,7 @@ async function startTestStackOnce(opts: StackOptions): Promise<TestStack> {
         client: env.client,
         workerOptions: opts.workerOptions,
         outreachOnly: opts.outreachOnly,
+        workflowStackTraces: opts.workflowStackTraces,
       }),
     );
   } catch (err) {
