@@ -229,9 +229,11 @@ export function createInvoiceActivities(deps: {
       resolution: ProposalResolutionRecord;
       invoiceNumber: string;
     }): Promise<InvoiceContext & { recorded: ProposalResolutionRecord }> {
-      await resolveProposalRow(db, input.resolution);
+      // The write and the reads touch different rows, so they go together: the decision's answer
+      // waits for this local activity, and one round trip less is its latency (issue 15).
+      const [, context] = await Promise.all([resolveProposalRow(db, input.resolution), activities.loadInvoiceContext(input.invoiceNumber)]);
       // The row it wrote goes with what it read: a marker records no input.
-      return { ...(await activities.loadInvoiceContext(input.invoiceNumber)), recorded: input.resolution };
+      return { ...context, recorded: input.resolution };
     },
 
     /**
@@ -259,7 +261,8 @@ export function createInvoiceActivities(deps: {
 
     /** Re-reads the invoice, its customer and the policy in force: workflows never act on stale data. */
     async loadInvoiceContext(invoiceNumber: string): Promise<InvoiceContext> {
-      const invoice = await ledger.getInvoice(invoiceNumber);
+      // The policy does not depend on the invoice: read alongside it.
+      const [invoice, policy] = await Promise.all([ledger.getInvoice(invoiceNumber), currentPolicy(db)]);
       if (!invoice) throw ApplicationFailure.nonRetryable(`invoice ${invoiceNumber} is not in the ledger`, 'InvoiceNotFound');
       const customer = await ledger.getCustomer(invoice.customerId);
       if (!customer)
@@ -270,7 +273,6 @@ export function createInvoiceActivities(deps: {
       const { contacts: all, ...rest } = customer;
       const openDispute = invoice.status === 'disputed' ? await ledger.getOpenDispute(invoice.number) : null;
       const contact = emailContact(all);
-      const policy = await currentPolicy(db);
       const holidays = upcomingHolidays(policy, rest.timezone, new Date());
       return {
         invoice,
