@@ -11,7 +11,7 @@ import type { DecisionOutcome, DecisionRow, EditCategory } from '../../insights/
 
 const instant = (col: string) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-// The sent audit row's key is `<workflow id>/<step key>/sent` (outreach/activities.ts): the step is its middle.
+// The sent audit row's key is `<workflow id>/<step key>/sent` (outreach/delivery.ts): the step is its middle.
 const STEP_OF_SENT = `substr(a.idempotency_key, length(a.workflow_id) + 2, length(a.idempotency_key) - length(a.workflow_id) - 6)`;
 
 const DECISIONS = `
