@@ -161,6 +161,8 @@ export function createDelivery(deps: { db: Db; ledger: LedgerPort; email: EmailS
       });
     }
   }
+
+  /** Delivers one message under its outbox key. `known`: the caller's reads of this attempt, used instead of reading again. */
   async function deliver(input: DeliveryInput, known?: KnownReads): Promise<DeliveryResult> {
     const [customer, policy] = known
       ? [known.customer, known.policy]
