@@ -72,6 +72,11 @@ const DIRECT_DECISIONS: ('approve' | 'reject')[] =
 const SHARED_MODULES = process.env.BENCH_SHARED_MODULES !== '0';
 const OUTREACH_ONLY = process.env.BENCH_OUTREACH_ONLY === '1';
 const STACK_TRACES = process.env.BENCH_STACK_TRACES === 'off' ? 'off' : 'full';
+// BENCH_SHARED_MODULES=0 replaces the worker's preload list, which is where the setting's module goes.
+if (STACK_TRACES === 'off' && !SHARED_MODULES)
+  throw new Error(
+    'BENCH_STACK_TRACES=off with BENCH_SHARED_MODULES=0: the second preloads nothing, so the first would not apply; run them apart',
+  );
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
