@@ -19,7 +19,9 @@
  *   bare       the Temporal ceilings on the same server, in the same process, at the same
  *              concurrency: BENCH_INVOICES bare workflows whose Update returns at once, and as many
  *              whose Update awaits one no-op activity (dev/bench/bare/). The invoice decision's
- *              throughput and p99 are printed as ratios of these.
+ *              throughput and p99 are printed as ratios of these, and of the approval's own
+ *              Temporal shapes without its rules: through a second workflow, and at once (a local
+ *              activity before the answer, one activity after, a timer).
  *
  *   tasks      workflow task time (WorkflowTaskStarted → Completed, server timestamps) read from the
  *              histories of the decided invoice workflows and of the bare ones: p50 and p90.
@@ -38,8 +40,11 @@
  * zod and the message schemas evaluated once per workflow thread), to measure what they buy.
  *
  * CPU/req on each line is the CPU this process (endpoint, client, worker, activities), the dev
- * server and PostgreSQL's processes spent while the pool ran, divided by its requests: on a 2-core
- * box CPU is the ceiling. BENCH_SQL_TOP=1 lists the statements of a direct decision by text.
+ * server and PostgreSQL's processes spent while the pool ran and until the dev server settled after
+ * it (its visibility writes trail the tasks), divided by its requests: on a 2-core box CPU is the
+ * ceiling. Each pool starts on a settled server. BENCH_SQL_TOP=1 lists the statements of a direct decision by text.
+ * BENCH_SERVER_CALLS=1 lists, for each pool, the dev server's requests and persistence operations
+ * per request, by operation (its metrics; dev/bench/server-calls.ts).
  */
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +62,8 @@ import { createBareActivities } from './bare/activities';
 import { workflowTaskDurations } from './bare/task-durations';
 import { decisionChain, formatChain } from './decision-chain';
 import { cpuSeconds, cpuSecondsOfAll, descendantPids } from './proc-stats';
+import { freePort } from '../harness/free-port';
+import { perRequest, readServerCounts } from './server-calls';
 
 const BARE_WORKFLOWS = fileURLToPath(new URL('./bare/workflows.ts', import.meta.url));
 
@@ -115,13 +122,33 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
 } as typeof query;
 
 let serverPid: number | null = null;
+const SERVER_CALLS = process.env.BENCH_SERVER_CALLS === '1';
+const metricsPort = SERVER_CALLS ? await freePort() : undefined;
+const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+
+/**
+ * Until the dev server has settled (under 5 % of a core over 300 ms; 20 s at most). Its visibility
+ * writes trail the tasks that asked for them, so a pool's would otherwise land in the next one's
+ * window: its CPU counted against the next pool and the next pool slowed by it.
+ */
+async function serverSettled(): Promise<void> {
+  if (!serverPid) return;
+  const deadline = performance.now() + 20_000;
+  while (performance.now() < deadline) {
+    const before = cpuSeconds(serverPid);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    if (cpuSeconds(serverPid) - before < 0.015) return;
+  }
+}
 
 async function runPool<T>(
   items: T[],
   concurrency: number,
   fn: (item: T) => Promise<Sample>,
-): Promise<{ samples: Sample[]; seconds: number; cpu: CpuPerRequest | null }> {
+): Promise<{ samples: Sample[]; seconds: number; cpu: CpuPerRequest | null; serverCalls?: [string, number][] }> {
   const samples: Sample[] = [];
+  await serverSettled();
+  const countsBefore = SERVER_CALLS ? await readServerCounts(metricsUrl) : null;
   const cpuBefore = [cpuSeconds(process.pid), serverPid ? cpuSeconds(serverPid) : 0, cpuSecondsOfAll('postgres')];
   const statementsBefore = statements;
   const start = performance.now();
@@ -132,7 +159,9 @@ async function runPool<T>(
   const seconds = (performance.now() - start) / 1000;
   // The pool's window on the monotonic clock V8's profiler stamps samples with: profile-top.ts --from --to.
   if (PROFILE_WINDOWS) console.log(`pool window: --from=${startUs} --to=${process.hrtime.bigint() / 1000n}`);
-  // Work a pool set off that outlives it (an email sent after the answer) counts only while the pool runs.
+  // Work a pool set off that outlives it (an email sent after the answer, the server's visibility
+  // writes) counts until the server has settled; the throughput is the pool's own window.
+  await serverSettled();
   const per = (now: number, before: number) => (1000 * (now - before)) / Math.max(1, samples.length);
   const cpu = serverPid
     ? {
@@ -142,10 +171,11 @@ async function runPool<T>(
         statements: (statements - statementsBefore) / Math.max(1, samples.length),
       }
     : null;
-  return { samples, seconds, cpu };
+  const serverCalls = countsBefore ? perRequest(countsBefore, await readServerCounts(metricsUrl), samples.length) : undefined;
+  return { samples, seconds, cpu, serverCalls };
 }
 
-function summarise(name: string, r: { samples: Sample[]; seconds: number; cpu: CpuPerRequest | null }) {
+function summarise(name: string, r: Awaited<ReturnType<typeof runPool>>) {
   const ms = r.samples.map((s) => s.ms).sort((a, b) => a - b);
   const statuses = r.samples.reduce<Record<number, number>>((acc, s) => ((acc[s.status] = (acc[s.status] ?? 0) + 1), acc), {});
   return {
@@ -156,6 +186,7 @@ function summarise(name: string, r: { samples: Sample[]; seconds: number; cpu: C
     p99: percentile(ms, 99),
     statuses,
     cpu: r.cpu,
+    serverCalls: r.serverCalls,
   };
 }
 
@@ -172,6 +203,7 @@ const s = await startAdminStack({
   outreachOnly: OUTREACH_ONLY,
   workflowStackTraces: STACK_TRACES,
   ...(SHARED_MODULES ? {} : { workerOptions: { bundlerOptions: { preloadModules: [] } } }),
+  devServerMetricsPort: metricsPort,
 });
 try {
   // The dev server the harness spawned (a child of this process): its CPU is half a decision's cost.
@@ -268,7 +300,7 @@ try {
   const bare = await bareWorker.runUntil(async () => {
     const client = s.stack.env.client;
     const run = async (
-      workflowType: 'bareDecisionWorkflow' | 'bareActivityDecisionWorkflow' | 'bareDeliveryDecisionWorkflow',
+      workflowType: 'bareDecisionWorkflow' | 'bareActivityDecisionWorkflow' | 'bareDeliveryDecisionWorkflow' | 'bareAtOnceDecisionWorkflow',
       name: string,
     ) => {
       const ids = Array.from({ length: N }, (_, i) => `${bareQueue}-${workflowType}-${i}`);
@@ -304,10 +336,11 @@ try {
     const immediate = await run('bareDecisionWorkflow', 'bare Update, returns at once');
     const withActivity = await run('bareActivityDecisionWorkflow', 'bare Update awaiting one activity');
     const withDelivery = await run('bareDeliveryDecisionWorkflow', 'bare approval shape (hand-over, send)');
-    // Its Update answers before the hand-over and send run (as an approval's does): the worker stays
+    const atOnce = await run('bareAtOnceDecisionWorkflow', 'bare at-once shape (local act., send)');
+    // Their Updates answer before the hand-over and send run (as an approval's does): the worker stays
     // until every one has delivered and sleeps again, so the histories read below are whole.
     // Each history is read until it has delivered, not again after.
-    const undelivered = new Set(withDelivery.ids);
+    const undelivered = new Set([...withDelivery.ids, ...atOnce.ids]);
     await waitFor(
       async () => {
         for (const id of [...undelivered]) {
@@ -319,7 +352,7 @@ try {
       },
       { tries: 600, what: `${N} bare approval shapes delivered` },
     );
-    return { immediate, withActivity, withDelivery };
+    return { immediate, withActivity, withDelivery, atOnce };
   });
 
   const sample = (ids: string[]) => ids.slice(0, Math.min(ids.length, 50));
@@ -372,10 +405,12 @@ try {
   console.log(fmt(bare.immediate.r));
   console.log(fmt(bare.withActivity.r));
   console.log(fmt(bare.withDelivery.r));
+  console.log(fmt(bare.atOnce.r));
   const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
   for (const [label, ceiling] of [
     ['bare Update returning at once', bare.immediate.r],
     ['bare Update awaiting one activity', bare.withActivity.r],
+    ['bare at-once shape', bare.atOnce.r],
   ] as const) {
     console.log(
       `HTTP decision / ${label}: throughput ${ratio(decisions.perSecond, ceiling.perSecond)}, p50 ${ratio(decisions.p50, ceiling.p50)}, p99 ${ratio(decisions.p99, ceiling.p99)}`,
@@ -408,7 +443,18 @@ try {
   );
   console.log(formatChain('bare approval shape, first workflow', bareChain.invoice));
   console.log(formatChain('bare approval shape, second workflow', bareChain.outreach));
+  const atOnceChain = await decisionChain(
+    s.stack.env.client,
+    sample(bare.atOnce.ids).map((workflowId) => ({ workflowId, customerId: '' })),
+    { outreach: false },
+  );
+  console.log(formatChain('bare at-once shape', atOnceChain.invoice));
   if (rejectionChain) console.log(formatChain('invoice workflow, from a rejection', rejectionChain.invoice));
+  if (SERVER_CALLS)
+    for (const r of [...direct.map((d) => d.r), bare.withActivity.r, bare.atOnce.r]) {
+      console.log(`\ndev server per request, ${r.name.trim()}:`);
+      for (const [key, n] of r.serverCalls ?? []) console.log(`${n.toFixed(2).padStart(7)}  ${key}`);
+    }
   console.log(`all ${N} approved emails in the outbox ${allSent.toFixed(1)} s after the last HTTP decision`);
   const failed = decisions.requests - (decisions.statuses[200] ?? 0);
   if (failed) {

@@ -63,7 +63,8 @@ export interface AdminStack {
 
 /**
  * `webhookSecret`: RESEND_WEBHOOK_SECRET, so POST /webhooks/resend verifies and accepts signed events.
- * `workerOptions`, `outreachOnly`, `workflowStackTraces`: passed to the worker (startTestStack).
+ * `workerOptions`, `outreachOnly`, `workflowStackTraces`: passed to the worker (startTestStack);
+ * `devServerMetricsPort` to the dev server.
  */
 export async function startAdminStack(
   opts: {
@@ -72,10 +73,11 @@ export async function startAdminStack(
     workerOptions?: Partial<WorkerOptions>;
     outreachOnly?: boolean;
     workflowStackTraces?: WorkflowStackTraces;
+    devServerMetricsPort?: number;
   } = {},
 ): Promise<AdminStack> {
-  const { email, workerOptions, outreachOnly, workflowStackTraces } = opts;
-  const stack = await startTestStack({ email, workerOptions, outreachOnly, workflowStackTraces });
+  const { email, workerOptions, outreachOnly, workflowStackTraces, devServerMetricsPort } = opts;
+  const stack = await startTestStack({ email, workerOptions, outreachOnly, workflowStackTraces, devServerMetricsPort });
   const { db } = stack;
   await stack.seed.policy(db, IMMEDIATE_POLICY);
   const tokens = {} as Record<StackUser, string>;

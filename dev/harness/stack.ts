@@ -24,7 +24,8 @@ export interface TestStack {
 /**
  * `workerOptions`: passed to the worker (a benchmark's A/B, e.g. no shared modules). `outreachOnly`:
  * no reminder sent at once from an invoice's hand-over (tests of the outreach workflow's own path).
- * `workflowStackTraces`: WORKFLOW_STACK_TRACES for the worker.
+ * `workflowStackTraces`: WORKFLOW_STACK_TRACES for the worker. `devServerMetricsPort`: the dev server's
+ * metrics port (dev/harness/temporal.ts).
  */
 type StackOptions = {
   timeSkipping?: boolean;
@@ -33,6 +34,7 @@ type StackOptions = {
   workerOptions?: Partial<WorkerOptions>;
   outreachOnly?: boolean;
   workflowStackTraces?: WorkflowStackTraces;
+  devServerMetricsPort?: number;
 };
 
 /**
@@ -60,7 +62,7 @@ export function serverWentAway(err: unknown): boolean {
 async function startTestStackOnce(opts: StackOptions): Promise<TestStack> {
   // Both start at once; if one fails, the other is stopped and the error names the one that failed.
   const [envStart, databaseStart] = await Promise.allSettled([
-    opts.timeSkipping ? createTimeSkippingEnv() : createDevServerEnv(),
+    opts.timeSkipping ? createTimeSkippingEnv() : createDevServerEnv({ metricsPort: opts.devServerMetricsPort }),
     createTestDatabase(),
   ]);
   if (envStart.status === 'rejected' || databaseStart.status === 'rejected') {

@@ -28,7 +28,8 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   return env;
 }
 
-export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
+/** `metricsPort`: where the dev server serves its Prometheus metrics (a benchmark counts its requests there). */
+export async function createDevServerEnv(opts: { metricsPort?: number } = {}): Promise<TestWorkflowEnvironment> {
   const port = await freePort();
   return startedWithin(
     `the Temporal dev server at 127.0.0.1:${port}`,
@@ -40,6 +41,7 @@ export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
         port,
         searchAttributes: ALL_SEARCH_ATTRIBUTES,
         log: { format: 'pretty', level: 'error' },
+        ...(opts.metricsPort ? { extraArgs: ['--metrics-port', String(opts.metricsPort)] } : {}),
       },
     }),
     (late) => late.teardown(),

@@ -1,7 +1,8 @@
 /**
  * The bare-Temporal ceilings `npm run bench:approvals` compares the invoice decision against: the same
  * server, worker options and concurrency, but workflows that do nothing except answer one Update
- * (and, for the approval's shape, hand one message to a second workflow that "sends" it).
+ * (and, for the approval's shapes, hand one message to a second workflow that "sends" it, or
+ * "send" it from an activity of its own).
  */
 import { condition, defineSignal, defineUpdate, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { BareActivities, BareRequest } from './activities';
@@ -50,6 +51,25 @@ export async function bareDeliveryDecisionWorkflow(input: { outreachId: string }
   });
   await condition(() => decided);
   await handOver({ outreachId: input.outreachId });
+  await condition(() => false, '30 days');
+}
+
+/**
+ * The approval's shape since the invoice sends at once (outreach/at-once.ts), with none of its rules:
+ * the Update answers once a local activity (the decision's row) is done, then one activity "sends"
+ * and the workflow sleeps until its next step: the two workflow tasks and one activity of the bare
+ * Update with an activity, plus a local activity and a timer, and the Update answered in the first
+ * task. The ratio to this is what the AR rules, reads and writes cost.
+ */
+export async function bareAtOnceDecisionWorkflow(): Promise<void> {
+  let decided = false;
+  setHandler(bareDecideUpdate, async (decision) => {
+    const answer = await local.recordDecision(decision);
+    decided = true;
+    return answer;
+  });
+  await condition(() => decided);
+  await recordDecision('sent');
   await condition(() => false, '30 days');
 }
 
