@@ -130,6 +130,16 @@ export class InvoiceSteps {
    * again after a crashed task writes nothing new.
    */
   localDecisionRows = false;
+  /**
+   * Runs on 'publish-on-hand-over-answer' (issue 15): an approved reminder's search attributes change
+   * when its hand-over answers, not in the task that schedules it. Sent at once, they go from
+   * awaiting approval straight to the step done, in one upsert where there were two; queued with
+   * outreach, they say so when outreach answers (it does as soon as the message must wait), and
+   * again on delivery. Each upsert is a visibility write on the Temporal server, the largest part
+   * of its CPU per approval beyond the bare shape. Until the answer, a second at most unless the
+   * attempt is lost, the attributes say what they said before the decision.
+   */
+  publishOnAnswer = false;
 
   /** The outcome row's write: local on 'local-decision-rows', an activity before. */
   private resolve(summary: string, record: ProposalResolutionRecord): Promise<ProposalResolutionRecord> {
@@ -415,10 +425,15 @@ export class InvoiceSteps {
         this.invoice.handingOver = false;
       },
     );
-    // Approved and with outreach, not yet delivered: published in the task that hands it over.
+    // Approved and with outreach, not yet delivered: published in the task that hands it over, or
+    // ('publish-on-hand-over-answer') once the hand-over answers, unless that answer is the delivery.
     invoice.queued = { stepKey: request.requestId.slice(invoice.workflowId.length + 1) };
     invoice.handingOver = !answered;
-    this.publish();
+    if (!this.publishOnAnswer) this.publish();
+    else {
+      await condition(() => answered || failed !== null || invoice.deliveryMoot);
+      if (!this.delivered.has(request.requestId)) this.publish();
+    }
     await condition(() => this.delivered.has(request.requestId) || invoice.deliveryMoot || failed !== null);
     invoice.queued = null;
     const delivery = this.delivered.get(request.requestId);

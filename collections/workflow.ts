@@ -78,7 +78,9 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   // 'lean-lifecycle' (issue 15) began on code with 'publish-settled-decision', 'replan-on-newer-policy'
   // and all before them: one marker per run where there were two.
   // 'local-decision-rows' (issue 15) began on code with 'lean-lifecycle'.
-  steps.localDecisionRows = patched('local-decision-rows');
+  // 'publish-on-hand-over-answer' (issue 15) began on code with 'local-decision-rows'.
+  steps.publishOnAnswer = patched('publish-on-hand-over-answer');
+  steps.localDecisionRows = steps.publishOnAnswer || patched('local-decision-rows');
   steps.lean = steps.localDecisionRows || patched('lean-lifecycle');
   steps.settledPublish = steps.lean || patched('publish-settled-decision');
   steps.oneWrite = steps.settledPublish || patched('one-write-decisions');

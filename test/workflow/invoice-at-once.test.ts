@@ -88,6 +88,48 @@ async function handOverAnswers(h: InvoiceHandle): Promise<HandOverAnswer[]> {
     .map((e) => defaultPayloadConverter.fromPayload(e.activityTaskCompletedEventAttributes!.result!.payloads![0]!));
 }
 
+type Upsert = { stage: string; awaiting: boolean; afterAnswer: boolean };
+
+/**
+ * The search attributes upserted after the last decision, in order: each one's stage and whether it
+ * still said awaiting approval, and whether it came after the hand-over answered. Read once the
+ * task that takes the answer has completed (the history has an upsert after it).
+ */
+function upsertsAfterDecision(h: InvoiceHandle): Promise<Upsert[]> {
+  return waitFor(
+    async () => {
+      const upserts = await readUpsertsAfterDecision(h);
+      return upserts.some((u) => u.afterAnswer) ? upserts : null;
+    },
+    { what: `an upsert after ${h.workflowId}'s hand-over answered` },
+  );
+}
+
+async function readUpsertsAfterDecision(h: InvoiceHandle): Promise<Upsert[]> {
+  const events = (await h.fetchHistory()).events ?? [];
+  const decidedAt = Number(eventsOfType(events, 'workflowExecutionUpdateAccepted').at(-1)!.eventId);
+  const handOvers = new Set(
+    eventsOfType(events, 'activityTaskScheduled')
+      .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'awaitReminderDelivery')
+      .map((e) => String(e.eventId)),
+  );
+  const answeredAt = eventsOfType(events, 'activityTaskCompleted')
+    .filter((e) => handOvers.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)))
+    .map((e) => Number(e.eventId))
+    .find((id) => id > decidedAt);
+  const field = (e: (typeof events)[number], key: string) => {
+    const payload = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.[key];
+    return payload ? defaultPayloadConverter.fromPayload(payload) : undefined;
+  };
+  return eventsOfType(events, 'upsertWorkflowSearchAttributes')
+    .filter((e) => Number(e.eventId) > decidedAt)
+    .map((e) => ({
+      stage: field(e, 'ArDunningStage') as string,
+      awaiting: field(e, 'ArAwaitingApproval') as boolean,
+      afterAnswer: answeredAt !== undefined && Number(e.eventId) > answeredAt,
+    }));
+}
+
 async function outreachExists(customerId: string): Promise<boolean> {
   try {
     await stack.env.client.workflow.getHandle(`outreach-${customerId}`).describe();
@@ -117,6 +159,9 @@ describe('an approved reminder sent at once from the hand-over', () => {
     const [sent] = await auditFor(stack, 'AO-1', 'reminder_sent');
     expect(sent).toMatchObject({ approvedBy: 'alice', policyVersion, actor: 'alice' });
     expect(sent!.reasoning?.length).toBeGreaterThan(0);
+    // 'publish-on-hand-over-answer': one upsert for the approval, once the hand-over answered with
+    // the delivery, from awaiting approval straight to the step done (two before: approved, then done).
+    expect(await upsertsAfterDecision(h)).toEqual([{ stage: 'heads-up', awaiting: false, afterAnswer: true }]);
   });
 
   it('hands a second reminder to outreach when the caps hold it back, and outreach sends it once they allow', async () => {
@@ -143,6 +188,8 @@ describe('an approved reminder sent at once from the hand-over', () => {
     expect(await outboxFor(stack, 'AO2')).toHaveLength(1);
     const [queuedAnswer] = await handOverAnswers(second);
     expect(queuedAnswer).toMatchObject({ queued: true });
+    // Queued with outreach: the attributes say so once outreach has answered, not before.
+    expect(await upsertsAfterDecision(second)).toEqual([{ stage: 'heads-up (approved, queued)', awaiting: false, afterAnswer: true }]);
 
     const rows = await waitForOutbox(stack, 'AO2', 2);
     const secondRow = rows.find((r) => r.id !== firstRow!.id)!;
