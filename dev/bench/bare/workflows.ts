@@ -34,6 +34,17 @@ export async function bareActivityDecisionWorkflow(): Promise<void> {
   await condition(() => decided);
 }
 
+/** The approval shapes' Update: answered once a local activity (the decision's row) is done. */
+async function decidedAfterLocalRecord(): Promise<void> {
+  let decided = false;
+  setHandler(bareDecideUpdate, async (decision) => {
+    const answer = await local.recordDecision(decision);
+    decided = true;
+    return answer;
+  });
+  await condition(() => decided);
+}
+
 /**
  * An approval's Temporal shape with none of its rules: the Update answers once a local activity
  * (the decision's row) is done; then an activity hands the message to a second workflow with its
@@ -43,13 +54,7 @@ export async function bareActivityDecisionWorkflow(): Promise<void> {
  * the AR rules and writes cost over the shape itself.
  */
 export async function bareDeliveryDecisionWorkflow(input: { outreachId: string }): Promise<void> {
-  let decided = false;
-  setHandler(bareDecideUpdate, async (decision) => {
-    const answer = await local.recordDecision(decision);
-    decided = true;
-    return answer;
-  });
-  await condition(() => decided);
+  await decidedAfterLocalRecord();
   await handOver({ outreachId: input.outreachId });
   await condition(() => false, '30 days');
 }
@@ -62,13 +67,7 @@ export async function bareDeliveryDecisionWorkflow(input: { outreachId: string }
  * task. The ratio to this is what the AR rules, reads and writes cost.
  */
 export async function bareAtOnceDecisionWorkflow(): Promise<void> {
-  let decided = false;
-  setHandler(bareDecideUpdate, async (decision) => {
-    const answer = await local.recordDecision(decision);
-    decided = true;
-    return answer;
-  });
-  await condition(() => decided);
+  await decidedAfterLocalRecord();
   await recordDecision('sent');
   await condition(() => false, '30 days');
 }
