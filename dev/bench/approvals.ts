@@ -43,8 +43,8 @@
  * server and PostgreSQL's processes spent while the pool ran and until the dev server settled after
  * it (its visibility writes trail the tasks), divided by its requests: on a 2-core box CPU is the
  * ceiling. Each pool starts on a settled server. BENCH_SQL_TOP=1 lists the statements of a direct decision by text.
- * BENCH_SERVER_CALLS=1 lists, for each pool, the dev server's requests and persistence operations
- * per request, by operation (its metrics; dev/bench/server-calls.ts).
+ * BENCH_SERVER_CALLS=1 lists, for each pool, the dev server's requests, tasks, persistence and
+ * visibility operations per request, by operation (its metrics; dev/bench/server-calls.ts).
  */
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';

@@ -1,8 +1,8 @@
 /**
  * What the Temporal dev server did for a pool of requests, from its Prometheus metrics: the frontend
  * and history requests it served, the tasks it ran and the persistence and visibility operations
- * they cost, by operation. The dev
- * server's CPU is a third of a decision's; this says which calls and writes it went to.
+ * they cost, by operation. The dev server's CPU is a third of a decision's; this says which calls
+ * and writes it went to.
  */
 
 /** Counter totals by `metric operation`, summed over every other label. */
@@ -13,8 +13,8 @@ const COUNTERS = new Set(['service_requests', 'persistence_requests', 'visibilit
 /** The server reports its counters about once a second: a reading waits that long, so it holds what came before it. */
 const REPORT_INTERVAL_MS = 1500;
 
-export async function readServerCounts(metricsUrl: string, settle = true): Promise<ServerCounts> {
-  if (settle) await new Promise((resolve) => setTimeout(resolve, REPORT_INTERVAL_MS));
+export async function readServerCounts(metricsUrl: string): Promise<ServerCounts> {
+  await new Promise((resolve) => setTimeout(resolve, REPORT_INTERVAL_MS));
   const text = await (await fetch(metricsUrl)).text();
   const counts: ServerCounts = new Map();
   for (const line of text.split('\n')) {

@@ -75,17 +75,25 @@ async function handOverAgain(h: InvoiceHandle): Promise<HandOverAnswer> {
   ) as Promise<HandOverAnswer>;
 }
 
-/** What the invoice's hand-over activity answered (its completed result), once it has. */
-async function handOverAnswers(h: InvoiceHandle): Promise<HandOverAnswer[]> {
-  const events = (await h.fetchHistory()).events ?? [];
+type HistoryEvents = NonNullable<Awaited<ReturnType<InvoiceHandle['fetchHistory']>>['events']>;
+
+/** The completions of the invoice's hand-over activities, in order. */
+function handOverCompletions(events: HistoryEvents): HistoryEvents {
   const handOvers = new Set(
     eventsOfType(events, 'activityTaskScheduled')
       .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'awaitReminderDelivery')
       .map((e) => String(e.eventId)),
   );
-  return eventsOfType(events, 'activityTaskCompleted')
-    .filter((e) => handOvers.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)))
-    .map((e) => defaultPayloadConverter.fromPayload(e.activityTaskCompletedEventAttributes!.result!.payloads![0]!));
+  return eventsOfType(events, 'activityTaskCompleted').filter((e) =>
+    handOvers.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)),
+  );
+}
+
+/** What the invoice's hand-over activity answered (its completed result), once it has. */
+async function handOverAnswers(h: InvoiceHandle): Promise<HandOverAnswer[]> {
+  return handOverCompletions((await h.fetchHistory()).events ?? []).map((e) =>
+    defaultPayloadConverter.fromPayload(e.activityTaskCompletedEventAttributes!.result!.payloads![0]!),
+  );
 }
 
 type Upsert = { stage: string; awaiting: boolean; afterAnswer: boolean };
@@ -108,16 +116,10 @@ function upsertsAfterDecision(h: InvoiceHandle): Promise<Upsert[]> {
 async function readUpsertsAfterDecision(h: InvoiceHandle): Promise<Upsert[]> {
   const events = (await h.fetchHistory()).events ?? [];
   const decidedAt = Number(eventsOfType(events, 'workflowExecutionUpdateAccepted').at(-1)!.eventId);
-  const handOvers = new Set(
-    eventsOfType(events, 'activityTaskScheduled')
-      .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'awaitReminderDelivery')
-      .map((e) => String(e.eventId)),
-  );
-  const answeredAt = eventsOfType(events, 'activityTaskCompleted')
-    .filter((e) => handOvers.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)))
+  const answeredAt = handOverCompletions(events)
     .map((e) => Number(e.eventId))
     .find((id) => id > decidedAt);
-  const field = (e: (typeof events)[number], key: string) => {
+  const field = (e: HistoryEvents[number], key: string) => {
     const payload = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.[key];
     return payload ? defaultPayloadConverter.fromPayload(payload) : undefined;
   };
